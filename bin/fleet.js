@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// Entry for the npm-installed CLI; the single binary bundles the same src/cli/main.ts.
+import { main } from '../dist/js/cli/main.js';
+
+main(process.argv).then((code) => {
+  process.exitCode = code;
+});

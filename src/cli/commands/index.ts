@@ -1,0 +1,4 @@
+import type { Command } from 'commander';
+
+/** Every command registers itself here; the list order is the order in `fleet --help`. */
+export const commands: Array<(program: Command) => void> = [];

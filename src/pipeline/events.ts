@@ -1,0 +1,57 @@
+/**
+ * The event stream every command emits. Views (tty, plain, json report) are listeners; nothing else
+ * writes to stdout. Events carry data, not formatted text, so the three outputs stay consistent.
+ */
+import type { FailureKind } from '../core/host.js';
+
+export type HostState = 'waiting' | 'connecting' | 'running' | 'ok' | 'failed' | 'skipped' | 'interrupted';
+
+export type FleetEvent =
+  | { type: 'run:start'; command: string; hosts: string[]; at: number }
+  | { type: 'phase:start'; phase: string; at: number }
+  | { type: 'phase:skip'; phase: string; reason: string }
+  | { type: 'phase:done'; phase: string; ok: boolean; durationMs: number; error?: string }
+  | { type: 'host:state'; host: string; state: HostState; detail?: string; at: number }
+  | { type: 'host:output'; host: string; stream: 'stdout' | 'stderr'; line: string }
+  | { type: 'host:progress'; host: string; done: number; total?: number; unit: 'bytes' | 'steps' }
+  | {
+      type: 'host:done';
+      host: string;
+      ok: boolean;
+      exitCode?: number | null;
+      failure?: FailureKind;
+      error?: string;
+      durationMs: number;
+    }
+  | { type: 'change'; host?: string; description: string; dryRun: boolean }
+  | { type: 'log'; level: 'info' | 'warn' | 'debug'; message: string; host?: string }
+  | { type: 'run:done'; ok: boolean; durationMs: number; interrupted?: boolean };
+
+export type FleetEventType = FleetEvent['type'];
+export type EventOf<T extends FleetEventType> = Extract<FleetEvent, { type: T }>;
+export type Listener = (event: FleetEvent) => void;
+
+export class EventBus {
+  private readonly listeners: Listener[] = [];
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  emit(event: FleetEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  /** Convenience for host state changes, the most common event. */
+  hostState(host: string, state: HostState, detail?: string): void {
+    this.emit({ type: 'host:state', host, state, detail, at: Date.now() });
+  }
+
+  log(level: 'info' | 'warn' | 'debug', message: string, host?: string): void {
+    this.emit({ type: 'log', level, message, host });
+  }
+}
