@@ -1,0 +1,73 @@
+/**
+ * The SSH adapter's contract. Everything above the adapter (exec, docker, backups) codes against these
+ * types; src/adapters/ssh/ implements them with ssh2.
+ */
+import type { Duplex, Readable } from 'node:stream';
+import type { HostTarget } from '../../core/host.js';
+
+export type HostKeyPolicy = 'strict' | 'accept-new' | 'ignore';
+
+export interface SshSettings {
+  /** TCP connect + handshake + auth, per attempt. Env FLEET_SSH_TIMEOUT (seconds). */
+  connectTimeoutMs: number;
+  hostKeyPolicy: HostKeyPolicy;
+  /** known_hosts files to read; the first is the one `accept-new` appends to. Default ~/.ssh/known_hosts. */
+  knownHostsFiles: string[];
+  /** Cap on handshakes in flight, separate from the cap on running commands. */
+  maxConcurrentHandshakes: number;
+  /** Retries for connection-level failures only (refused, reset, timeout before auth). */
+  retries: number;
+  retryDelayMs: number;
+  /** Secrets: held in memory only, registered with core/redact. */
+  password?: string;
+  /** Asked for on demand (TTY prompt) when a key is encrypted or a password is needed. */
+  askSecret?: (prompt: string) => Promise<string | undefined>;
+  agentSocket?: string;
+  /** Max channels open at once on one connection; kept under OpenSSH's MaxSessions (10). */
+  maxChannelsPerConnection: number;
+}
+
+export interface ExecOptions {
+  /** Kills the remote process group when it expires. */
+  timeoutMs?: number;
+  /** Abort kills the remote process group too (Ctrl-C). */
+  signal?: AbortSignal;
+  /** Run through sudo; the password (if any) goes via stdin, never argv. */
+  sudo?: boolean;
+  sudoPassword?: string;
+  stdin?: string | Buffer | Readable;
+  onStdout?(chunk: Buffer): void;
+  onStderr?(chunk: Buffer): void;
+  /** Keep the output in the result (default true); false for large streams. */
+  collect?: boolean;
+}
+
+export interface ExecResult {
+  exitCode: number | null;
+  /** Remote signal name when the process was killed by one. */
+  signal?: string;
+  timedOut: boolean;
+  aborted: boolean;
+  stdout: Buffer;
+  stderr: Buffer;
+  durationMs: number;
+}
+
+export interface SshConnection {
+  readonly host: HostTarget;
+  exec(command: string, options?: ExecOptions): Promise<ExecResult>;
+  /** Runs a command and hands back its stdout as a stream (tar for backups); stdin optional. */
+  spawn(
+    command: string,
+    options?: Omit<ExecOptions, 'onStdout' | 'collect'>,
+  ): Promise<{ stdout: Readable; stdin: NodeJS.WritableStream; done: Promise<ExecResult> }>;
+  /** A direct-streamlocal channel to a Unix socket on the host (e.g. /var/run/docker.sock). */
+  openUnixSocket(path: string): Promise<Duplex>;
+  close(): void;
+}
+
+export interface SshPool {
+  /** One connection per host, created on first use (with retries), reused for every channel. */
+  connect(host: HostTarget, signal?: AbortSignal): Promise<SshConnection>;
+  closeAll(): Promise<void>;
+}
