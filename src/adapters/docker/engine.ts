@@ -1,0 +1,258 @@
+/**
+ * A Docker engine reached over SSH: dockerode on top of SshDockerAgent, with the API version
+ * negotiated per host (Jetson boards run Docker 20.10 = API 1.41; the lab runs a current engine).
+ */
+import type Dockerode from 'dockerode';
+import { FleetError } from '../../core/errors.js';
+import type { SshConnection } from '../ssh/types.js';
+import { isConnectionError, toDockerError } from './errors.js';
+import { SshDockerAgent, type TransportOptions } from './transport.js';
+import { parseInfo, parseNetwork, parseNode } from './parse.js';
+import {
+  Secret,
+  type DockerEngine,
+  type EngineInfo,
+  type NetworkInfo,
+  type NetworkSpec,
+  type NodeSpec,
+  type SwarmInitOptions,
+  type SwarmInspect,
+  type SwarmJoinOptions,
+  type SwarmNode,
+} from './types.js';
+
+/** The newest API version fleet is written against; older engines are spoken to in their version. */
+export const CLIENT_MAX_API = '1.47';
+/** Swarm mode with the fields fleet uses (node spec updates, attachable overlays). */
+export const CLIENT_MIN_API = '1.25';
+
+export function compareApi(a: string, b: string): number {
+  const [amaj = 0, amin = 0] = a.split('.').map(Number);
+  const [bmaj = 0, bmin = 0] = b.split('.').map(Number);
+  return amaj - bmaj || amin - bmin;
+}
+
+/** min(server, client max), refusing engines older than the swarm API fleet needs. */
+export function negotiateApiVersion(serverApi: string, host: string): string {
+  if (!/^\d+\.\d+$/.test(serverApi)) {
+    throw new FleetError('docker', `engine reported an unreadable API version "${serverApi}"`, { host });
+  }
+  if (compareApi(serverApi, CLIENT_MIN_API) < 0) {
+    throw new FleetError(
+      'docker',
+      `Docker API ${serverApi} is too old (fleet needs ${CLIENT_MIN_API} or newer)`,
+      {
+        host,
+        hint: 'upgrade Docker on this host to 17.12 or newer',
+      },
+    );
+  }
+  return compareApi(serverApi, CLIENT_MAX_API) < 0 ? serverApi : CLIENT_MAX_API;
+}
+
+export interface EngineOptions extends Partial<TransportOptions> {
+  signal?: AbortSignal;
+}
+
+let dockerodeModule: Promise<typeof Dockerode> | undefined;
+function loadDockerode(): Promise<typeof Dockerode> {
+  // docker-modem logs full responses (GET /swarm carries the join tokens) when DEBUG names it.
+  if (process.env.DEBUG) {
+    process.env.DEBUG = process.env.DEBUG.split(/[\s,]+/)
+      .filter((ns) => ns && !/^(modem|\*)$/.test(ns))
+      .join(',');
+  }
+  dockerodeModule ??= import('dockerode').then((m) => m.default);
+  return dockerodeModule;
+}
+
+/** Connects to the engine on `conn`'s host: picks the transport and negotiates the API version. */
+export async function createDockerEngine(
+  conn: SshConnection,
+  options: EngineOptions = {},
+): Promise<DockerEngine> {
+  const Docker = await loadDockerode();
+  const host = conn.host.id;
+  const agent = new SshDockerAgent(conn, {
+    socketPath: options.socketPath ?? '/var/run/docker.sock',
+    sudoPassword: options.sudoPassword,
+    maxSockets: options.maxSockets,
+  });
+  // host/port only name the pool entry: the agent supplies the socket, nothing resolves "docker".
+  const docker = new Docker({ host: 'docker', port: 80, protocol: 'http', agent, pathPrefix: '/' } as never);
+
+  let version: { ApiVersion: string; Version: string };
+  try {
+    version = (await docker.version({ abortSignal: options.signal } as never)) as unknown as typeof version;
+  } catch (socketErr) {
+    if (!isConnectionError(socketErr)) throw toDockerError(socketErr, host, 'GET /version');
+    // The socket is closed to this user (or sshd forbids stream-local forwarding): ask the docker CLI.
+    agent.destroy();
+    agent.kind = 'dial-stdio';
+    try {
+      version = (await docker.version({ abortSignal: options.signal } as never)) as unknown as typeof version;
+    } catch (stdioErr) {
+      agent.destroy();
+      const first = socketErr instanceof Error ? socketErr.message : String(socketErr);
+      const second = stdioErr instanceof Error ? stdioErr.message : String(stdioErr);
+      throw new FleetError(
+        'docker',
+        `Docker engine not reachable (socket: ${first}; dial-stdio: ${second})`,
+        {
+          host,
+          hint: 'is dockerd running (systemctl status docker), and may this user use it (docker group or sudo)?',
+        },
+      );
+    }
+  }
+  const apiVersion = negotiateApiVersion(version.ApiVersion, host);
+  (docker.modem as unknown as { version: string }).version = `v${apiVersion}`;
+  return new RemoteEngine(docker, agent, host, apiVersion, version.Version);
+}
+
+class RemoteEngine implements DockerEngine {
+  constructor(
+    private readonly docker: Dockerode,
+    private readonly agent: SshDockerAgent,
+    readonly host: string,
+    readonly apiVersion: string,
+    readonly serverVersion: string,
+  ) {}
+
+  get transport(): 'socket' | 'dial-stdio' {
+    return this.agent.kind;
+  }
+
+  private async call<T>(action: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw toDockerError(err, this.host, action);
+    }
+  }
+
+  info(signal?: AbortSignal): Promise<EngineInfo> {
+    return this.call('GET /info', async () =>
+      parseInfo(await this.docker.info({ abortSignal: signal } as never)),
+    );
+  }
+
+  swarmInspect(signal?: AbortSignal): Promise<SwarmInspect> {
+    return this.call('GET /swarm', async () => {
+      const raw = (await this.docker.swarmInspect({ abortSignal: signal } as never)) as unknown as {
+        ID: string;
+        Version: { Index: number };
+        JoinTokens: { Worker: string; Manager: string };
+      };
+      // Secret registers them with redact before anything else can see them.
+      return {
+        id: raw.ID,
+        version: raw.Version.Index,
+        tokens: { worker: new Secret(raw.JoinTokens.Worker), manager: new Secret(raw.JoinTokens.Manager) },
+      };
+    });
+  }
+
+  swarmInit(options: SwarmInitOptions, signal?: AbortSignal): Promise<string> {
+    return this.call('POST /swarm/init', async () => {
+      const body: Record<string, unknown> = {
+        ListenAddr: options.listenAddr ?? '0.0.0.0:2377',
+        AdvertiseAddr: options.advertiseAddr,
+        ForceNewCluster: false,
+        Spec: {},
+      };
+      if (options.defaultAddrPool) body.DefaultAddrPool = options.defaultAddrPool;
+      const nodeId = (await this.docker.swarmInit({ ...body, abortSignal: signal } as never)) as unknown;
+      return String(nodeId);
+    });
+  }
+
+  swarmJoin(options: SwarmJoinOptions, signal?: AbortSignal): Promise<void> {
+    return this.call('POST /swarm/join', async () => {
+      // The token is revealed only into the request body, which goes down the SSH channel.
+      await this.docker.swarmJoin({
+        ListenAddr: options.listenAddr ?? '0.0.0.0:2377',
+        AdvertiseAddr: options.advertiseAddr,
+        RemoteAddrs: options.remoteAddrs,
+        JoinToken: options.token.reveal(),
+        abortSignal: signal,
+      } as never);
+    });
+  }
+
+  swarmLeave(force: boolean, signal?: AbortSignal): Promise<void> {
+    return this.call('POST /swarm/leave', async () => {
+      await this.docker.swarmLeave({ force, abortSignal: signal } as never);
+    });
+  }
+
+  listNodes(signal?: AbortSignal): Promise<SwarmNode[]> {
+    return this.call('GET /nodes', async () => {
+      const raw = (await this.docker.listNodes({ abortSignal: signal } as never)) as unknown as unknown[];
+      return raw.map(parseNode);
+    });
+  }
+
+  inspectNode(id: string, signal?: AbortSignal): Promise<SwarmNode> {
+    return this.call(`GET /nodes/${id}`, async () =>
+      parseNode(await this.docker.getNode(id).inspect({ abortSignal: signal } as never)),
+    );
+  }
+
+  updateNode(id: string, version: number, spec: NodeSpec, signal?: AbortSignal): Promise<void> {
+    return this.call(`POST /nodes/${id}/update`, async () => {
+      await this.docker
+        .getNode(id)
+        .update({ _query: { version }, _body: spec, abortSignal: signal } as never);
+    });
+  }
+
+  removeNode(id: string, force: boolean, signal?: AbortSignal): Promise<void> {
+    return this.call(`DELETE /nodes/${id}`, async () => {
+      await this.docker.getNode(id).remove({ force, abortSignal: signal } as never);
+    });
+  }
+
+  inspectNetwork(name: string, signal?: AbortSignal): Promise<NetworkInfo | undefined> {
+    return this.call(`GET /networks/${name}`, async () => {
+      // Filter by exact name: GET /networks/{id} also matches id prefixes.
+      const list = (await this.docker.listNetworks({
+        filters: { name: [name] },
+        abortSignal: signal,
+      } as never)) as unknown as { Name: string; Id: string }[];
+      const hit = list.find((n) => n.Name === name);
+      if (!hit) return undefined;
+      return parseNetwork(await this.docker.getNetwork(hit.Id).inspect({ abortSignal: signal } as never));
+    });
+  }
+
+  createNetwork(spec: NetworkSpec, signal?: AbortSignal): Promise<string> {
+    return this.call('POST /networks/create', async () => {
+      const ipam = spec.subnet
+        ? {
+            Driver: 'default',
+            Config: [{ Subnet: spec.subnet, ...(spec.gateway ? { Gateway: spec.gateway } : {}) }],
+          }
+        : undefined;
+      const net = await this.docker.createNetwork({
+        Name: spec.name,
+        Driver: spec.driver,
+        Attachable: spec.attachable,
+        Labels: spec.labels ?? {},
+        ...(ipam ? { IPAM: ipam } : {}),
+        abortSignal: signal,
+      } as never);
+      return net.id;
+    });
+  }
+
+  removeNetwork(name: string, signal?: AbortSignal): Promise<void> {
+    return this.call(`DELETE /networks/${name}`, async () => {
+      await this.docker.getNetwork(name).remove({ abortSignal: signal } as never);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}

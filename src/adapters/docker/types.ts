@@ -1,0 +1,139 @@
+/**
+ * What the swarm pipeline needs from a Docker engine, in Docker's own field names where they are
+ * shown to users (node ls), trimmed to the fields fleet reads.
+ */
+import { inspect } from 'node:util';
+import { registerSecret } from '../../core/redact.js';
+
+/**
+ * A secret held in memory only. Printing, logging or serialising it yields `[redacted]`; only
+ * `reveal()` (called while building an API request body) gives the value.
+ */
+export class Secret {
+  readonly #value: string;
+  constructor(value: string) {
+    this.#value = value;
+    registerSecret(value);
+  }
+  reveal(): string {
+    return this.#value;
+  }
+  toString(): string {
+    return '[redacted]';
+  }
+  toJSON(): string {
+    return '[redacted]';
+  }
+  [inspect.custom](): string {
+    return '[redacted]';
+  }
+}
+
+export type LocalNodeState = 'inactive' | 'pending' | 'active' | 'error' | 'locked';
+
+/** GET /info, the Swarm part: what this engine thinks of its own membership. */
+export interface EngineSwarmState {
+  nodeId: string;
+  nodeAddr: string;
+  localNodeState: LocalNodeState;
+  /** True when this engine is a manager (control plane available). */
+  controlAvailable: boolean;
+  clusterId: string;
+  /** Managers this node knows, as `addr:port`. */
+  remoteManagers: string[];
+  managers: number;
+  nodes: number;
+  error: string;
+}
+
+export interface EngineInfo {
+  hostname: string;
+  serverVersion: string;
+  apiVersion: string;
+  os: string;
+  arch: string;
+  swarm: EngineSwarmState;
+}
+
+export interface SwarmNode {
+  id: string;
+  version: number;
+  hostname: string;
+  role: 'manager' | 'worker';
+  availability: 'active' | 'pause' | 'drain';
+  labels: Record<string, string>;
+  state: 'unknown' | 'down' | 'ready' | 'disconnected';
+  addr: string;
+  engineVersion: string;
+  manager?: { leader: boolean; reachability: 'unknown' | 'unreachable' | 'reachable'; addr: string };
+  /** The raw spec, needed to update a node without dropping fields fleet doesn't manage. */
+  spec: NodeSpec;
+}
+
+export interface NodeSpec {
+  Name?: string;
+  Labels?: Record<string, string>;
+  Role: 'manager' | 'worker';
+  Availability: 'active' | 'pause' | 'drain';
+}
+
+export interface JoinTokens {
+  worker: Secret;
+  manager: Secret;
+}
+
+export interface SwarmInspect {
+  id: string;
+  version: number;
+  tokens: JoinTokens;
+}
+
+export interface NetworkSpec {
+  name: string;
+  driver: string;
+  subnet?: string;
+  gateway?: string;
+  attachable: boolean;
+  labels?: Record<string, string>;
+}
+
+export interface NetworkInfo extends NetworkSpec {
+  id: string;
+  scope: string;
+}
+
+export interface SwarmInitOptions {
+  advertiseAddr: string;
+  listenAddr?: string;
+  /** Address pools for overlay networks created without an explicit subnet. */
+  defaultAddrPool?: string[];
+}
+
+export interface SwarmJoinOptions {
+  remoteAddrs: string[];
+  token: Secret;
+  advertiseAddr: string;
+  listenAddr?: string;
+}
+
+export interface DockerEngine {
+  readonly host: string;
+  readonly apiVersion: string;
+  readonly serverVersion: string;
+  readonly transport: 'socket' | 'dial-stdio';
+  info(signal?: AbortSignal): Promise<EngineInfo>;
+  /** Only on managers. Registers the join tokens as secrets the moment they are read. */
+  swarmInspect(signal?: AbortSignal): Promise<SwarmInspect>;
+  swarmInit(options: SwarmInitOptions, signal?: AbortSignal): Promise<string>;
+  swarmJoin(options: SwarmJoinOptions, signal?: AbortSignal): Promise<void>;
+  swarmLeave(force: boolean, signal?: AbortSignal): Promise<void>;
+  listNodes(signal?: AbortSignal): Promise<SwarmNode[]>;
+  inspectNode(id: string, signal?: AbortSignal): Promise<SwarmNode>;
+  updateNode(id: string, version: number, spec: NodeSpec, signal?: AbortSignal): Promise<void>;
+  removeNode(id: string, force: boolean, signal?: AbortSignal): Promise<void>;
+  inspectNetwork(name: string, signal?: AbortSignal): Promise<NetworkInfo | undefined>;
+  createNetwork(spec: NetworkSpec, signal?: AbortSignal): Promise<string>;
+  removeNetwork(name: string, signal?: AbortSignal): Promise<void>;
+  /** Closes the pooled channels (the SSH connection itself belongs to the pool). */
+  close(): void;
+}
