@@ -1,0 +1,297 @@
+#!/usr/bin/env node
+/**
+ * Builds the single binaries dist/fleet-linux-x64 and dist/fleet-linux-arm64 with Node's Single
+ * Executable Applications (SEA):
+ *   1. esbuild bundles src/cli/main.ts into one CommonJS file (the SEA main script can only be CJS and
+ *      can only require built-ins, so everything else must be inside the bundle);
+ *   2. the target Node runtime comes from the npm registry (`npm pack node-linux-<arch>@<version>`),
+ *      checked against the sha512 pinned in scripts/node-targets.json, cached in node_modules/.cache;
+ *   3. that same runtime writes the SEA blob (`--experimental-sea-config`): a blob only loads in the
+ *      exact Node version that wrote it, and the arm64 one is written by the arm64 node under qemu;
+ *   4. postject injects the blob into a copy of the runtime.
+ *
+ *   npm run build:binary                          both targets
+ *   npm run build:binary -- --target linux-x64    one target (also FLEET_BINARY_TARGETS=linux-x64)
+ *
+ * Rebuilds reuse the cached runtimes and skip steps 3-4 when neither the bundle nor the assets changed.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, statSync, writeFileSync } from 'node:fs';
+import { delimiter, join, relative } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import * as esbuild from 'esbuild';
+import { ROOT, buildInfo, buildInfoModule } from './write-build-info.mjs';
+
+const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+const CACHE = join(ROOT, 'node_modules', '.cache', 'fleet-node-targets');
+const DIST = join(ROOT, 'dist');
+const WORK = join(DIST, 'sea');
+const BUNDLE = join(WORK, 'fleet.cjs');
+const POSTJECT = join(ROOT, 'node_modules', 'postject', 'dist', 'cli.js');
+/** Where the arm64 C/C++ runtime lives (Debian: libc6-arm64-cross, libstdc++6-arm64-cross). */
+export const ARM64_SYSROOT = process.env.FLEET_ARM64_SYSROOT || '/usr/aarch64-linux-gnu';
+const APT_HINT = 'apt-get install qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross';
+
+const pins = JSON.parse(readFileSync(join(ROOT, 'scripts', 'node-targets.json'), 'utf8'));
+
+class BuildError extends Error {}
+
+function log(line) {
+  console.log(`build-binary: ${line}`);
+}
+
+function selectedTargets(argv) {
+  const picked = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--target') picked.push(argv[++i]);
+    else if (argv[i]?.startsWith('--target=')) picked.push(argv[i].slice('--target='.length));
+    else throw new BuildError(`unknown argument "${argv[i]}" (use --target linux-x64|linux-arm64)`);
+  }
+  if (picked.length === 0 && process.env.FLEET_BINARY_TARGETS) {
+    picked.push(...process.env.FLEET_BINARY_TARGETS.split(',').map((t) => t.trim()));
+  }
+  const targets = picked.length ? picked : Object.keys(pins.targets);
+  for (const target of targets) {
+    if (!pins.targets[target]) {
+      throw new BuildError(
+        `unknown target "${target}"; scripts/node-targets.json has ${Object.keys(pins.targets).join(', ')}`,
+      );
+    }
+  }
+  return targets;
+}
+
+function sha512(file) {
+  return 'sha512-' + createHash('sha512').update(readFileSync(file)).digest('base64');
+}
+
+/** Path of the target's `node`, fetched with npm pack and checked against the pinned integrity. */
+function nodeRuntime(target) {
+  const { package: pkg, integrity } = pins.targets[target];
+  const spec = `${pkg}@${pins.version}`;
+  const tarball = join(CACHE, `${pkg}-${pins.version}.tgz`);
+  const dir = join(CACHE, `${pkg}-${pins.version}`);
+  const node = join(dir, 'node');
+  const stamp = join(dir, 'integrity');
+  mkdirSync(CACHE, { recursive: true });
+
+  if (existsSync(node) && existsSync(stamp) && readFileSync(stamp, 'utf8') === integrity) return node;
+
+  if (!existsSync(tarball)) {
+    log(`npm pack ${spec}`);
+    execFileSync('npm', ['pack', spec, '--pack-destination', CACHE, '--silent'], {
+      cwd: CACHE,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  }
+  const actual = sha512(tarball);
+  if (actual !== integrity) {
+    rmSync(tarball, { force: true });
+    throw new BuildError(
+      `${spec}: tarball integrity ${actual} does not match the pin ${integrity} in scripts/node-targets.json ` +
+        '(the cached tarball was deleted; if the pin is wrong, fix it from `npm view ' +
+        `${spec} dist.integrity\`)`,
+    );
+  }
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  execFileSync('tar', ['-xzf', tarball, '-C', dir, '--strip-components=2', 'package/bin/node']);
+  chmodSync(node, 0o755);
+  writeFileSync(stamp, integrity);
+  return node;
+}
+
+/**
+ * esbuild plugins: the real version/commit replace src/build-info.ts's defaults (no file is rewritten),
+ * and ssh2's optional native add-ons become modules that throw on load, which ssh2 catches and then
+ * uses its pure-JS crypto (an SEA cannot load .node files from inside the blob anyway).
+ */
+function plugins(info) {
+  return [
+    {
+      name: 'fleet-build-info',
+      setup(build) {
+        build.onLoad({ filter: /[\\/]src[\\/]build-info\.ts$/ }, () => ({
+          contents: buildInfoModule(info),
+          loader: 'js',
+        }));
+      },
+    },
+    {
+      name: 'fleet-no-native-addons',
+      setup(build) {
+        build.onResolve({ filter: /(\.node$|^cpu-features$)/ }, (args) => ({
+          path: args.path,
+          namespace: 'fleet-native-stub',
+        }));
+        build.onLoad({ filter: /.*/, namespace: 'fleet-native-stub' }, (args) => ({
+          contents: `throw new Error(${JSON.stringify(`native add-on ${args.path} is not in the single binary`)});`,
+          loader: 'js',
+        }));
+      },
+    },
+  ];
+}
+
+async function bundle(info) {
+  const result = await esbuild.build({
+    stdin: {
+      contents:
+        "import { main } from './src/cli/main.js';\n" +
+        'main(process.argv).then((code) => { process.exitCode = code; });\n',
+      resolveDir: ROOT,
+      sourcefile: 'sea-entry.ts',
+      loader: 'ts',
+    },
+    outfile: BUNDLE,
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    // Modules reached only through `await import()` stay behind lazy init wrappers, so heavy clients
+    // (S3, Docker, ssh2, listr2) are evaluated only by the commands that use them.
+    splitting: false,
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: 'none',
+    sourcemap: 'external',
+    metafile: true,
+    logLevel: 'warning',
+    // import.meta does not exist in CJS; code that locates files next to itself gets the bundle's own
+    // path (in the binary: the executable's path).
+    define: { 'import.meta.url': '__fleetImportMetaUrl' },
+    banner: { js: 'var __fleetImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+    plugins: plugins(info),
+  });
+  writeFileSync(join(WORK, 'meta.json'), JSON.stringify(result.metafile));
+}
+
+/** Every remote/*.sh, keyed by file name (read back with src/remote-scripts.ts loadRemoteScript). */
+function remoteAssets() {
+  const dir = join(ROOT, 'remote');
+  const assets = {};
+  if (!existsSync(dir)) return assets;
+  for (const name of readdirSync(dir).sort()) {
+    if (name.endsWith('.sh')) assets[name] = join(dir, name);
+  }
+  return assets;
+}
+
+function which(command) {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const candidate = join(dir, command);
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** argv prefix that runs a binary of `target` on this machine (arm64 under qemu on an x64 host). */
+export function runnerFor(target) {
+  const hostTarget = `linux-${process.arch}`;
+  if (target === hostTarget) return [];
+  if (target === 'linux-arm64') {
+    const qemu = which('qemu-aarch64-static');
+    if (!qemu || !existsSync(join(ARM64_SYSROOT, 'lib', 'ld-linux-aarch64.so.1'))) {
+      throw new BuildError(
+        `building linux-arm64 on ${hostTarget} needs qemu-aarch64-static and the arm64 C/C++ runtime in ` +
+          `${ARM64_SYSROOT} (${APT_HINT}), or build only x64 with --target linux-x64`,
+      );
+    }
+    return [qemu, '-L', ARM64_SYSROOT];
+  }
+  throw new BuildError(`cannot run a ${target} binary on ${hostTarget}`);
+}
+
+function run(argv, options = {}) {
+  const [command, ...args] = argv;
+  return execFileSync(command, args, { cwd: ROOT, encoding: 'utf8', ...options });
+}
+
+/** Runs a build tool with its output captured; the output is shown only when the tool fails. */
+function quiet(argv) {
+  const [command, ...args] = argv;
+  const result = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8' });
+  if (result.status !== 0) {
+    process.stderr.write(result.stdout + result.stderr);
+    throw new BuildError(`${argv.join(' ')} failed (${result.error?.message ?? `exit ${result.status}`})`);
+  }
+}
+
+async function buildTarget(target, node, assets, expectedVersion) {
+  const output = join(DIST, `fleet-${target}`);
+  const blob = join(WORK, `${target}.blob`);
+  const configFile = join(WORK, `sea-config-${target}.json`);
+  const config = {
+    main: BUNDLE,
+    output: blob,
+    disableExperimentalSEAWarning: true,
+    // Both stay off: a snapshot or V8 code cache ties the blob to the exact V8 build and CPU flags of
+    // the machine that wrote it, and start-up is already within budget without them.
+    useSnapshot: false,
+    useCodeCache: false,
+    assets,
+  };
+  writeFileSync(configFile, JSON.stringify(config, null, 2));
+
+  const hash = createHash('sha256');
+  hash.update(pins.targets[target].integrity).update(JSON.stringify(config)).update(readFileSync(BUNDLE));
+  for (const file of Object.values(assets)) hash.update(readFileSync(file));
+  const digest = hash.digest('hex');
+  const stampFile = join(WORK, `${target}.stamp`);
+  if (existsSync(output) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === digest) {
+    log(`${relative(ROOT, output)} is up to date`);
+    return output;
+  }
+
+  const runner = runnerFor(target);
+  quiet([...runner, node, '--experimental-sea-config', configFile]);
+
+  const temp = `${output}.tmp`;
+  copyFileSync(node, temp);
+  // postject's CLI in a child: its ELF library prints harmless section-name warnings that would bury the
+  // build log, so its output is shown only when it fails.
+  quiet([process.execPath, POSTJECT, temp, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE]);
+  chmodSync(temp, 0o755);
+  renameSync(temp, output);
+
+  // A smoke run catches a blob the runtime rejects (it would start as a bare `node` instead).
+  const version = run([...runner, output, '--version']).trim();
+  if (!version.includes(expectedVersion)) {
+    throw new BuildError(
+      `${relative(ROOT, output)} --version printed "${version}", expected ${expectedVersion}`,
+    );
+  }
+  writeFileSync(stampFile, digest);
+  return output;
+}
+
+async function mainBuild() {
+  const started = performance.now();
+  const targets = selectedTargets(process.argv.slice(2));
+  mkdirSync(WORK, { recursive: true });
+  const info = buildInfo();
+  const infoLine = `${info.version} (${info.commit})`;
+
+  await bundle(info);
+  log(`bundle ${relative(ROOT, BUNDLE)} ${(statSync(BUNDLE).size / 1024).toFixed(0)} KiB, ${infoLine}`);
+  const assets = remoteAssets();
+  log(`assets: ${Object.keys(assets).join(', ') || '(none: remote/ has no .sh files)'}`);
+
+  for (const target of targets) {
+    const t0 = performance.now();
+    const node = nodeRuntime(target);
+    const output = await buildTarget(target, node, assets, infoLine);
+    const mib = (statSync(output).size / 1024 / 1024).toFixed(1);
+    log(`${relative(ROOT, output)} ${mib} MiB (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  }
+  log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+if (process.argv[1] && import.meta.filename === process.argv[1]) {
+  mainBuild().catch((err) => {
+    console.error(`build-binary: ${err instanceof BuildError ? err.message : (err.stack ?? err)}`);
+    process.exit(1);
+  });
+}
