@@ -82,10 +82,11 @@ probe_board() {
   model=$(read_file /proc/device-tree/model)
   [ -n "$model" ] || model=$(read_file /sys/firmware/devicetree/base/model)
   emit board.model "$model"
+  # compatible is a NUL-separated list of "vendor,device" strings: join with spaces.
   compat=
   for f in /proc/device-tree/compatible /sys/firmware/devicetree/base/compatible; do
     if [ -r "$f" ]; then
-      compat=$(tr '\0' ',' <"$f" 2>/dev/null | sed 's/,$//')
+      compat=$(tr '\0' ' ' <"$f" 2>/dev/null | sed 's/ *$//')
       break
     fi
   done
