@@ -24,6 +24,16 @@ export type FleetEvent =
       durationMs: number;
     }
   | { type: 'change'; host?: string; description: string; dryRun: boolean }
+  /** `--group`: identical results of several hosts, shown once after the run. */
+  | {
+      type: 'output:group';
+      label: string;
+      hosts: string[];
+      exitCode: number | null;
+      stdout: string;
+      stderr: string;
+      error: string | null;
+    }
   | { type: 'log'; level: 'info' | 'warn' | 'debug'; message: string; host?: string }
   | { type: 'run:done'; ok: boolean; durationMs: number; interrupted?: boolean };
 

@@ -1,0 +1,94 @@
+/**
+ * Pure report building for `fleet exec` (and the counting/exit-code rules other commands reuse).
+ * The shape is the contract in schema/exec-report.schema.json; snake_case because scripts and
+ * dashboards read it.
+ */
+import type { FailureKind } from './host.js';
+
+export type HostStatus = 'ok' | 'failed' | 'interrupted' | 'skipped';
+
+export interface ExecHostReport {
+  id: string;
+  ip: string;
+  status: HostStatus;
+  exit_code: number | null;
+  duration_seconds: number;
+  output: string;
+  stderr: string;
+  error: string | null;
+  failure: FailureKind | null;
+}
+
+export interface ExecReport {
+  command: string;
+  timestamp: string;
+  total_devices: number;
+  successful: number;
+  failed: number;
+  interrupted: number;
+  skipped: number;
+  /** Percent of all targeted devices that succeeded, 0..100, two decimals. */
+  success_rate: number;
+  duration_seconds: number;
+  /** True when Ctrl-C (or SIGTERM) stopped the run before every host finished. */
+  was_interrupted: boolean;
+  hosts: ExecHostReport[];
+}
+
+export interface BuildExecReportInput {
+  command: string;
+  startedAt: Date;
+  durationMs: number;
+  interrupted?: boolean;
+  hosts: ExecHostReport[];
+}
+
+export function roundSeconds(ms: number): number {
+  return Math.round(ms) / 1000;
+}
+
+export function successRate(successful: number, total: number): number {
+  if (total <= 0) return 0;
+  return Math.round((successful / total) * 10000) / 100;
+}
+
+export function buildExecReport(input: BuildExecReportInput): ExecReport {
+  const count = (status: HostStatus) => input.hosts.filter((h) => h.status === status).length;
+  const successful = count('ok');
+  return {
+    command: input.command,
+    timestamp: input.startedAt.toISOString(),
+    total_devices: input.hosts.length,
+    successful,
+    failed: count('failed'),
+    interrupted: count('interrupted'),
+    skipped: count('skipped'),
+    success_rate: successRate(successful, input.hosts.length),
+    duration_seconds: roundSeconds(input.durationMs),
+    was_interrupted: input.interrupted ?? input.hosts.some((h) => h.status === 'interrupted'),
+    hosts: input.hosts,
+  };
+}
+
+const UNREACHABLE: ReadonlySet<FailureKind> = new Set(['connect', 'auth', 'hostkey', 'timeout']);
+
+/**
+ * The exit code contract of `fleet exec`: 130 when interrupted; otherwise 3 when any host was
+ * unreachable, refused auth, had a bad host key or timed out (it wins over 1, because "the fleet is
+ * broken" is the more urgent news); 1 when a command exited non-zero or died by a signal; else 0.
+ */
+export function execExitCode(report: Pick<ExecReport, 'hosts' | 'was_interrupted'>): number {
+  if (report.was_interrupted) return 130;
+  let code = 0;
+  for (const host of report.hosts) {
+    if (host.status !== 'failed') continue;
+    if (host.failure && UNREACHABLE.has(host.failure)) return 3;
+    code = 1;
+  }
+  return code;
+}
+
+/** Ids of hosts a `--rerun-failed` should target: everything that did not end ok. */
+export function failedHostIds(report: Pick<ExecReport, 'hosts'>): string[] {
+  return report.hosts.filter((h) => h.status !== 'ok').map((h) => h.id);
+}

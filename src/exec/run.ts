@@ -1,0 +1,147 @@
+/**
+ * The orchestration of `fleet exec`: a bounded pool of hosts, each connected (pool.connect), then
+ * running the command with its output split into lines and emitted as events as it arrives.
+ * Everything here reports through the EventBus and returns per-host results; deciding what to print
+ * and which exit code to use belongs to the CLI and the views.
+ */
+import pLimit from 'p-limit';
+import { toFleetError } from '../core/errors.js';
+import type { FailureKind, HostTarget } from '../core/host.js';
+import { LineBuffer } from '../core/line-buffer.js';
+import type { ExecHostReport } from '../core/report.js';
+import { roundSeconds } from '../core/report.js';
+import type { ExecResult, SshPool } from '../adapters/ssh/types.js';
+import type { EventBus } from '../pipeline/events.js';
+
+export interface ExecRunOptions {
+  command: string;
+  hosts: HostTarget[];
+  pool: SshPool;
+  bus: EventBus;
+  /** Hosts running at once (-c, FLEET_MAX_JOBS). */
+  concurrency: number;
+  /** Command timeout; expiry kills the remote process group. */
+  timeoutMs?: number;
+  sudo?: boolean;
+  sudoPassword?: string;
+  /** Aborted by Ctrl-C: hosts not yet started are marked interrupted, running commands are killed. */
+  signal: AbortSignal;
+}
+
+export async function runExec(options: ExecRunOptions): Promise<ExecHostReport[]> {
+  const { bus } = options;
+  const limit = pLimit(Math.max(1, options.concurrency));
+  bus.emit({
+    type: 'run:start',
+    command: options.command,
+    hosts: options.hosts.map((h) => h.id),
+    at: Date.now(),
+  });
+  return Promise.all(options.hosts.map((host) => limit(() => runOnHost(host, options))));
+}
+
+async function runOnHost(host: HostTarget, options: ExecRunOptions): Promise<ExecHostReport> {
+  const { bus, signal } = options;
+  const started = Date.now();
+  const finish = (
+    status: ExecHostReport['status'],
+    failure: FailureKind | null,
+    error: string | null,
+    result?: ExecResult,
+  ): ExecHostReport => {
+    const durationMs = Date.now() - started;
+    bus.emit({
+      type: 'host:done',
+      host: host.id,
+      ok: status === 'ok',
+      exitCode: result?.exitCode ?? null,
+      failure: failure ?? undefined,
+      error: error ?? undefined,
+      durationMs,
+    });
+    return {
+      id: host.id,
+      ip: host.address,
+      status,
+      exit_code: result?.exitCode ?? null,
+      duration_seconds: roundSeconds(durationMs),
+      output: result ? result.stdout.toString('utf8') : '',
+      stderr: result ? result.stderr.toString('utf8') : '',
+      error,
+      failure,
+    };
+  };
+
+  if (signal.aborted) return finish('interrupted', 'interrupted', 'not started: interrupted');
+
+  bus.hostState(host.id, 'connecting');
+  let conn;
+  try {
+    conn = await options.pool.connect(host, signal);
+  } catch (err) {
+    if (signal.aborted) return finish('interrupted', 'interrupted', 'interrupted while connecting');
+    const error = toFleetError(err);
+    return finish('failed', connectFailureKind(error.code), oneLine(error.message, error.hint));
+  }
+
+  bus.hostState(host.id, 'running');
+  const out = new LineBuffer((line) =>
+    bus.emit({ type: 'host:output', host: host.id, stream: 'stdout', line }),
+  );
+  const errOut = new LineBuffer((line) =>
+    bus.emit({ type: 'host:output', host: host.id, stream: 'stderr', line }),
+  );
+  let result: ExecResult;
+  try {
+    result = await conn.exec(options.command, {
+      timeoutMs: options.timeoutMs,
+      signal,
+      sudo: options.sudo,
+      sudoPassword: options.sudoPassword,
+      onStdout: (chunk) => out.push(chunk),
+      onStderr: (chunk) => errOut.push(chunk),
+    });
+  } catch (err) {
+    out.flush();
+    errOut.flush();
+    if (signal.aborted) return finish('interrupted', 'interrupted', 'interrupted');
+    const error = toFleetError(err);
+    // The channel broke after the command started: the command may or may not have run.
+    const kind: FailureKind = error.code === 'timeout' ? 'timeout' : connectFailureKind(error.code);
+    return finish('failed', kind, oneLine(error.message, error.hint));
+  } finally {
+    // exec runs one command per host; release the connection now rather than holding 200 open.
+    conn.close();
+  }
+  out.flush();
+  errOut.flush();
+
+  if (result.aborted || (signal.aborted && result.exitCode !== 0)) {
+    return finish('interrupted', 'interrupted', 'interrupted: remote command killed', result);
+  }
+  if (result.timedOut) {
+    const seconds = (options.timeoutMs ?? 0) / 1000;
+    return finish('failed', 'timeout', `command timed out after ${seconds}s; remote process killed`, result);
+  }
+  if (result.exitCode === 0) return finish('ok', null, null, result);
+  if (result.exitCode === null || result.signal) {
+    return finish('failed', 'signal', `killed by signal ${result.signal ?? 'unknown'}`, result);
+  }
+  return finish('failed', 'exit', `exit code ${result.exitCode}`, result);
+}
+
+/**
+ * Failures before the command started. A connect timeout is "unreachable" to the user, so it is
+ * reported as `connect`; `timeout` is kept for the command timeout.
+ */
+function connectFailureKind(code: string): FailureKind {
+  if (code === 'auth') return 'auth';
+  if (code === 'hostkey') return 'hostkey';
+  if (code === 'interrupted') return 'interrupted';
+  return 'connect';
+}
+
+function oneLine(message: string, hint?: string): string {
+  const text = hint ? `${message} (${hint})` : message;
+  return text.replace(/\s*\n\s*/g, ' ');
+}

@@ -1,0 +1,81 @@
+/**
+ * Report files. Every run writes one (default ./reports/<command>-<timestamp>.json) plus a stable
+ * reports/last-<command>.json that `--rerun-failed` reads. Written atomically (temp file + rename)
+ * so a Ctrl-C or a crash never leaves half a report, and redacted first so no secret reaches disk.
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { FleetError } from '../core/errors.js';
+import { redactValue } from '../core/redact.js';
+
+export const REPORTS_DIR = 'reports';
+
+export function defaultReportPath(command: string, at: Date, dir = REPORTS_DIR): string {
+  // Colons are not allowed in Windows file names and confuse scp; keep the stamp sortable.
+  const stamp = at
+    .toISOString()
+    .replace(/:/g, '-')
+    .replace(/\.\d+Z$/, 'Z');
+  return join(dir, `${command}-${stamp}.json`);
+}
+
+export function lastReportPath(command: string, dir = REPORTS_DIR): string {
+  return join(dir, `last-${command}.json`);
+}
+
+export function serializeReport(report: unknown): string {
+  return JSON.stringify(redactValue(report), null, 2) + '\n';
+}
+
+export async function writeReport(path: string, report: unknown): Promise<void> {
+  const text = serializeReport(report);
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFileAtomic(path, text, { mode: 0o600 });
+  } catch (err) {
+    throw new FleetError('usage', `cannot write report ${path}: ${(err as Error).message}`, {
+      hint: 'pass --report FILE with a writable path',
+      cause: err,
+    });
+  }
+}
+
+/**
+ * Writes the run's report to `explicitPath` (--report) or the default timestamped path, and always
+ * refreshes reports/last-<command>.json. Returns the primary path.
+ */
+export async function writeRunReport(
+  command: string,
+  report: unknown,
+  startedAt: Date,
+  explicitPath?: string,
+): Promise<string> {
+  const path = explicitPath ?? defaultReportPath(command, startedAt);
+  await writeReport(path, report);
+  await writeReport(lastReportPath(command), report);
+  return path;
+}
+
+export async function readReport(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new FleetError(
+      'usage',
+      `cannot read report ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      {
+        hint: 'run the command once first, or pass the report file explicitly',
+        cause: err,
+      },
+    );
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new FleetError('usage', `report ${path} is not valid JSON: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+}
