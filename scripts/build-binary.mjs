@@ -68,7 +68,7 @@ function sha512(file) {
 }
 
 /** Path of the target's `node`, fetched with npm pack and checked against the pinned integrity. */
-function nodeRuntime(target) {
+export function nodeRuntime(target) {
   const { package: pkg, integrity } = pins.targets[target];
   const spec = `${pkg}@${pins.version}`;
   const tarball = join(CACHE, `${pkg}-${pins.version}.tgz`);
@@ -135,8 +135,9 @@ function plugins(info) {
   ];
 }
 
-async function bundle(info) {
-  const result = await esbuild.build({
+/** esbuild options for the binary's bundle (exported for probes that bundle another entry the same way). */
+export function esbuildOptions(info) {
+  return {
     stdin: {
       contents:
         "import { main } from './src/cli/main.js';\n" +
@@ -164,7 +165,11 @@ async function bundle(info) {
     define: { 'import.meta.url': '__fleetImportMetaUrl' },
     banner: { js: 'var __fleetImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
     plugins: plugins(info),
-  });
+  };
+}
+
+async function bundle(info) {
+  const result = await esbuild.build(esbuildOptions(info));
   writeFileSync(join(WORK, 'meta.json'), JSON.stringify(result.metafile));
 }
 
