@@ -6,6 +6,10 @@ export interface LabHostSpec {
   name: string;
   /** Full host with a Docker engine (default true); false = light host, sshd only. */
   docker?: boolean;
+  /** Inventory role, written by writeInventory only when set. */
+  role?: 'manager' | 'worker';
+  /** Inventory type; default from the name: spark* dgx-spark, agx-* jetson-agx-xavier, pi* raspberry-pi, else x86. */
+  type?: string;
 }
 
 export interface LabOptions {
@@ -26,6 +30,14 @@ export interface LabHost {
   port: number;
   netns: string;
   docker: boolean;
+  type: string;
+  role?: 'manager' | 'worker';
+  /** Root-namespace end of the host's veth pair (cutLink sets it down). */
+  veth: string;
+  /** Global pid of the host's init (pid 1 of its own pid namespace); its /proc/<pid>/ns/* are the host's namespaces. */
+  pid: number;
+  /** Full hosts: the engine's socket as reachable from the root namespace (for dockerode / `docker -H`). */
+  dockerHost?: string;
 }
 
 export interface LabExecResult {
@@ -46,17 +58,30 @@ export interface Lab {
   home: string;
   userKeyFile: string;
   knownHostsFile: string;
+  /** <home>/.ssh/config: Host aliases for every lab host, User root, the lab key, StrictHostKeyChecking yes. */
+  sshConfigFile: string;
+  /** The same user key, encrypted with keyPassphrase (held in memory only, never written anywhere). */
+  encryptedKeyFile: string;
+  keyPassphrase: string;
+  /** Password of the non-root sudo user `fleet` when LabOptions.password was given. */
+  password?: string;
+  /** Environment for running ssh / pdsh / clush / fleet against the lab: HOME=<home>. */
+  env: Record<string, string>;
+  /** Looks up a host by name; throws naming the lab's hosts when unknown. */
+  host(name: string): LabHost;
   /** Writes a nodes.yml for these hosts (optionally a subset) and returns its path. */
   writeInventory(path?: string, names?: string[]): string;
   /** Runs a shell command inside the host (its namespaces), as root, without SSH. */
-  exec(host: string, command: string): Promise<LabExecResult>;
+  exec(host: string, command: string, opts?: { input?: string; timeoutMs?: number }): Promise<LabExecResult>;
   stopHost(host: string): Promise<void>;
   startHost(host: string): Promise<void>;
   cutLink(host: string): Promise<void>;
   restoreLink(host: string): Promise<void>;
   stopDocker(host: string): Promise<void>;
   startDocker(host: string): Promise<void>;
-  /** Replaces a host's SSH host key (for host-key-changed tests). */
+  /** Replaces a host's SSH host key (for host-key-changed tests); known_hosts keeps the old key. */
   rotateHostKey(host: string): Promise<void>;
+  /** Rewrites known_hosts from the hosts' current keys (after rotateHostKey, to trust the new key). */
+  refreshKnownHosts(): Promise<void>;
   down(): Promise<void>;
 }

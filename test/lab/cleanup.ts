@@ -1,0 +1,97 @@
+/**
+ * Teardown that needs no state: everything a lab makes is named after its id (see names.ts), so a
+ * crashed or killed run is cleaned up exactly like a finished one. Each host's init is pid 1 of the
+ * host's own pid namespace, so killing it takes every process of that host down with it (sessions,
+ * dockerd, containerd, containers); mounts live only in the hosts' mount namespaces and vanish with them.
+ */
+import { promises as fs } from 'node:fs';
+import { bridgeName, LAB_ROOT, labDir, PREFIX } from './names.js';
+import { run, sleep } from './proc.js';
+
+async function listNetns(): Promise<string[]> {
+  const entries = await fs.readdir('/run/netns').catch(() => [] as string[]);
+  return entries;
+}
+
+/** Pids whose network namespace is one of the given /run/netns entries (one pass over /proc). */
+async function pidsInNetns(names: string[]): Promise<number[]> {
+  const inodes = new Set<string>();
+  for (const n of names) {
+    const st = await fs.stat(`/run/netns/${n}`).catch(() => undefined);
+    if (st) inodes.add(`net:[${st.ino}]`);
+  }
+  if (inodes.size === 0) return [];
+  const pids: number[] = [];
+  const self = process.pid;
+  for (const entry of await fs.readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    if (pid === self) continue;
+    const link = await fs.readlink(`/proc/${entry}/ns/net`).catch(() => '');
+    if (inodes.has(link)) pids.push(pid);
+  }
+  return pids;
+}
+
+function kill(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+async function listLinks(prefix: string): Promise<string[]> {
+  const r = await run('ip', ['-o', 'link', 'show']);
+  const names: string[] = [];
+  for (const line of r.stdout.split('\n')) {
+    const m = /^\d+:\s+([^:@\s]+)/.exec(line);
+    if (m?.[1]?.startsWith(prefix)) names.push(m[1]);
+  }
+  return names;
+}
+
+/** Kills every process in the lab's namespaces, then removes namespaces, links and the lab folder. */
+export async function cleanupLab(id: string): Promise<void> {
+  const prefix = `${PREFIX}${id}-`;
+  const netns = (await listNetns()).filter((n) => n.startsWith(prefix));
+  for (let round = 0; round < 50; round++) {
+    const pids = await pidsInNetns(netns);
+    if (pids.length === 0) break;
+    pids.forEach(kill);
+    await sleep(round < 5 ? 20 : 100);
+  }
+  if (netns.length > 0) {
+    await run('ip', ['-force', '-batch', '-'], { input: netns.map((n) => `netns delete ${n}\n`).join('') });
+  }
+  const links = await listLinks(prefix);
+  // The bridge last: deleting it first would leave its ports dangling for a moment.
+  links.sort((a, b) => Number(a === bridgeName(id)) - Number(b === bridgeName(id)));
+  if (links.length > 0) {
+    await run('ip', ['-force', '-batch', '-'], { input: links.map((l) => `link delete ${l}\n`).join('') });
+  }
+  await fs.rm(labDir(id), { recursive: true, force: true, maxRetries: 3 });
+}
+
+/** Ids of every lab that left anything behind: namespaces, links or folders. */
+export async function listLabIds(): Promise<string[]> {
+  const ids = new Set<string>();
+  const fromName = (n: string): void => {
+    if (!n.startsWith(PREFIX)) return;
+    const id = n.slice(PREFIX.length).split('-')[0];
+    if (id && /^[a-z0-9]{1,6}$/.test(id)) ids.add(id);
+  };
+  (await listNetns()).forEach(fromName);
+  (await listLinks(PREFIX)).forEach(fromName);
+  for (const d of await fs.readdir(LAB_ROOT).catch(() => [] as string[])) {
+    if (/^[a-z0-9]{1,6}$/.test(d)) ids.add(d);
+  }
+  return [...ids].sort();
+}
+
+/** Removes every lab on this machine (anything named with the lab prefix). */
+export async function cleanupAll(): Promise<string[]> {
+  const ids = await listLabIds();
+  for (const id of ids) await cleanupLab(id);
+  return ids;
+}

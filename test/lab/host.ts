@@ -1,0 +1,213 @@
+/**
+ * One lab host: its files (an overlay upper layer per system folder, so nothing reaches the real root
+ * filesystem), its init process (pid 1 of its own pid namespace, inside its own network, mount and UTS
+ * namespaces), and running commands inside it with nsenter.
+ */
+import { spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import { newEd25519 } from './keys.js';
+import { HOST_ENV, LabError, run, type RunOptions } from './proc.js';
+import type { LabExecResult, LabHost } from './types.js';
+
+export interface HostRuntime extends LabHost {
+  index: number;
+  /** Per-host folder in the lab dir (overlay upper layers, bind-mount sources). */
+  dir: string;
+  hostKeyPub: string;
+}
+
+export interface LabContext {
+  id: string;
+  dir: string;
+  gatewayIp: string;
+  prefixLen: number;
+  authorizedKeys: string;
+  /** Lines for /etc/hosts: every lab host by name. */
+  hostsTable: string;
+  shimFile: string;
+  withPassword: boolean;
+}
+
+/** Folders that get a per-host overlay; only those that exist on this machine are mounted. */
+const OVERLAYS = ['/etc', '/var', '/opt', '/srv', '/usr/local'];
+export const DOCKERD_ARGS = '--iptables=false --bridge=none --storage-driver=vfs';
+
+const upperOf = (dir: string, target: string): string => `${dir}/up${target.replaceAll('/', '_')}`;
+const workOf = (dir: string, target: string): string => `${dir}/work${target.replaceAll('/', '_')}`;
+
+function sshdConfig(ip: string): string {
+  return [
+    '# fleet lab host: real OpenSSH, MaxSessions left at its default (10).',
+    `ListenAddress ${ip}:22`,
+    'HostKey /etc/ssh/ssh_host_ed25519_key',
+    'PermitRootLogin prohibit-password',
+    'PasswordAuthentication yes',
+    'KbdInteractiveAuthentication no',
+    'PubkeyAuthentication yes',
+    'UsePAM yes',
+    'UseDNS no',
+    'PrintMotd no',
+    'PidFile /run/sshd.pid',
+    'AcceptEnv LANG LC_*',
+    'Subsystem sftp /usr/lib/openssh/sftp-server',
+    '',
+  ].join('\n');
+}
+
+export async function writeHostKey(h: HostRuntime): Promise<void> {
+  const key = newEd25519(`root@${h.name}`);
+  const sshDir = `${upperOf(h.dir, '/etc')}/ssh`;
+  await fs.mkdir(sshDir, { recursive: true });
+  await fs.writeFile(`${sshDir}/ssh_host_ed25519_key`, key.private, { mode: 0o600 });
+  await fs.writeFile(`${sshDir}/ssh_host_ed25519_key.pub`, `${key.public}\n`);
+  h.hostKeyPub = key.public;
+}
+
+/** Creates the host's folder: overlay layers pre-seeded with the files that make this host itself. */
+export async function prepareHostFiles(ctx: LabContext, h: HostRuntime): Promise<void> {
+  const etc = upperOf(h.dir, '/etc');
+  for (const t of OVERLAYS) {
+    await fs.mkdir(upperOf(h.dir, t), { recursive: true });
+    await fs.mkdir(workOf(h.dir, t), { recursive: true });
+  }
+  await fs.mkdir(`${h.dir}/root/.ssh`, { recursive: true, mode: 0o700 });
+  await fs.mkdir(`${h.dir}/home`, { recursive: true });
+  await fs.mkdir(`${h.dir}/tmp`, { recursive: true });
+  await fs.chmod(`${h.dir}/tmp`, 0o1777);
+  await fs.mkdir(`${etc}/fleet-lab`, { recursive: true });
+  await fs.writeFile(`${etc}/hostname`, `${h.name}\n`);
+  await fs.writeFile(`${etc}/hosts`, `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n${ctx.hostsTable}`);
+  await writeHostKey(h);
+  await fs.writeFile(`${etc}/ssh/sshd_config`, sshdConfig(h.ip));
+  await fs.writeFile(
+    `${etc}/fleet-lab/host.env`,
+    `HOST_NAME=${h.name}\nHAS_DOCKER=${h.docker ? 1 : 0}\nDOCKERD_ARGS="${DOCKERD_ARGS}"\n`,
+  );
+  await fs.writeFile(`${h.dir}/root/.ssh/authorized_keys`, ctx.authorizedKeys, { mode: 0o600 });
+  if (ctx.withPassword) {
+    await fs.mkdir(`${etc}/sudoers.d`, { recursive: true });
+    // Password required: tests of `--sudo` must feed it on stdin.
+    await fs.writeFile(`${etc}/sudoers.d/fleet-lab`, 'fleet ALL=(ALL:ALL) ALL\n', { mode: 0o440 });
+  }
+  if (h.docker) {
+    await fs.mkdir(`${h.dir}/docker`, { recursive: true, mode: 0o710 });
+    await fs.mkdir(`${upperOf(h.dir, '/var')}/lib/docker`, { recursive: true });
+  }
+}
+
+/** The init script: network, mounts, hostname, then tini as pid 1 (it reaps orphaned daemons). */
+function initScript(ctx: LabContext, h: HostRuntime): string {
+  const d = h.dir;
+  const lines = [
+    'set -e',
+    'ip link set lo up',
+    `ip addr add ${h.ip}/${ctx.prefixLen} dev eth0`,
+    'ip link set eth0 up',
+    `ip route add default via ${ctx.gatewayIp}`,
+    ...OVERLAYS.map(
+      (t) =>
+        `if [ -d ${t} ]; then mount -t overlay overlay -o lowerdir=${t},upperdir=${upperOf(d, t)},workdir=${workOf(d, t)} ${t}; fi`,
+    ),
+    h.docker ? `mount --bind ${d}/docker /var/lib/docker` : ':',
+    `mount --bind ${d}/root /root`,
+    `mount --bind ${d}/home /home`,
+    `mount --bind ${ctx.shimFile} /usr/bin/systemctl`,
+    'mount -t tmpfs -o mode=755,size=256m tmpfs /run',
+    'mkdir -p /run/sshd /run/lock /run/user',
+    // Last: the per-host /tmp hides the lab folder from the host's own processes.
+    `mount --bind ${d}/tmp /tmp`,
+    `hostname ${h.name}`,
+    'echo ready',
+    'exec tini -- sleep infinity </dev/null >/dev/null 2>&1',
+  ];
+  return lines.join('\n');
+}
+
+/** Starts the host's init and returns once its namespaces are set up; fills h.pid. */
+export async function startInit(ctx: LabContext, h: HostRuntime): Promise<void> {
+  const child = spawn(
+    'nsenter',
+    [
+      `--net=/run/netns/${h.netns}`,
+      '--',
+      'unshare',
+      '--mount',
+      '--uts',
+      '--pid',
+      '--fork',
+      '--mount-proc',
+      '--propagation',
+      'private',
+      '--',
+      'sh',
+      '-c',
+      initScript(ctx, h),
+    ],
+    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: HOST_ENV },
+  );
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new LabError(`lab: host ${h.name}: init did not come up in 20 s`)),
+      20_000,
+    );
+    const done = (e?: Error): void => {
+      clearTimeout(timer);
+      if (e) reject(e);
+      else resolve();
+    };
+    child.stdout.on('data', () => {
+      if (out.includes('ready\n')) done();
+    });
+    child.on('error', (e) => done(new LabError(`lab: host ${h.name}: cannot start init: ${e.message}`)));
+    child.on('exit', (code) => done(new LabError(`lab: host ${h.name}: init exited ${code}: ${err.trim()}`)));
+  });
+  child.stdout.destroy();
+  child.stderr.destroy();
+  child.removeAllListeners('exit');
+  child.unref();
+  // unshare --fork stays as the parent; the host's init is its only child.
+  const children = await fs.readFile(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8');
+  const pid = Number(children.trim().split(/\s+/)[0]);
+  if (!pid) throw new LabError(`lab: host ${h.name}: cannot find the init process under pid ${child.pid}`);
+  h.pid = pid;
+}
+
+export function nsenterArgs(h: LabHost): string[] {
+  return [
+    `--net=/run/netns/${h.netns}`,
+    `--mount=/proc/${h.pid}/ns/mnt`,
+    `--uts=/proc/${h.pid}/ns/uts`,
+    `--pid=/proc/${h.pid}/ns/pid`,
+    '--',
+  ];
+}
+
+/** Runs `sh -c command` as root inside the host. */
+export function hostExec(h: LabHost, command: string, opts: RunOptions = {}): Promise<LabExecResult> {
+  return run('nsenter', [...nsenterArgs(h), 'sh', '-c', command], { env: HOST_ENV, ...opts });
+}
+
+export async function hostMust(h: LabHost, command: string, opts: RunOptions = {}): Promise<string> {
+  const r = await hostExec(h, command, opts);
+  if (r.code !== 0) {
+    throw new LabError(
+      `lab: host ${h.name}: \`${command}\` exited ${r.code}: ${(r.stderr || r.stdout).trim()}`,
+    );
+  }
+  return r.stdout;
+}
+
+/** Creates the non-root sudo user `fleet`; the password goes to chpasswd on stdin only. */
+export async function addPasswordUser(h: LabHost, password: string): Promise<void> {
+  const script = [
+    'if ! id fleet >/dev/null 2>&1; then',
+    '  if getent passwd 1000 >/dev/null; then useradd -m -U -s /bin/sh fleet; else useradd -m -u 1000 -U -s /bin/sh fleet; fi',
+    'fi',
+    'chpasswd',
+  ].join('\n');
+  await hostMust(h, script, { input: `fleet:${password}\n` });
+}
