@@ -11,6 +11,11 @@ export interface SshSettings {
   /** TCP connect + handshake + auth, per attempt. Env FLEET_SSH_TIMEOUT (seconds). */
   connectTimeoutMs: number;
   hostKeyPolicy: HostKeyPolicy;
+  /**
+   * True when hostKeyPolicy came from a flag (--accept-new-host-keys, --insecure-ignore-host-keys);
+   * otherwise a host's ssh_config StrictHostKeyChecking (SshHostTarget.hostKeyPolicy) takes precedence.
+   */
+  hostKeyPolicyFromFlag?: boolean;
   /** known_hosts files to read; the first is the one `accept-new` appends to. Default ~/.ssh/known_hosts. */
   knownHostsFiles: string[];
   /** Cap on handshakes in flight, separate from the cap on running commands. */
@@ -25,6 +30,16 @@ export interface SshSettings {
   agentSocket?: string;
   /** Max channels open at once on one connection; kept under OpenSSH's MaxSessions (10). */
   maxChannelsPerConnection: number;
+  /** Non-fatal notes (unreadable known_hosts lines, cert-authority entries ignored, skipped keys). */
+  warn?: (message: string, host?: string) => void;
+}
+
+/** A HostTarget after ~/.ssh/config: the per-host settings ssh_config can carry beyond HostTarget. */
+export interface SshHostTarget extends HostTarget {
+  /** ssh_config UserKnownHostsFile: replaces SshSettings.knownHostsFiles for this host. */
+  knownHostsFiles?: string[];
+  /** ssh_config StrictHostKeyChecking, used unless the policy came from a flag. */
+  hostKeyPolicy?: HostKeyPolicy;
 }
 
 export interface ExecOptions {

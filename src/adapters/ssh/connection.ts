@@ -1,0 +1,146 @@
+/**
+ * One pooled ssh2 connection: every channel fleet opens on a host goes through it, and session
+ * channels (exec) are capped below sshd's MaxSessions by a per-connection semaphore.
+ */
+import type { Duplex } from 'node:stream';
+import pLimit, { type LimitFunction } from 'p-limit';
+import type { Client, ClientChannel } from 'ssh2';
+import { FleetError } from '../../core/errors.js';
+import type { HostTarget } from '../../core/host.js';
+import { startCommand, type ChannelHost } from './exec.js';
+import type { ExecOptions, ExecResult, SshConnection } from './types.js';
+
+export class PooledConnection implements SshConnection, ChannelHost {
+  private readonly slots: LimitFunction;
+  private closed = false;
+  private readonly dependents = new Set<PooledConnection>();
+
+  constructor(
+    readonly host: HostTarget,
+    private readonly client: Client,
+    maxChannels: number,
+    readonly defaultSudoPassword: string | undefined,
+    onClose: () => void,
+  ) {
+    this.slots = pLimit(Math.max(1, maxChannels));
+    client.on('close', () => {
+      this.closed = true;
+      onClose();
+    });
+    // Errors after `ready` (reset link, keepalive timeout) surface through 'close' and the channels.
+    client.on('error', () => undefined);
+  }
+
+  isClosed(): boolean {
+    return this.closed;
+  }
+
+  private lost(): FleetError {
+    return new FleetError('connect', `connection to ${this.host.id} is closed`, {
+      host: this.host.id,
+      hint: 'the host went away or the link dropped; run the command again',
+    });
+  }
+
+  /** Holds one session slot until `release` is called; waits in FIFO order when all are busy. */
+  private acquire(signal?: AbortSignal): Promise<() => void> {
+    return new Promise((resolve, reject) => {
+      void this.slots(
+        () =>
+          new Promise<void>((release) => {
+            if (signal?.aborted) {
+              release();
+              reject(
+                new FleetError('interrupted', `not started on ${this.host.id}: interrupted`, {
+                  host: this.host.id,
+                }),
+              );
+            } else resolve(release);
+          }),
+      );
+    });
+  }
+
+  async openExec(command: string, signal?: AbortSignal): Promise<ClientChannel> {
+    const release = await this.acquire(signal);
+    if (this.closed) {
+      release();
+      throw this.lost();
+    }
+    return new Promise((resolve, reject) => {
+      this.client.exec(command, (err, channel) => {
+        if (err) {
+          release();
+          return reject(
+            new FleetError('connect', `${this.host.id} refused to open a channel: ${err.message}`, {
+              host: this.host.id,
+              cause: err,
+              hint: 'sshd may limit sessions (MaxSessions) lower than fleet expects; lower the channel cap',
+            }),
+          );
+        }
+        channel.once('close', release);
+        resolve(channel);
+      });
+    });
+  }
+
+  exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    return startCommand(this, command, options, { streaming: false, killOnStop: true }).then((s) => s.done);
+  }
+
+  spawn(command: string, options: Omit<ExecOptions, 'onStdout' | 'collect'> = {}) {
+    return startCommand(this, command, options, { streaming: true, killOnStop: true });
+  }
+
+  openUnixSocket(path: string): Promise<Duplex> {
+    // direct-streamlocal channels are not sessions, so they do not count against MaxSessions.
+    return new Promise((resolve, reject) => {
+      if (this.closed) return reject(this.lost());
+      this.client.openssh_forwardOutStreamLocal(path, (err, channel) => {
+        if (err)
+          return reject(
+            new FleetError('connect', `${this.host.id} cannot open unix socket ${path}: ${err.message}`, {
+              host: this.host.id,
+              cause: err,
+              hint: 'check that the socket exists and that the SSH user may access it (e.g. is in the docker group)',
+            }),
+          );
+        resolve(channel);
+      });
+    });
+  }
+
+  /** A TCP channel from this host to another (ProxyJump). */
+  forwardOut(address: string, port: number, via: PooledConnection): Promise<Duplex> {
+    return new Promise((resolve, reject) => {
+      if (this.closed) return reject(this.lost());
+      this.client.forwardOut('127.0.0.1', 0, address, port, (err, channel) => {
+        if (err)
+          return reject(
+            new FleetError(
+              'connect',
+              `jump host ${this.host.id} cannot reach ${address}:${port}: ${err.message}`,
+              {
+                host: via.host.id,
+                cause: err,
+                retryable: true,
+                hint: `check that ${this.host.id} can reach ${address}:${port} and allows TCP forwarding`,
+              },
+            ),
+          );
+        resolve(channel);
+      });
+    });
+  }
+
+  /** Connections tunnelled through this one close before it does. */
+  addDependent(conn: PooledConnection): void {
+    this.dependents.add(conn);
+  }
+
+  close(): void {
+    for (const dep of this.dependents) dep.close();
+    if (!this.closed) this.client.end();
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The connection pool: one ssh2 connection per host (user@address:port via jump), created on first
+ * use, reused for every channel. Handshakes are capped separately from command concurrency, and only
+ * connection-level failures are retried, with exponential backoff and jitter.
+ */
+import pLimit from 'p-limit';
+import { FleetError } from '../../core/errors.js';
+import type { HostTarget } from '../../core/host.js';
+import type { EventBus } from '../../pipeline/events.js';
+import { AuthSecrets } from './auth.js';
+import { connectOnce } from './connect.js';
+import { PooledConnection } from './connection.js';
+import { HostKeyStore } from './host-keys.js';
+import type { SshConnection, SshHostTarget, SshPool, SshSettings } from './types.js';
+
+function poolKey(host: HostTarget): string {
+  const own = `${host.user}@${host.address}:${host.port}`;
+  return host.proxyJump ? `${own}<${poolKey(host.proxyJump)}` : own;
+}
+
+/** Full-jitter-ish backoff: base * 2^attempt, scaled by 0.5..1, capped at 30 s. */
+export function backoffDelay(baseMs: number, attempt: number, random = Math.random): number {
+  const exp = Math.min(30_000, baseMs * 2 ** attempt);
+  return Math.round(exp * (0.5 + random() / 2));
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+export function createSshPool(settings: SshSettings, bus?: EventBus): SshPool {
+  const conns = new Map<string, Promise<PooledConnection>>();
+  const handshakes = pLimit(Math.max(1, settings.maxConcurrentHandshakes));
+  const hostKeys = new HostKeyStore(settings.warn);
+  const secrets = new AuthSecrets(settings);
+
+  async function establish(
+    host: SshHostTarget,
+    key: string,
+    signal?: AbortSignal,
+  ): Promise<PooledConnection> {
+    const policy = settings.hostKeyPolicyFromFlag
+      ? settings.hostKeyPolicy
+      : (host.hostKeyPolicy ?? settings.hostKeyPolicy);
+    const knownHostsFiles = host.knownHostsFiles ?? settings.knownHostsFiles;
+    const attempts = Math.max(0, settings.retries) + 1;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        // The jump connection is made outside the handshake slot, or a cap of 1 would deadlock.
+        const jump = host.proxyJump ? await connect(host.proxyJump, signal) : undefined;
+        bus?.hostState(host.id, 'connecting', attempt > 0 ? `attempt ${attempt + 1}/${attempts}` : undefined);
+        const client = await handshakes(async () => {
+          if (signal?.aborted)
+            throw new FleetError('interrupted', `connection to ${host.id} aborted`, { host: host.id });
+          const sock = jump ? await jump.forwardOut(host.address, host.port, jump) : undefined;
+          return connectOnce(host, { settings, hostKeys, secrets, policy, knownHostsFiles, sock, signal });
+        });
+        const conn = new PooledConnection(
+          host,
+          client,
+          settings.maxChannelsPerConnection,
+          settings.password,
+          () => {
+            if (conns.get(key) === entry) conns.delete(key);
+          },
+        );
+        const entry = conns.get(key);
+        jump?.addDependent(conn);
+        return conn;
+      } catch (err) {
+        const retry =
+          err instanceof FleetError && err.retryable && attempt + 1 < attempts && !signal?.aborted;
+        if (!retry) {
+          if (err instanceof FleetError && err.retryable && attempts > 1) {
+            throw new FleetError(err.code, `${err.message} (after ${attempts} attempts)`, {
+              host: err.host,
+              hint: err.hint,
+              cause: err.cause ?? err,
+              retryable: true,
+            });
+          }
+          throw err;
+        }
+        const delay = backoffDelay(settings.retryDelayMs, attempt);
+        bus?.log('debug', `${err.message}; retrying in ${delay} ms`, host.id);
+        await sleep(delay, signal);
+      }
+    }
+  }
+
+  function connect(host: SshHostTarget, signal?: AbortSignal): Promise<PooledConnection> {
+    const key = poolKey(host);
+    let entry = conns.get(key);
+    if (!entry) {
+      entry = establish(host, key, signal);
+      conns.set(key, entry);
+      const mine = entry;
+      mine.catch(() => {
+        if (conns.get(key) === mine) conns.delete(key);
+      });
+    }
+    return entry;
+  }
+
+  return {
+    connect: (host: HostTarget, signal?: AbortSignal): Promise<SshConnection> => connect(host, signal),
+    async closeAll(): Promise<void> {
+      const all = await Promise.allSettled([...conns.values()]);
+      conns.clear();
+      for (const r of all) if (r.status === 'fulfilled') r.value.close();
+    },
+  };
+}

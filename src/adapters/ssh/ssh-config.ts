@@ -1,0 +1,327 @@
+/**
+ * `~/.ssh/config` basics: Host blocks with OpenSSH patterns, first obtained value wins, IdentityFile
+ * accumulates, Include. Parsing and resolving are pure; `loadSshConfig` does the file reading.
+ * Options that change how a connection is made but that fleet does not implement produce a warning
+ * naming file:line, so a user never silently gets a different connection than `ssh` would make.
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import type { HostTarget } from '../../core/host.js';
+import { matchPattern, matchPatternList } from './pattern.js';
+import type { HostKeyPolicy, SshHostTarget } from './types.js';
+
+export interface SshConfigOption {
+  key: string; // lower-case keyword
+  args: string[];
+  file: string;
+  line: number;
+}
+
+export interface SshConfigBlock {
+  /** Host patterns; undefined for options before the first Host line (they apply to every host). */
+  patterns?: string[];
+  /** A `Match` block: never applied (unsupported), kept so its options are not misattributed. */
+  unsupported?: boolean;
+  options: SshConfigOption[];
+}
+
+export interface SshConfig {
+  blocks: SshConfigBlock[];
+  warnings: string[];
+}
+
+/** Reads an Include target; returns the files it names (globs expanded) with their text. */
+export type IncludeReader = (pattern: string, fromFile: string) => { file: string; text: string }[];
+
+const UNSUPPORTED = new Set([
+  'proxycommand',
+  'hostkeyalias',
+  'certificatefile',
+  'canonicalizehostname',
+  'remotecommand',
+  'identityagent',
+  'pkcs11provider',
+  'securitykeyprovider',
+  'localcommand',
+]);
+
+function splitArgs(rest: string): string[] {
+  const args: string[] = [];
+  const re = /"([^"]*)"|(\S+)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(rest))) args.push(m[1] ?? m[2] ?? '');
+  return args;
+}
+
+export function parseSshConfig(
+  text: string,
+  file: string,
+  readInclude?: IncludeReader,
+  depth = 0,
+): SshConfig {
+  const config: SshConfig = { blocks: [{ options: [] }], warnings: [] };
+  let current = config.blocks[0]!;
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const line = index + 1;
+    const trimmed = raw.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) return;
+    const m = /^([A-Za-z][A-Za-z0-9]*)\s*(?:=\s*|\s+)(.*)$/.exec(trimmed);
+    if (!m) {
+      config.warnings.push(`${file}:${line}: cannot parse "${trimmed}", line ignored`);
+      return;
+    }
+    const key = m[1]!.toLowerCase();
+    const args = splitArgs(m[2] ?? '');
+    if (key === 'host') {
+      current = { patterns: args, options: [] };
+      config.blocks.push(current);
+    } else if (key === 'match') {
+      config.warnings.push(
+        `${file}:${line}: Match blocks are not supported by fleet; its options are ignored`,
+      );
+      current = { unsupported: true, options: [] };
+      config.blocks.push(current);
+    } else if (key === 'include') {
+      if (!readInclude || depth >= 8) {
+        config.warnings.push(`${file}:${line}: Include not followed`);
+        return;
+      }
+      for (const pattern of args) {
+        for (const inc of readInclude(pattern, file)) {
+          const sub = parseSshConfig(inc.text, inc.file, readInclude, depth + 1);
+          config.warnings.push(...sub.warnings);
+          // Options at the top of an included file belong to the block the Include sits in.
+          current.options.push(...sub.blocks[0]!.options);
+          const rest = sub.blocks.slice(1);
+          config.blocks.push(...rest);
+          if (rest.length > 0) current = rest[rest.length - 1]!;
+        }
+      }
+    } else {
+      current.options.push({ key, args, file, line });
+    }
+  });
+  return config;
+}
+
+export interface ResolvedSshConfig {
+  hostName?: string;
+  user?: string;
+  port?: number;
+  identityFiles: string[];
+  proxyJump?: string;
+  userKnownHostsFiles?: string[];
+  strictHostKeyChecking?: string;
+  warnings: string[];
+}
+
+/** Collects the options for a host. A block applies when any of `names` matches its patterns. */
+export function resolveSshConfig(config: SshConfig, names: readonly string[]): ResolvedSshConfig {
+  const out: ResolvedSshConfig = { identityFiles: [], warnings: [] };
+  const seen = new Set<string>();
+  for (const block of config.blocks) {
+    if (block.unsupported) continue;
+    if (block.patterns) {
+      const results = names.map((n) => matchPatternList(n, block.patterns!));
+      if (results.includes(-1) || !results.includes(1)) continue;
+    }
+    for (const opt of block.options) {
+      const value = opt.args[0];
+      if (value === undefined) continue;
+      if (opt.key === 'identityfile') {
+        out.identityFiles.push(value);
+        continue;
+      }
+      if (UNSUPPORTED.has(opt.key)) {
+        out.warnings.push(`${opt.file}:${opt.line}: ${opt.key} is not supported by fleet and is ignored`);
+        continue;
+      }
+      // First obtained value wins, as in OpenSSH.
+      if (seen.has(opt.key)) continue;
+      seen.add(opt.key);
+      switch (opt.key) {
+        case 'hostname':
+          out.hostName = value;
+          break;
+        case 'user':
+          out.user = value;
+          break;
+        case 'port': {
+          const port = Number(value);
+          if (Number.isInteger(port) && port > 0 && port < 65536) out.port = port;
+          else out.warnings.push(`${opt.file}:${opt.line}: Port "${value}" is not a port number, ignored`);
+          break;
+        }
+        case 'proxyjump':
+          out.proxyJump = value;
+          break;
+        case 'userknownhostsfile':
+          out.userKnownHostsFiles = opt.args;
+          break;
+        case 'stricthostkeychecking':
+          out.strictHostKeyChecking = value.toLowerCase();
+          break;
+      }
+    }
+  }
+  return out;
+}
+
+export function policyFromStrict(value: string | undefined): HostKeyPolicy | undefined {
+  switch (value) {
+    case 'yes':
+    case 'ask':
+      return 'strict';
+    // `no` would also let OpenSSH connect to a changed key; fleet never does, so it means accept-new.
+    case 'no':
+    case 'off':
+    case 'accept-new':
+      return 'accept-new';
+    default:
+      return undefined;
+  }
+}
+
+export interface ApplyOptions {
+  /** Fields the caller set explicitly (flags, nodes.yml); ssh_config only fills the others. */
+  keep?: Partial<Record<'address' | 'user' | 'port' | 'identityFiles', boolean>>;
+  /** Receives warnings about unsupported options that apply to this host. */
+  warn?: (message: string) => void;
+  home?: string;
+  localUser?: string;
+}
+
+function expandTokens(
+  value: string,
+  t: { host: string; user: string; port: number; home: string; localUser: string; original: string },
+): string {
+  let out = value.startsWith('~/') ? join(t.home, value.slice(2)) : value === '~' ? t.home : value;
+  out = out.replace(/%([%hurpdn])/g, (_, c: string) => {
+    switch (c) {
+      case 'h':
+        return t.host;
+      case 'u':
+        return t.localUser;
+      case 'r':
+        return t.user;
+      case 'p':
+        return String(t.port);
+      case 'd':
+        return t.home;
+      case 'n':
+        return t.original;
+      default:
+        return '%';
+    }
+  });
+  return out;
+}
+
+/** Parses `[user@]host[:port]` (first hop of a ProxyJump list). */
+function parseJump(spec: string): { user?: string; host: string; port?: number } {
+  let rest = spec.replace(/^ssh:\/\//, '');
+  let user: string | undefined;
+  const at = rest.lastIndexOf('@');
+  if (at >= 0) {
+    user = rest.slice(0, at);
+    rest = rest.slice(at + 1);
+  }
+  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(rest) ?? /^([^:]+)(?::(\d+))?$/.exec(rest);
+  return { user, host: m?.[1] ?? rest, port: m?.[2] ? Number(m[2]) : undefined };
+}
+
+export function applySshConfig(
+  target: HostTarget,
+  config: SshConfig,
+  options: ApplyOptions = {},
+  depth = 0,
+): SshHostTarget {
+  const home = options.home ?? homedir();
+  const localUser = options.localUser ?? userInfo().username;
+  const keep = options.keep ?? {};
+  const names = [...new Set([target.id, target.name, target.address].filter((n): n is string => !!n))];
+  const r = resolveSshConfig(config, names);
+  for (const w of r.warnings) options.warn?.(w);
+  const out: SshHostTarget = { ...target };
+  const original = target.name ?? target.id;
+  if (r.hostName && !keep.address) out.address = r.hostName.replace(/%h/g, original).replace(/%%/g, '%');
+  if (r.user && !keep.user) out.user = r.user;
+  if (r.port && !keep.port) out.port = r.port;
+  const tokens = { host: out.address, user: out.user, port: out.port, home, localUser, original };
+  if (r.identityFiles.length > 0 && !keep.identityFiles) {
+    out.identityFiles = r.identityFiles.map((f) => expandTokens(f, tokens));
+  }
+  if (r.userKnownHostsFiles && !r.userKnownHostsFiles.includes('none')) {
+    out.knownHostsFiles = r.userKnownHostsFiles.map((f) => expandTokens(f, tokens));
+  }
+  const policy = policyFromStrict(r.strictHostKeyChecking);
+  if (policy) out.hostKeyPolicy = policy;
+  if (r.proxyJump && r.proxyJump.toLowerCase() !== 'none' && !target.proxyJump) {
+    if (depth >= 4) {
+      options.warn?.(`ProxyJump for ${target.id}: more than 4 nested jumps, stopped`);
+    } else {
+      // `a,b` means: reach a, then b through a, then the target through b.
+      let previous: SshHostTarget | undefined;
+      for (const spec of r.proxyJump.split(',')) {
+        const jump = parseJump(spec.trim());
+        const jumpTarget: HostTarget = {
+          id: jump.host,
+          address: jump.host,
+          port: jump.port ?? 22,
+          user: jump.user ?? localUser,
+          identityFiles: target.identityFiles,
+        };
+        const keepJump = { user: jump.user !== undefined, port: jump.port !== undefined };
+        let hop = applySshConfig(jumpTarget, config, { ...options, keep: keepJump }, depth + 1);
+        if (previous) hop = { ...hop, proxyJump: previous };
+        previous = hop;
+      }
+      if (previous) out.proxyJump = previous;
+    }
+  }
+  return out;
+}
+
+function readIncludeFromDisk(home: string): IncludeReader {
+  return (pattern, fromFile) => {
+    const expanded = pattern.startsWith('~/') ? join(home, pattern.slice(2)) : pattern;
+    // OpenSSH resolves relative user-config includes against ~/.ssh.
+    const full = isAbsolute(expanded) ? expanded : join(home, '.ssh', expanded);
+    void fromFile;
+    const dir = dirname(full);
+    const base = basename(full);
+    let files: string[];
+    if (/[*?]/.test(base)) {
+      try {
+        files = readdirSync(dir)
+          .filter((f) => matchPattern(f, base))
+          .sort()
+          .map((f) => join(dir, f));
+      } catch {
+        files = [];
+      }
+    } else files = [full];
+    return files.flatMap((file) => {
+      try {
+        if (!statSync(file).isFile()) return [];
+        return [{ file, text: readFileSync(file, 'utf8') }];
+      } catch {
+        return [];
+      }
+    });
+  };
+}
+
+/** Reads ~/.ssh/config (or `path`); a missing file is an empty config. */
+export function loadSshConfig(path?: string, home: string = homedir()): SshConfig {
+  const file = path ?? join(home, '.ssh', 'config');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { blocks: [{ options: [] }], warnings: [] };
+    throw err;
+  }
+  return parseSshConfig(text, file, readIncludeFromDisk(home));
+}
