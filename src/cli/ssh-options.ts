@@ -101,6 +101,7 @@ export async function sshSettingsFromOptions(
   return {
     connectTimeoutMs: Math.round(opts.connectTimeout * 1000),
     hostKeyPolicy: opts.insecureIgnoreHostKeys ? 'ignore' : opts.acceptNewHostKeys ? 'accept-new' : 'strict',
+    hostKeyPolicyFromFlag: Boolean(opts.insecureIgnoreHostKeys || opts.acceptNewHostKeys),
     knownHostsFiles: [knownHosts],
     maxConcurrentHandshakes: 64,
     retries: opts.retries,

@@ -26,10 +26,12 @@ export interface ExecRunOptions {
   sudoPassword?: string;
   /** Aborted by Ctrl-C: hosts not yet started are marked interrupted, running commands are killed. */
   signal: AbortSignal;
+  /** How long to wait for running hosts to settle after an abort (default 5 s). */
+  abortGraceMs?: number;
 }
 
 export async function runExec(options: ExecRunOptions): Promise<ExecHostReport[]> {
-  const { bus } = options;
+  const { bus, signal } = options;
   const limit = pLimit(Math.max(1, options.concurrency));
   bus.emit({
     type: 'run:start',
@@ -37,7 +39,42 @@ export async function runExec(options: ExecRunOptions): Promise<ExecHostReport[]
     hosts: options.hosts.map((h) => h.id),
     at: Date.now(),
   });
-  return Promise.all(options.hosts.map((host) => limit(() => runOnHost(host, options))));
+  const results: (ExecHostReport | undefined)[] = options.hosts.map(() => undefined);
+  const all = Promise.all(
+    options.hosts.map((host, i) =>
+      limit(async () => {
+        results[i] = await runOnHost(host, options);
+      }),
+    ),
+  );
+  // After Ctrl-C every host should settle quickly (the adapter kills the remote command). A host
+  // whose network died mid-kill must not hold the report hostage: after the grace period the
+  // unsettled ones are reported as interrupted.
+  let graceTimer: NodeJS.Timeout | undefined;
+  const grace = new Promise<void>((resolve) => {
+    const start = () => (graceTimer = setTimeout(resolve, options.abortGraceMs ?? 5000));
+    if (signal.aborted) start();
+    else signal.addEventListener('abort', start, { once: true });
+  });
+  try {
+    await Promise.race([all, grace]);
+  } finally {
+    clearTimeout(graceTimer);
+  }
+  return options.hosts.map(
+    (host, i) =>
+      results[i] ?? {
+        id: host.id,
+        ip: host.address,
+        status: 'interrupted',
+        exit_code: null,
+        duration_seconds: 0,
+        output: '',
+        stderr: '',
+        error: 'interrupted: no answer from the host after Ctrl-C',
+        failure: 'interrupted',
+      },
+  );
 }
 
 async function runOnHost(host: HostTarget, options: ExecRunOptions): Promise<ExecHostReport> {
@@ -81,7 +118,12 @@ async function runOnHost(host: HostTarget, options: ExecRunOptions): Promise<Exe
   } catch (err) {
     if (signal.aborted) return finish('interrupted', 'interrupted', 'interrupted while connecting');
     const error = toFleetError(err);
-    return finish('failed', connectFailureKind(error.code), oneLine(error.message, error.hint));
+    const kind = connectFailureKind(error.code);
+    return finish(
+      kind === 'interrupted' ? 'interrupted' : 'failed',
+      kind,
+      oneLine(error.message, error.hint),
+    );
   }
 
   bus.hostState(host.id, 'running');

@@ -1,0 +1,171 @@
+/**
+ * `npm run bench:exec`: `hostname` on 20 and on 200 lab hosts with fleet exec (the built CLI), pdsh,
+ * clush and parallel-ssh; 5 runs each, tools alternating within each round so drift hits all alike.
+ * Writes bench/results/exec.md. Lab id `bex`, subnet 20. Run `npm run build` first (done here too).
+ */
+import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { startLab, type Lab } from '../test/lab/index.js';
+import { fmt, median } from './lib/stats.js';
+import { ensureGnuTime, measure, type Measurement } from './lib/time.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const SIZES = [20, 200];
+const FANOUT = 64;
+
+interface Tool {
+  name: string;
+  argv(ips: string[]): string[];
+}
+
+const TOOLS: Tool[] = [
+  {
+    name: 'fleet exec',
+    argv: (ips) => [
+      process.execPath,
+      'bin/fleet.js',
+      'exec',
+      '-n',
+      ips.join(','),
+      '-c',
+      String(FANOUT),
+      '--report',
+      'bench/tmp/exec-report.json',
+      '--',
+      'hostname',
+    ],
+  },
+  {
+    name: 'pdsh',
+    argv: (ips) => ['pdsh', '-R', 'ssh', '-f', String(FANOUT), '-l', 'root', '-w', ips.join(','), 'hostname'],
+  },
+  {
+    name: 'clush',
+    argv: (ips) => ['clush', '-f', String(FANOUT), '-l', 'root', '-w', ips.join(','), 'hostname'],
+  },
+  {
+    name: 'parallel-ssh',
+    argv: (ips) => [
+      'parallel-ssh',
+      '-p',
+      String(FANOUT),
+      '-l',
+      'root',
+      '-i',
+      '-H',
+      ips.join(' '),
+      'hostname',
+    ],
+  },
+];
+
+/** A run counts only if every host answered with its own name: a fast failure is not a result. */
+function check(tool: string, m: Measurement, names: string[]): string | undefined {
+  if (m.exitCode !== 0) return `${tool}: exit ${m.exitCode}: ${m.stderr.slice(0, 300)}`;
+  const missing = names.filter((n) => !m.stdout.includes(n));
+  if (missing.length > 0) return `${tool}: ${missing.length} hosts missing from output (e.g. ${missing[0]})`;
+  return undefined;
+}
+
+interface Row {
+  tool: string;
+  size: number;
+  wall: number;
+  cpu: number;
+  rss: number;
+  runs: number;
+}
+
+async function benchSize(lab: Lab, size: number): Promise<Row[]> {
+  const hosts = lab.hosts.slice(0, size);
+  const ips = hosts.map((h) => h.ip);
+  const names = hosts.map((h) => h.name);
+  const env = { ...process.env, ...lab.env, HOME: lab.home } as Record<string, string>;
+  delete env.NO_COLOR;
+  const samples = new Map<string, Measurement[]>(TOOLS.map((t) => [t.name, []]));
+  for (let run = 0; run < RUNS; run++) {
+    // Rotate the order each round so no tool always runs first (cold caches) or last.
+    const order = TOOLS.map((_, i) => TOOLS[(i + run) % TOOLS.length] as Tool);
+    for (const tool of order) {
+      const m = await measure(tool.argv(ips), { env, cwd: ROOT });
+      const problem = check(tool.name, m, names);
+      if (problem) throw new Error(`bench:exec ${size} hosts, run ${run + 1}: ${problem}`);
+      samples.get(tool.name)?.push(m);
+      console.log(
+        `${String(size).padStart(3)} hosts  run ${run + 1}  ${tool.name.padEnd(12)} wall ${fmt(m.wallSeconds)} s  cpu ${fmt(m.cpuSeconds)} s  rss ${fmt(m.peakRssMb, 0)} MB`,
+      );
+    }
+  }
+  return TOOLS.map((t) => {
+    const ms = samples.get(t.name) ?? [];
+    return {
+      tool: t.name,
+      size,
+      wall: median(ms.map((m) => m.wallSeconds)),
+      cpu: median(ms.map((m) => m.cpuSeconds)),
+      rss: median(ms.map((m) => m.peakRssMb)),
+      runs: ms.length,
+    };
+  });
+}
+
+function verdicts(rows: Row[], size: number): string[] {
+  const at = rows.filter((r) => r.size === size);
+  const fleet = at.find((r) => r.tool === 'fleet exec');
+  const others = at.filter((r) => r.tool !== 'fleet exec');
+  const pdsh = at.find((r) => r.tool === 'pdsh');
+  if (!fleet || !pdsh) return [];
+  const bestWall = Math.min(...others.map((r) => r.wall));
+  const bestTool = others.find((r) => r.wall === bestWall)?.tool ?? '';
+  const pass = (ok: boolean) => (ok ? 'pass' : 'MISS');
+  const lines = [
+    `| ${size} | wall <= best of pdsh/clush/parallel-ssh (${bestTool} ${fmt(bestWall)} s) | ${fmt(fleet.wall)} s | ${pass(fleet.wall <= bestWall)} |`,
+    `| ${size} | client CPU <= 1/3 of pdsh (${fmt(pdsh.cpu / 3)} s) | ${fmt(fleet.cpu)} s | ${pass(fleet.cpu <= pdsh.cpu / 3)} |`,
+  ];
+  if (size === 200)
+    lines.push(`| ${size} | peak RSS <= 150 MB | ${fmt(fleet.rss, 0)} MB | ${pass(fleet.rss <= 150)} |`);
+  return lines;
+}
+
+async function main(): Promise<void> {
+  await ensureGnuTime();
+  await execa('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  const lab = await startLab({ id: 'bex', subnet: 20, hosts: [], light: Math.max(...SIZES) });
+  const rows: Row[] = [];
+  try {
+    for (const size of SIZES) rows.push(...(await benchSize(lab, size)));
+  } finally {
+    await lab.down();
+  }
+  const cpuInfo = (await execa('nproc')).stdout.trim();
+  const md = [
+    '# bench:exec — `hostname` across lab hosts',
+    '',
+    `Generated by \`npm run bench:exec\` (bench/exec.ts) on ${new Date().toISOString()}, Node ${process.version}, ${cpuInfo} CPUs.`,
+    `Lab: light hosts (sshd only) in network namespaces on one machine, so the network is ~free and`,
+    `client-side cost dominates. Every tool fans out to ${FANOUT}, logs in as root with the lab key, and`,
+    `checks host keys. Median of ${RUNS} runs, tools rotated each round; a run only counts if every host`,
+    `printed its hostname. CPU = user+sys of the tool and all its children (each ssh process for pdsh,`,
+    `clush and parallel-ssh). RSS = the largest single process (getrusage), from /usr/bin/time.`,
+    '',
+    '| hosts | tool | wall s (median) | client CPU s (median) | peak RSS MB (median) |',
+    '|---:|---|---:|---:|---:|',
+    ...rows.map((r) => `| ${r.size} | ${r.tool} | ${fmt(r.wall)} | ${fmt(r.cpu)} | ${fmt(r.rss, 0)} |`),
+    '',
+    '## Targets',
+    '',
+    '| hosts | target | fleet | result |',
+    '|---:|---|---:|---|',
+    ...SIZES.flatMap((s) => verdicts(rows, s)),
+    '',
+  ].join('\n');
+  await writeFile(new URL('./results/exec.md', import.meta.url), md);
+  console.log(md);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,28 @@
+/** `--outdir DIR`: each host's stdout and stderr in DIR/<host>.out and DIR/<host>.err. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FleetError } from '../core/errors.js';
+import { redact } from '../core/redact.js';
+import type { ExecHostReport } from '../core/report.js';
+
+/** Host ids are names or addresses; anything that could escape the folder is replaced. */
+export function outdirFileBase(id: string): string {
+  return id.replace(/[^A-Za-z0-9._@:-]/g, '_').replace(/^\.+/, '_');
+}
+
+export async function writeOutdir(dir: string, hosts: ExecHostReport[]): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await Promise.all(
+      hosts
+        // Hosts that never ran the command have no output to keep; their error is in the report.
+        .filter((h) => h.exit_code !== null || h.output !== '' || h.stderr !== '')
+        .flatMap((h) => [
+          writeFile(join(dir, `${outdirFileBase(h.id)}.out`), redact(h.output)),
+          writeFile(join(dir, `${outdirFileBase(h.id)}.err`), redact(h.stderr)),
+        ]),
+    );
+  } catch (err) {
+    throw new FleetError('usage', `cannot write --outdir ${dir}: ${(err as Error).message}`, { cause: err });
+  }
+}
