@@ -102,5 +102,9 @@ Match host 10.77.*.*
 export async function ensureSystemSshSnippet(): Promise<void> {
   if (!existsSync('/etc/ssh/ssh_config.d')) return;
   const cur = await fs.readFile(SYSTEM_SSH_SNIPPET, 'utf8').catch(() => '');
-  if (cur !== SNIPPET) await fs.writeFile(SYSTEM_SSH_SNIPPET, SNIPPET, { mode: 0o644 });
+  if (cur === SNIPPET) return;
+  // Several labs may start at once: write whole-file-or-nothing.
+  const tmp = `${SYSTEM_SSH_SNIPPET}.${process.pid}.tmp`;
+  await fs.writeFile(tmp, SNIPPET, { mode: 0o644 });
+  await fs.rename(tmp, SYSTEM_SSH_SNIPPET);
 }
