@@ -7,8 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
-import {
-  utils,
+import ssh2, {
   type AnyAuthMethod,
   type AuthenticationType,
   type AuthHandlerMiddleware,
@@ -63,7 +62,7 @@ export class AuthSecrets {
         );
       return undefined;
     }
-    let parsed = utils.parseKey(data);
+    let parsed = ssh2.utils.parseKey(data);
     for (
       let attempt = 0;
       parsed instanceof Error && /passphrase|encrypted/i.test(parsed.message) && attempt < 3;
@@ -76,7 +75,7 @@ export class AuthSecrets {
         );
         return undefined;
       }
-      parsed = utils.parseKey(data, passphrase);
+      parsed = ssh2.utils.parseKey(data, passphrase);
       if (parsed instanceof Error && attempt < 2) this.settings.warn?.(`wrong passphrase for ${file}`);
     }
     if (parsed instanceof Error) {

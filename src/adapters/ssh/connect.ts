@@ -3,7 +3,7 @@
  * one connect timeout. Failures become FleetErrors whose `retryable` says whether trying again can help.
  */
 import type { Duplex } from 'node:stream';
-import { Client, type Algorithms } from 'ssh2';
+import ssh2, { type Algorithms, type Client } from 'ssh2';
 import { FleetError } from '../../core/errors.js';
 import type { HostTarget } from '../../core/host.js';
 import { makeAuthHandler, type AuthSecrets } from './auth.js';
@@ -76,7 +76,7 @@ export interface AttemptContext {
 export async function connectOnce(host: HostTarget, ctx: AttemptContext): Promise<Client> {
   const knownTypes = ctx.policy === 'ignore' ? [] : await ctx.hostKeys.knownTypes(host, ctx.knownHostsFiles);
   return new Promise<Client>((resolve, reject) => {
-    const client = new Client();
+    const client = new ssh2.Client();
     let stage: 'tcp' | 'handshake' | 'auth' | 'ready' = 'tcp';
     let settled = false;
     let hostKeyError: FleetError | undefined;
