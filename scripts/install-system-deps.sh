@@ -29,11 +29,14 @@ pssh:parallel-ssh
 procps:ps
 psmisc:killall
 time:/usr/bin/time
+qemu-user-static:qemu-aarch64-static
+libc6-arm64-cross:/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1
+libstdc++6-arm64-cross:/usr/aarch64-linux-gnu/lib/libstdc++.so.6
 "
 
 have() {
   case "$1" in
-    /*) [ -x "$1" ] ;;
+    /*) [ -e "$1" ] ;;
     *) command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/sbin/$1" ] ;;
   esac
 }
