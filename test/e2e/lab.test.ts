@@ -16,12 +16,21 @@ const SUBNET = 1;
 const password = `pw-${randomBytes(9).toString('base64url')}`;
 let lab: Lab;
 
-function ssh(ip: string, command: string, extra: string[] = []): ReturnType<typeof execa> {
-  return execa('ssh', ['-o', 'BatchMode=yes', '-o', 'ConnectTimeout=3', ...extra, `root@${ip}`, command], {
-    env: { ...process.env, ...lab.env },
-    reject: false,
-    timeout: 30_000,
-  });
+async function ssh(
+  ip: string,
+  command: string,
+  extra: string[] = [],
+): Promise<{ exitCode: number | undefined; stdout: string; stderr: string }> {
+  const r = await execa(
+    'ssh',
+    ['-o', 'BatchMode=yes', '-o', 'ConnectTimeout=3', ...extra, `root@${ip}`, command],
+    {
+      env: { ...process.env, ...lab.env },
+      reject: false,
+      timeout: 30_000,
+    },
+  );
+  return { exitCode: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
 
 /** Logs in with ssh2 (no sshpass here), checking the host key against the lab's known_hosts. */
