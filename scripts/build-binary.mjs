@@ -278,6 +278,8 @@ async function mainBuild() {
   mkdirSync(WORK, { recursive: true });
   const info = buildInfo();
   const infoLine = `${info.version} (${info.commit})`;
+  // What this build stamped in, for tests: HEAD may move on while they run.
+  writeFileSync(join(WORK, 'build-info.json'), JSON.stringify(info) + '\n');
 
   await bundle(info);
   log(`bundle ${relative(ROOT, BUNDLE)} ${(statSync(BUNDLE).size / 1024).toFixed(0)} KiB, ${infoLine}`);
