@@ -142,12 +142,14 @@ class RemoteEngine implements DockerEngine {
       const raw = (await this.docker.swarmInspect({ abortSignal: signal } as never)) as unknown as {
         ID: string;
         Version: { Index: number };
+        Spec?: { Labels?: Record<string, string> };
         JoinTokens: { Worker: string; Manager: string };
       };
       // Secret registers them with redact before anything else can see them.
       return {
         id: raw.ID,
         version: raw.Version.Index,
+        labels: { ...(raw.Spec?.Labels ?? {}) },
         tokens: { worker: new Secret(raw.JoinTokens.Worker), manager: new Secret(raw.JoinTokens.Manager) },
       };
     });
@@ -159,7 +161,7 @@ class RemoteEngine implements DockerEngine {
         ListenAddr: options.listenAddr ?? '0.0.0.0:2377',
         AdvertiseAddr: options.advertiseAddr,
         ForceNewCluster: false,
-        Spec: {},
+        Spec: { Labels: options.labels ?? {} },
       };
       if (options.defaultAddrPool) body.DefaultAddrPool = options.defaultAddrPool;
       const nodeId = (await this.docker.swarmInit({ ...body, abortSignal: signal } as never)) as unknown;

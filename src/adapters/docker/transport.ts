@@ -82,14 +82,4 @@ export class SshDockerAgent extends http.Agent {
     );
     return undefined;
   }
-
-  // The defaults call socket.setKeepAlive/unref/ref, which SSH channels don't have (shimmed above
-  // anyway); keeping them explicit documents that pooling is on purpose: one channel serves many calls.
-  override keepSocketAlive(): boolean {
-    return true;
-  }
-
-  override reuseSocket(_socket: unknown, request: http.ClientRequest): void {
-    request.reusedSocket = true;
-  }
 }

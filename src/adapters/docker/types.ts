@@ -85,6 +85,8 @@ export interface JoinTokens {
 export interface SwarmInspect {
   id: string;
   version: number;
+  /** Spec.Labels: fleet marks the swarms it creates (see swarm/observe.ts). */
+  labels: Record<string, string>;
   tokens: JoinTokens;
 }
 
@@ -107,6 +109,8 @@ export interface SwarmInitOptions {
   listenAddr?: string;
   /** Address pools for overlay networks created without an explicit subnet. */
   defaultAddrPool?: string[];
+  /** Swarm spec labels. */
+  labels?: Record<string, string>;
 }
 
 export interface SwarmJoinOptions {

@@ -1,0 +1,191 @@
+/**
+ * The Docker adapter against real engines in the lab: Engine API over SSH stream-local channels,
+ * API version negotiation, swarm init/join/nodes/labels/networks/leave, the dial-stdio fallback for a
+ * user who cannot open the socket, and join tokens that never show up in messages or process lists.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLab, type Lab } from '../lab/index.js';
+import { createSshPool } from '../../src/adapters/ssh/index.js';
+import type { SshPool, SshSettings } from '../../src/adapters/ssh/types.js';
+import { createDockerEngine, CLIENT_MAX_API, compareApi } from '../../src/adapters/docker/engine.js';
+import { Secret, type DockerEngine } from '../../src/adapters/docker/types.js';
+import type { HostTarget } from '../../src/core/host.js';
+import { FleetError } from '../../src/core/errors.js';
+
+const PASSWORD = 'dock-lab-pw-7731';
+let lab: Lab;
+let pool: SshPool;
+const engines: DockerEngine[] = [];
+
+function settings(password?: string): SshSettings {
+  return {
+    connectTimeoutMs: 10_000,
+    hostKeyPolicy: 'strict',
+    knownHostsFiles: [lab.knownHostsFile],
+    maxConcurrentHandshakes: 8,
+    retries: 1,
+    retryDelayMs: 200,
+    maxChannelsPerConnection: 8,
+    password,
+  };
+}
+
+function target(name: string, user = 'root'): HostTarget {
+  const h = lab.host(name);
+  return {
+    id: name,
+    address: h.ip,
+    port: h.port,
+    user,
+    identityFiles: user === 'root' ? [lab.userKeyFile] : [],
+  };
+}
+
+async function engine(name: string): Promise<DockerEngine> {
+  const e = await createDockerEngine(await pool.connect(target(name)));
+  engines.push(e);
+  return e;
+}
+
+beforeAll(async () => {
+  lab = await startLab({
+    id: 'dock',
+    subnet: 5,
+    hosts: [{ name: 'd1' }, { name: 'd2' }],
+    password: PASSWORD,
+  });
+  pool = createSshPool(settings());
+});
+
+afterAll(async () => {
+  for (const e of engines) e.close();
+  await pool?.closeAll();
+  await lab?.down();
+});
+
+describe('docker adapter over ssh', () => {
+  it('negotiates the API version and reads /info over the unix socket channel', async () => {
+    const e = await engine('d1');
+    expect(e.transport).toBe('socket');
+    const server = (await lab.exec('d1', "docker version --format '{{.Server.APIVersion}}'")).stdout.trim();
+    const expected = compareApi(server, CLIENT_MAX_API) < 0 ? server : CLIENT_MAX_API;
+    expect(e.apiVersion).toBe(expected);
+    const info = await e.info();
+    expect(info.hostname).toBe('d1');
+    expect(info.swarm.localNodeState).toBe('inactive');
+  });
+
+  it('forms a swarm: init, tokens as Secrets, worker join, labels, overlay network, leave', async () => {
+    const d1 = await engine('d1');
+    const d2 = await engine('d2');
+    const ip1 = lab.host('d1').ip;
+    const nodeId = await d1.swarmInit({ advertiseAddr: ip1, labels: { 'fleet.cluster': 'dock' } });
+    expect(nodeId).toMatch(/^[a-z0-9]{25}$/);
+
+    const swarm = await d1.swarmInspect();
+    expect(swarm.labels['fleet.cluster']).toBe('dock');
+    expect(String(swarm.tokens.worker)).toBe('[redacted]');
+    expect(JSON.stringify(swarm)).not.toContain('SWMTKN');
+    expect(swarm.tokens.worker.reveal()).toMatch(/^SWMTKN-1-/);
+
+    // Sample d2's process list while it joins: the token must never be on a command line.
+    let sampling = true;
+    const samples: string[] = [];
+    const sampler = (async () => {
+      while (sampling) samples.push((await lab.exec('d2', 'ps -eo args')).stdout);
+    })();
+    await d2.swarmJoin({
+      remoteAddrs: [`${ip1}:2377`],
+      token: swarm.tokens.worker,
+      advertiseAddr: lab.host('d2').ip,
+    });
+    sampling = false;
+    await sampler;
+    expect(samples.length).toBeGreaterThan(0);
+    for (const s of samples) expect(s).not.toContain(swarm.tokens.worker.reveal());
+
+    const nodes = await d1.listNodes();
+    expect(nodes.map((n) => n.hostname).sort()).toEqual(['d1', 'd2']);
+    const worker = nodes.find((n) => n.hostname === 'd2')!;
+    expect(worker.role).toBe('worker');
+    expect(nodes.find((n) => n.hostname === 'd1')!.manager?.leader).toBe(true);
+
+    await d1.updateNode(worker.id, worker.version, {
+      ...worker.spec,
+      Labels: { arch: 'amd64', gpu: 'true' },
+    });
+    expect((await d1.inspectNode(worker.id)).labels).toEqual({ arch: 'amd64', gpu: 'true' });
+    // A stale version index is refused, not silently overwritten.
+    await expect(d1.updateNode(worker.id, worker.version, worker.spec)).rejects.toMatchObject({
+      code: 'docker',
+    });
+
+    expect(await d1.inspectNetwork('dock-net')).toBeUndefined();
+    await d1.createNetwork({ name: 'dock-net', driver: 'overlay', subnet: '10.10.0.0/16', attachable: true });
+    const net = await d1.inspectNetwork('dock-net');
+    expect(net).toMatchObject({
+      name: 'dock-net',
+      driver: 'overlay',
+      subnet: '10.10.0.0/16',
+      attachable: true,
+    });
+
+    await d2.swarmLeave(false);
+    expect((await d2.info()).swarm.localNodeState).toBe('inactive');
+    await d1.swarmLeave(true);
+    expect((await d1.info()).swarm.localNodeState).toBe('inactive');
+  });
+
+  it('keeps a rejected token out of the error message', async () => {
+    const d2 = await engine('d2');
+    const bogus = new Secret(
+      'SWMTKN-1-0000000000000000000000000000000000000000000000000-0000000000000000000000000',
+    );
+    const err = await d2
+      .swarmJoin({
+        remoteAddrs: [`${lab.host('d1').ip}:2377`],
+        token: bogus,
+        advertiseAddr: lab.host('d2').ip,
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(err).toBeInstanceOf(FleetError);
+    expect((err as FleetError).message).not.toContain(bogus.reveal());
+    expect((err as FleetError).cause).toBeUndefined();
+  });
+
+  it('falls back to docker system dial-stdio under sudo when the user cannot open the socket', async () => {
+    const userPool = createSshPool(settings(PASSWORD));
+    try {
+      const conn = await userPool.connect(target('d1', 'fleet'));
+      const e = await createDockerEngine(conn, { sudoPassword: PASSWORD });
+      engines.push(e);
+      expect(e.transport).toBe('dial-stdio');
+      expect((await e.info()).hostname).toBe('d1');
+    } finally {
+      await userPool.closeAll();
+    }
+  });
+
+  it('says clearly when the engine is down', async () => {
+    await lab.stopDocker('d2');
+    try {
+      const fresh = createSshPool(settings());
+      try {
+        const err = await createDockerEngine(await fresh.connect(target('d2'))).then(
+          () => undefined,
+          (e: unknown) => e as FleetError,
+        );
+        expect(err?.code).toBe('docker');
+        expect(err?.message).toMatch(/not reachable/);
+        expect(err?.host).toBe('d2');
+      } finally {
+        await fresh.closeAll();
+      }
+    } finally {
+      await lab.startDocker('d2');
+    }
+  });
+});
