@@ -12,6 +12,7 @@ export interface HostView {
   detail?: string;
   since: number;
   startedAt?: number;
+  endedAt?: number;
   bytes?: { done: number; total?: number; firstAt: number };
 }
 
@@ -53,6 +54,7 @@ export class RunTally {
       }
       case 'host:done': {
         const host = this.host(event.host);
+        host.endedAt = Date.now();
         this.done++;
         if (event.ok) {
           this.ok++;

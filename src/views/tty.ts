@@ -37,7 +37,7 @@ function bar(fraction: number, width = BAR_WIDTH): string {
 }
 
 function hostLine(host: HostView, idWidth: number, now: number): string {
-  const elapsed = host.startedAt === undefined ? '' : formatDuration(now - host.startedAt);
+  const elapsed = host.startedAt === undefined ? '' : formatDuration((host.endedAt ?? now) - host.startedAt);
   let line = `${host.id.padEnd(idWidth)} ${STATE_COLOR[host.state](host.state.padEnd(11))} ${elapsed.padStart(7)}`;
   if (host.bytes) {
     const { done, total, firstAt } = host.bytes;
