@@ -7,8 +7,8 @@
  * - With an inventory loaded, every name must be a node's id, name or address; anything else is an
  *   error before anything runs. To reach a machine outside nodes.yml anyway, write it explicitly as
  *   `ssh://[user@]host[:port]`.
- * - Without an inventory, names are raw targets: an IP address, a DNS name, or an alias that
- *   ~/.ssh/config knows.
+ * - Without an inventory, names are raw targets: an IP address, a DNS name, or a Host alias from
+ *   ~/.ssh/config.
  * - `--role` filters by the pinned role in nodes.yml (or the assigned one, when the caller passes
  *   assignments); alone it selects every node with that role. `-x` is applied last.
  * - Output order is inventory order, then raw targets in the order given; no duplicates.
@@ -31,14 +31,6 @@ export interface HostSelection {
   all?: boolean;
 }
 
-/** What ~/.ssh/config says about a host; fills only what flags, FLEET_* and nodes.yml leave unset. */
-export interface SshConfigHints {
-  hostName?: string;
-  user?: string;
-  port?: number;
-  identityFiles?: string[];
-}
-
 export interface SelectOptions {
   /** Last resort for the SSH user (OpenSSH uses the local user). Default 'root'. */
   localUser?: string;
@@ -46,7 +38,22 @@ export interface SelectOptions {
   homeDir?: string;
   /** Roles assigned by `fleet up` (id -> role); they win over pins for `--role`. */
   roles?: ReadonlyMap<string, NodeRole>;
-  sshConfig?: (host: { id: string; address: string }) => SshConfigHints | undefined;
+}
+
+/**
+ * Which connection fields a `user@host:port` token or nodes.yml set; ~/.ssh/config may fill only the
+ * others (its `keep` option), so precedence stays flags > env > nodes.yml > ssh_config > built-in.
+ */
+export interface ExplicitFields {
+  address: boolean;
+  user: boolean;
+  port: boolean;
+  identityFiles: boolean;
+}
+
+export interface SelectedHost {
+  target: HostTarget;
+  explicit: ExplicitFields;
 }
 
 export interface TargetToken {
@@ -58,6 +65,8 @@ export interface TargetToken {
 }
 
 const ROLES: readonly NodeRole[] = ['manager', 'worker'];
+// ssh_config Host aliases are not always DNS names (underscores are common).
+const SSH_ALIAS = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 
 /** Splits `ssh://user@host:port`, `user@host`, `host:port`, `[v6]:port`, `v6` into parts. */
 export function parseTargetToken(token: string): TargetToken {
@@ -128,12 +137,7 @@ function rawId(t: TargetToken): string {
 }
 
 /** Resolves `-n` or `-x` values into inventory node ids and raw targets. */
-function resolveTokens(
-  values: string[],
-  inventory: Inventory | undefined,
-  flag: string,
-  opts: SelectOptions,
-): Resolved {
+function resolveTokens(values: string[], inventory: Inventory | undefined, flag: string): Resolved {
   const out: Resolved = { nodes: new Map(), raw: new Map(), unknownNames: [], unknownTags: [] };
   for (const value of values) {
     for (const item of expandHostPattern(value)) {
@@ -156,11 +160,7 @@ function resolveTokens(
         else out.unknownNames.push(token.host);
         continue;
       }
-      if (
-        !inventory &&
-        !isAddress(token.host) &&
-        !opts.sshConfig?.({ id: token.host, address: token.host })?.hostName
-      ) {
+      if (!inventory && !isAddress(token.host) && !SSH_ALIAS.test(token.host)) {
         throw new FleetError('usage', `${flag} ${item}: not a host name or address`, {
           hint: 'use an IP address, a DNS name or a Host alias from ~/.ssh/config',
         });
@@ -209,35 +209,50 @@ function nodeTarget(
   o: TargetToken | undefined,
   opts: SelectOptions,
   role?: NodeRole,
-): HostTarget {
-  const hints = opts.sshConfig?.({ id: node.id, address: node.ip }) ?? {};
+): SelectedHost {
   const keys = node.key ?? inv.defaults.key;
+  const user = o?.user ?? node.user ?? inv.defaults.user;
+  const port = o?.port ?? node.port ?? inv.defaults.port;
   const target: HostTarget = {
     id: node.id,
     address: node.ip,
-    port: o?.port ?? node.port ?? inv.defaults.port ?? hints.port ?? 22,
-    user: o?.user ?? node.user ?? inv.defaults.user ?? hints.user ?? opts.localUser ?? 'root',
-    identityFiles: keys ? keyPaths(keys, inv, opts.homeDir) : (hints.identityFiles ?? []),
+    port: port ?? 22,
+    user: user ?? opts.localUser ?? 'root',
+    identityFiles: keys ? keyPaths(keys, inv, opts.homeDir) : [],
     labels: { ...node.labels },
     groups: [...node.groups],
   };
   if (node.name !== undefined) target.name = node.name;
   if (node.type !== undefined) target.type = node.type;
   if (role !== undefined) target.role = role;
-  return target;
+  // The inventory address is authoritative: an ssh_config HostName does not replace it.
+  const explicit = {
+    address: true,
+    user: user !== undefined,
+    port: port !== undefined,
+    identityFiles: !!keys,
+  };
+  return { target, explicit };
 }
 
-function rawTarget(t: TargetToken, inv: Inventory | undefined, opts: SelectOptions): HostTarget {
-  const id = rawId(t);
-  const hints = opts.sshConfig?.({ id: t.host, address: t.host }) ?? {};
+function rawTarget(t: TargetToken, inv: Inventory | undefined, opts: SelectOptions): SelectedHost {
   const keys = inv?.defaults.key;
-  return {
-    id,
-    address: hints.hostName ?? t.host,
-    port: t.port ?? inv?.defaults.port ?? hints.port ?? 22,
-    user: t.user ?? inv?.defaults.user ?? hints.user ?? opts.localUser ?? 'root',
-    identityFiles: keys ? keyPaths(keys, inv, opts.homeDir) : (hints.identityFiles ?? []),
+  const user = t.user ?? inv?.defaults.user;
+  const port = t.port ?? inv?.defaults.port;
+  const target: HostTarget = {
+    id: rawId(t),
+    address: t.host,
+    port: port ?? 22,
+    user: user ?? opts.localUser ?? 'root',
+    identityFiles: keys ? keyPaths(keys, inv, opts.homeDir) : [],
   };
+  const explicit = {
+    address: false,
+    user: user !== undefined,
+    port: port !== undefined,
+    identityFiles: !!keys,
+  };
+  return { target, explicit };
 }
 
 /**
@@ -249,6 +264,15 @@ export function selectHosts(
   sel: HostSelection,
   opts: SelectOptions = {},
 ): HostTarget[] {
+  return selectHostsDetailed(inventory, sel, opts).map((h) => h.target);
+}
+
+/** selectHosts plus which fields were set explicitly (to apply ~/.ssh/config afterwards). */
+export function selectHostsDetailed(
+  inventory: Inventory | undefined,
+  sel: HostSelection,
+  opts: SelectOptions = {},
+): SelectedHost[] {
   if (sel.role !== undefined && !ROLES.includes(sel.role as NodeRole)) {
     throw new FleetError('usage', `--role ${sel.role}: must be manager or worker`);
   }
@@ -267,8 +291,8 @@ export function selectHosts(
     });
   }
   const nodeValues = (sel.nodes ?? []).filter((v) => v.trim() !== '');
-  const picked = resolveTokens(nodeValues, inventory, '-n', opts);
-  const dropped = resolveTokens(sel.exclude ?? [], inventory, '-x', opts);
+  const picked = resolveTokens(nodeValues, inventory, '-n');
+  const dropped = resolveTokens(sel.exclude ?? [], inventory, '-x');
   for (const [flag, r] of [
     ['-n', picked],
     ['-x', dropped],
@@ -278,7 +302,7 @@ export function selectHosts(
 
   const roleOf = (n: InventoryNode): NodeRole | undefined => opts.roles?.get(n.id) ?? n.role;
   const wholeInventory = sel.all || nodeValues.length === 0;
-  const hosts: HostTarget[] = [];
+  const hosts: SelectedHost[] = [];
   for (const node of inventory?.nodes ?? []) {
     if (!wholeInventory && !picked.nodes.has(node.id)) continue;
     if (sel.role !== undefined && roleOf(node) !== sel.role) continue;
