@@ -13,11 +13,22 @@ export interface KeyPair {
 }
 
 export function newEd25519(comment: string, passphrase?: string): KeyPair {
-  const kp =
-    passphrase === undefined
-      ? ssh2.utils.generateKeyPairSync('ed25519', { comment })
-      : ssh2.utils.generateKeyPairSync('ed25519', { comment, passphrase, cipher: 'aes256-ctr', rounds: 16 });
-  return { private: kp.private, public: kp.public.trim() };
+  // ssh2's keygen strips leading zero bytes of the raw public key (meant for the BIT STRING's pad
+  // byte), so about 1 key in 100 has a 31-byte public half that sshd rejects ("error in libcrypto").
+  // Generate again until the blob has its proper size: 4+11 ("ssh-ed25519") + 4+32.
+  for (;;) {
+    const kp =
+      passphrase === undefined
+        ? ssh2.utils.generateKeyPairSync('ed25519', { comment })
+        : ssh2.utils.generateKeyPairSync('ed25519', {
+            comment,
+            passphrase,
+            cipher: 'aes256-ctr',
+            rounds: 16,
+          });
+    const blob = Buffer.from(kp.public.trim().split(' ')[1] ?? '', 'base64');
+    if (blob.length === 51) return { private: kp.private, public: kp.public.trim() };
+  }
 }
 
 export interface ClientFiles {
