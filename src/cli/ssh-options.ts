@@ -146,3 +146,39 @@ export async function sudoPasswordFromOptions(
   if (!process.stdin.isTTY) return undefined;
   return promptSecret('sudo password: ', 'FLEET_SUDO_PASSWORD');
 }
+
+/** The run knobs nodes.yml `defaults` may set, by option name. */
+const INVENTORY_DEFAULTS = {
+  concurrency: 'maxJobs',
+  connectTimeout: 'sshTimeout',
+  retries: 'retryCount',
+  retryDelay: 'retryDelay',
+} as const;
+
+export interface RunKnobs {
+  concurrency?: number;
+  connectTimeout: number;
+  retries: number;
+  retryDelay: number;
+}
+
+/**
+ * Precedence is flag > FLEET_* > nodes.yml defaults > built-in. Commander already applied flags, env
+ * and built-ins; a value that is still the built-in default gives way to nodes.yml.
+ */
+export function applyInventoryDefaults<T extends RunKnobs>(
+  opts: T,
+  cmd: Pick<Command, 'getOptionValueSource'>,
+  defaults: Partial<Record<(typeof INVENTORY_DEFAULTS)[keyof typeof INVENTORY_DEFAULTS], number>> | undefined,
+): T {
+  if (!defaults) return opts;
+  const out = { ...opts };
+  for (const [option, key] of Object.entries(INVENTORY_DEFAULTS) as [
+    keyof RunKnobs,
+    keyof typeof defaults,
+  ][]) {
+    const value = defaults[key];
+    if (value !== undefined && cmd.getOptionValueSource(option) === 'default') out[option] = value;
+  }
+  return out;
+}

@@ -1,0 +1,123 @@
+/**
+ * The `fleet exec` action: resolve targets, connect, run, show, report, pick the exit code.
+ * Imported lazily by src/cli/commands/exec.ts.
+ */
+import type { ExecCliOptions } from '../cli/commands/exec.js';
+import type { Command } from 'commander';
+import {
+  applyIdentityFiles,
+  applyInventoryDefaults,
+  sshSettingsFromOptions,
+  sudoPasswordFromOptions,
+} from '../cli/ssh-options.js';
+import { resolveTargets } from '../cli/target-options.js';
+import { FleetError } from '../core/errors.js';
+import { foldHosts } from '../core/host-range.js';
+import { groupOutputs } from '../core/output-groups.js';
+import { buildExecReport, execExitCode, type ExecReport } from '../core/report.js';
+import { EventBus } from '../pipeline/events.js';
+import { chooseViewMode, createView } from '../views/index.js';
+import { serializeReport, writeRunReport } from '../views/json-report.js';
+import { writeOutdir } from './outdir.js';
+import { readRerunTargets } from './rerun.js';
+import { runExec } from './run.js';
+
+export async function execAction(
+  words: string[],
+  cliOpts: ExecCliOptions,
+  cmd: Pick<Command, 'getOptionValueSource'>,
+): Promise<number> {
+  const rerun = cliOpts.rerunFailed ? await readRerunTargets(cliOpts.rerunFailed) : undefined;
+  const command = words.join(' ').trim() || rerun?.command || '';
+  if (!command) {
+    throw new FleetError('usage', 'no command given', { hint: 'fleet exec -n HOSTS -- COMMAND' });
+  }
+  if (rerun && rerun.ids.length === 0) {
+    process.stderr.write(`fleet: no failed hosts in ${rerun.path}; nothing to rerun\n`);
+    return 0;
+  }
+  const resolved = await resolveTargets(cliOpts, rerun?.ids);
+  const opts = applyInventoryDefaults(cliOpts, cmd, resolved.inventory?.defaults);
+  const targets = applyIdentityFiles(resolved.hosts, opts);
+  if (targets.length === 0)
+    throw new FleetError('usage', 'no hosts selected', { hint: 'use -n HOSTS or --all' });
+
+  const bus = new EventBus();
+  const settings = await sshSettingsFromOptions(opts);
+  settings.warn = (message, host) => bus.log('warn', message, host);
+  const sudoPassword = await sudoPasswordFromOptions(opts, targets);
+
+  const view = await createView(chooseViewMode(Boolean(opts.json)), { bus, streamOutput: !opts.group });
+  for (const warning of resolved.warnings) bus.log('warn', warning);
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130); // a second Ctrl-C means "now", even without a report
+    bus.log(
+      'warn',
+      'interrupted: stopping remote commands and writing the report (Ctrl-C again to quit now)',
+    );
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const startedAt = new Date();
+  let report: ExecReport;
+  try {
+    const { createSshPool } = await import('../adapters/ssh/pool.js');
+    const pool = createSshPool(settings, bus);
+    let hosts;
+    try {
+      hosts = await runExec({
+        command,
+        hosts: targets,
+        pool,
+        bus,
+        concurrency: opts.concurrency,
+        timeoutMs: opts.timeout === undefined ? undefined : Math.round(opts.timeout * 1000),
+        sudo: opts.sudo,
+        sudoPassword,
+        signal: controller.signal,
+      });
+    } finally {
+      await pool.closeAll().catch(() => undefined);
+    }
+    report = buildExecReport({
+      command,
+      startedAt,
+      durationMs: Date.now() - startedAt.getTime(),
+      interrupted: controller.signal.aborted,
+      hosts,
+    });
+    if (opts.outdir) await writeOutdir(opts.outdir, hosts);
+    if (opts.group) {
+      const groups = groupOutputs(
+        hosts.map((h) => ({
+          id: h.id,
+          exitCode: h.exit_code,
+          stdout: h.output,
+          stderr: h.stderr,
+          error: h.error,
+        })),
+        (ids) => foldHosts(ids),
+      );
+      for (const g of groups) bus.emit({ type: 'output:group', ...g });
+    }
+    const path = await writeRunReport('exec', report, startedAt, opts.report);
+    bus.log('info', `report: ${path}`);
+    bus.emit({
+      type: 'run:done',
+      ok: report.successful === report.total_devices,
+      durationMs: report.duration_seconds * 1000,
+      interrupted: report.was_interrupted,
+    });
+  } finally {
+    await view.close();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  if (opts.json) process.stdout.write(serializeReport(report));
+  return execExitCode(report);
+}
