@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { HostTarget } from '../../src/core/host.js';
+import { loadSshConfig } from '../../src/adapters/ssh/ssh-config-load.js';
 import {
   applySshConfig,
-  loadSshConfig,
   parseSshConfig,
   policyFromStrict,
   resolveSshConfig,
@@ -88,7 +88,10 @@ describe('parseSshConfig / resolveSshConfig', () => {
     expect(c.warnings).toEqual(['/c:3: Match blocks are not supported by fleet; its options are ignored']);
     const warnings: string[] = [];
     applySshConfig(target('a'), c, { ...opts, warn: (w) => warnings.push(w) });
-    expect(warnings).toEqual(['/c:2: proxycommand is not supported by fleet and is ignored']);
+    expect(warnings).toEqual([
+      '/c:3: Match blocks are not supported by fleet; its options are ignored',
+      '/c:2: proxycommand is not supported by fleet and is ignored',
+    ]);
     // Options inside the Match block are not misattributed to the Host before it.
     expect(resolveSshConfig(c, ['b']).user).toBe('y');
     expect(resolveSshConfig(c, ['a']).user).toBeUndefined();
@@ -117,6 +120,15 @@ describe('parseSshConfig / resolveSshConfig', () => {
     expect(t.proxyJump).toMatchObject({ address: '10.0.0.1', user: 'admin', port: 2201 });
     const far = applySshConfig(target('far'), c, opts);
     expect(far.proxyJump).toMatchObject({ address: 'b2', port: 23, proxyJump: { address: 'b1', port: 22 } });
+  });
+
+  it('ignores a ProxyJump that points at the host itself (Host * + ProxyJump bastion)', () => {
+    const c = parseSshConfig('Host *\n  ProxyJump bastion\n', '/c');
+    const warnings: string[] = [];
+    const t = applySshConfig(target('agx-01'), c, { ...opts, warn: (w) => warnings.push(w) });
+    expect(t.proxyJump?.address).toBe('bastion');
+    expect(t.proxyJump?.proxyJump).toBeUndefined();
+    expect(warnings).toEqual(['ProxyJump bastion for bastion points at the host itself, ignored']);
   });
 
   it('maps StrictHostKeyChecking to a policy; UserKnownHostsFile is expanded', () => {

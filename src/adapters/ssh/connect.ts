@@ -153,7 +153,7 @@ export async function connectOnce(host: HostTarget, ctx: AttemptContext): Promis
           new FleetError('connect', `cannot connect to ${label(host)}: ${code || err.message}`, {
             host: host.id,
             cause: err,
-            retryable: RETRYABLE_SOCKET.has(code) || stage !== 'ready',
+            retryable: RETRYABLE_SOCKET.has(code),
             hint:
               code === 'ECONNREFUSED'
                 ? 'is sshd running on that port?'

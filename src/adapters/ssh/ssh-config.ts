@@ -1,15 +1,17 @@
 /**
  * `~/.ssh/config` basics: Host blocks with OpenSSH patterns, first obtained value wins, IdentityFile
- * accumulates, Include. Parsing and resolving are pure; `loadSshConfig` does the file reading.
+ * accumulates, Include. Parsing and resolving are pure; `loadSshConfig` (ssh-config-load.ts) reads files.
  * Options that change how a connection is made but that fleet does not implement produce a warning
  * naming file:line, so a user never silently gets a different connection than `ssh` would make.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import type { HostTarget } from '../../core/host.js';
-import { matchPattern, matchPatternList } from './pattern.js';
+import { matchPatternList } from './pattern.js';
 import type { HostKeyPolicy, SshHostTarget } from './types.js';
+
+// The loader does file I/O; re-exported here because callers import it with the parser.
+export { loadSshConfig } from './ssh-config-load.js';
 
 export interface SshConfigOption {
   key: string; // lower-case keyword
@@ -242,6 +244,8 @@ export function applySshConfig(
   const keep = options.keep ?? {};
   const names = [...new Set([target.id, target.name, target.address].filter((n): n is string => !!n))];
   const r = resolveSshConfig(config, names);
+  // File-level warnings (Match, unparsable lines) too: callers de-duplicate what they collect.
+  if (depth === 0) for (const w of config.warnings) options.warn?.(w);
   for (const w of r.warnings) options.warn?.(w);
   const out: SshHostTarget = { ...target };
   const original = target.name ?? target.id;
@@ -265,6 +269,11 @@ export function applySshConfig(
       let previous: SshHostTarget | undefined;
       for (const spec of r.proxyJump.split(',')) {
         const jump = parseJump(spec.trim());
+        // `Host *` + `ProxyJump bastion` also matches the bastion itself; OpenSSH would loop there.
+        if (names.includes(jump.host)) {
+          options.warn?.(`ProxyJump ${jump.host} for ${target.id} points at the host itself, ignored`);
+          continue;
+        }
         const jumpTarget: HostTarget = {
           id: jump.host,
           address: jump.host,
@@ -281,47 +290,4 @@ export function applySshConfig(
     }
   }
   return out;
-}
-
-function readIncludeFromDisk(home: string): IncludeReader {
-  return (pattern, fromFile) => {
-    const expanded = pattern.startsWith('~/') ? join(home, pattern.slice(2)) : pattern;
-    // OpenSSH resolves relative user-config includes against ~/.ssh.
-    const full = isAbsolute(expanded) ? expanded : join(home, '.ssh', expanded);
-    void fromFile;
-    const dir = dirname(full);
-    const base = basename(full);
-    let files: string[];
-    if (/[*?]/.test(base)) {
-      try {
-        files = readdirSync(dir)
-          .filter((f) => matchPattern(f, base))
-          .sort()
-          .map((f) => join(dir, f));
-      } catch {
-        files = [];
-      }
-    } else files = [full];
-    return files.flatMap((file) => {
-      try {
-        if (!statSync(file).isFile()) return [];
-        return [{ file, text: readFileSync(file, 'utf8') }];
-      } catch {
-        return [];
-      }
-    });
-  };
-}
-
-/** Reads ~/.ssh/config (or `path`); a missing file is an empty config. */
-export function loadSshConfig(path?: string, home: string = homedir()): SshConfig {
-  const file = path ?? join(home, '.ssh', 'config');
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { blocks: [{ options: [] }], warnings: [] };
-    throw err;
-  }
-  return parseSshConfig(text, file, readIncludeFromDisk(home));
 }
