@@ -59,7 +59,7 @@ export interface ExecOptions {
 
 export interface ExecResult {
   exitCode: number | null;
-  /** Remote signal name when the process was killed by one. */
+  /** Remote signal name ('SIGTERM', 'SIGKILL', ...) when the process was killed by one. */
   signal?: string;
   timedOut: boolean;
   aborted: boolean;
@@ -70,19 +70,41 @@ export interface ExecResult {
 
 export interface SshConnection {
   readonly host: HostTarget;
+  /**
+   * Runs `command` through the user's login shell exactly as `ssh host 'command'` would (stdout is
+   * byte-identical). Timeout and abort kill the remote process group and resolve with timedOut /
+   * aborted set and exitCode null; a non-zero exit also resolves. Rejects with FleetError only when
+   * no result exists: 'connect' (channel refused, connection lost mid-command: never re-run),
+   * 'auth' (sudo refused or needs a password), 'interrupted' (aborted before it started).
+   * With `sudo`, the password defaults to SshSettings.password and is written to stdin only when
+   * sudo prompts; a `root` user runs the command without sudo.
+   */
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
-  /** Runs a command and hands back its stdout as a stream (tar for backups); stdin optional. */
+  /**
+   * Runs a command and hands back its stdout as a stream (tar for backups). `stdin` is held back
+   * until sudo (if any) has authenticated; end() it when the command reads stdin, or it waits for EOF.
+   * `done` collects stderr, not stdout.
+   */
   spawn(
     command: string,
     options?: Omit<ExecOptions, 'onStdout' | 'collect'>,
   ): Promise<{ stdout: Readable; stdin: NodeJS.WritableStream; done: Promise<ExecResult> }>;
-  /** A direct-streamlocal channel to a Unix socket on the host (e.g. /var/run/docker.sock). */
+  /**
+   * A direct-streamlocal channel to a Unix socket on the host (e.g. /var/run/docker.sock). Not a
+   * session channel, so it does not count against the per-connection channel cap.
+   */
   openUnixSocket(path: string): Promise<Duplex>;
   close(): void;
 }
 
 export interface SshPool {
-  /** One connection per host, created on first use (with retries), reused for every channel. */
+  /**
+   * One connection per host (user@address:port, via its ProxyJump), created on first use with
+   * retries, reused for every channel; a dropped connection is replaced on the next connect().
+   * Emits host:state 'connecting' per attempt. Rejects with FleetError connect / auth / hostkey /
+   * timeout (host set, hint set, retryable only for connection-level failures). Accepts an
+   * SshHostTarget (knownHostsFiles / hostKeyPolicy from ssh_config).
+   */
   connect(host: HostTarget, signal?: AbortSignal): Promise<SshConnection>;
   closeAll(): Promise<void>;
 }
