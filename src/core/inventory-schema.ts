@@ -64,6 +64,8 @@ export const NODES_SCHEMA = {
   type: 'object',
   required: ['nodes'],
   additionalProperties: false,
+  // Like docker-compose: `x-…` keys hold YAML anchors to reuse (`<<: *jetson`) and are ignored.
+  patternProperties: { '^x-': {} },
   properties: {
     defaults: {
       type: 'object',

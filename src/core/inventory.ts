@@ -33,6 +33,7 @@ export function formatIssue(issue: InventoryIssue): string {
 }
 
 const MAX_LISTED = 20;
+const YAML_HINT = 'check the indentation and the "key: value" syntax around that line';
 const SCHEMA_HINT = 'see nodes.example.yml; editors check the file with schema/nodes.schema.json';
 
 /** A nodes.yml that failed validation; the message lists every issue, one per line. */
@@ -77,8 +78,12 @@ export function checkInventory(text: string, file: string): InventoryCheck {
   if (doc.errors.length > 0) {
     const issues = doc.errors.map((e) => {
       const pos = offsetPos(lineCounter, e.pos[0]);
-      const message = e.message.replace(/\s+at line \d+, column \d+[\s\S]*$/, '');
-      return { file, line: pos.line, column: pos.column, message: `YAML: ${message}` };
+      let message = e.message.replace(/\s+at line \d+, column \d+[\s\S]*$/, '');
+      if (e.code === 'DUPLICATE_KEY') {
+        const key = /^[^:\s]+/.exec(text.slice(e.pos[0]))?.[0];
+        message = `duplicate key${key ? ` "${key}"` : ''} in the same mapping`;
+      }
+      return { file, line: pos.line, column: pos.column, message: `YAML: ${message}`, hint: YAML_HINT };
     });
     return { issues };
   }
