@@ -4,7 +4,7 @@
  * namespaces), and running commands inside it with nsenter.
  */
 import { spawn } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import { newEd25519 } from './keys.js';
 import { HOST_ENV, LabError, run, type RunOptions } from './proc.js';
 import type { LabExecResult, LabHost } from './types.js';
@@ -89,38 +89,56 @@ export async function prepareHostFiles(ctx: LabContext, h: HostRuntime): Promise
     // Password required: tests of `--sudo` must feed it on stdin.
     await fs.writeFile(`${etc}/sudoers.d/fleet-lab`, 'fleet ALL=(ALL:ALL) ALL\n', { mode: 0o440 });
   }
+  await fs.writeFile(`${h.dir}/fstab`, fstab(ctx, h));
+  await fs.writeFile(`${h.dir}/ip.batch`, ipBatch(ctx, h));
   if (h.docker) {
     await fs.mkdir(`${h.dir}/docker`, { recursive: true, mode: 0o710 });
     await fs.mkdir(`${upperOf(h.dir, '/var')}/lib/docker`, { recursive: true });
   }
 }
 
-/** The init script: network, mounts, hostname, then tini as pid 1 (it reaps orphaned daemons). */
-function initScript(ctx: LabContext, h: HostRuntime): string {
+/**
+ * The host's mounts as an fstab, applied by one `mount -a` (one process instead of one per mount: at
+ * 200 hosts, process start-up is what dominates). Order matters: /tmp comes last because the per-host
+ * /tmp hides the lab folder that the other sources live in.
+ */
+function fstab(ctx: LabContext, h: HostRuntime): string {
   const d = h.dir;
-  const lines = [
+  const lines = OVERLAYS.filter((t) => existsSync(t)).map(
+    (t) => `overlay ${t} overlay lowerdir=${t},upperdir=${upperOf(d, t)},workdir=${workOf(d, t)} 0 0`,
+  );
+  if (h.docker) lines.push(`${d}/docker /var/lib/docker none bind 0 0`);
+  lines.push(
+    `${d}/root /root none bind 0 0`,
+    `${d}/home /home none bind 0 0`,
+    `${ctx.shimFile} /usr/bin/systemctl none bind 0 0`,
+    'tmpfs /run tmpfs mode=755,size=256m 0 0',
+    `${d}/tmp /tmp none bind 0 0`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+function ipBatch(ctx: LabContext, h: HostRuntime): string {
+  return [
+    'link set lo up',
+    `addr add ${h.ip}/${ctx.prefixLen} dev eth0`,
+    'link set eth0 up',
+    `route add default via ${ctx.gatewayIp}`,
+    '',
+  ].join('\n');
+}
+
+/** The init script: network, mounts, hostname, then tini as pid 1 (it reaps orphaned daemons). */
+function initScript(h: HostRuntime): string {
+  return [
     'set -e',
-    'ip link set lo up',
-    `ip addr add ${h.ip}/${ctx.prefixLen} dev eth0`,
-    'ip link set eth0 up',
-    `ip route add default via ${ctx.gatewayIp}`,
-    ...OVERLAYS.map(
-      (t) =>
-        `if [ -d ${t} ]; then mount -t overlay overlay -o lowerdir=${t},upperdir=${upperOf(d, t)},workdir=${workOf(d, t)} ${t}; fi`,
-    ),
-    h.docker ? `mount --bind ${d}/docker /var/lib/docker` : ':',
-    `mount --bind ${d}/root /root`,
-    `mount --bind ${d}/home /home`,
-    `mount --bind ${ctx.shimFile} /usr/bin/systemctl`,
-    'mount -t tmpfs -o mode=755,size=256m tmpfs /run',
+    `ip -batch ${h.dir}/ip.batch`,
+    `mount -a -T ${h.dir}/fstab`,
     'mkdir -p /run/sshd /run/lock /run/user',
-    // Last: the per-host /tmp hides the lab folder from the host's own processes.
-    `mount --bind ${d}/tmp /tmp`,
     `hostname ${h.name}`,
     'echo ready',
     'exec tini -- sleep infinity </dev/null >/dev/null 2>&1',
-  ];
-  return lines.join('\n');
+  ].join('\n');
 }
 
 /** Starts the host's init and returns once its namespaces are set up; fills h.pid. */
@@ -141,7 +159,7 @@ export async function startInit(ctx: LabContext, h: HostRuntime): Promise<void> 
       '--',
       'sh',
       '-c',
-      initScript(ctx, h),
+      initScript(h),
     ],
     { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: HOST_ENV },
   );

@@ -149,7 +149,9 @@ async function build(opts: LabOptions, specs: LabHostSpec[], t0: number): Promis
       `link set ${h.veth} master ${br} up`,
     ]),
   ];
+  const tb = Date.now();
   await must('ip', ['-batch', '-'], { input: `${batch.join('\n')}\n` });
+  if (process.env.FLEET_LAB_DEBUG) console.error('batch', Date.now() - tb);
 
   const ctx: LabContext = {
     id,
@@ -161,9 +163,18 @@ async function build(opts: LabOptions, specs: LabHostSpec[], t0: number): Promis
     shimFile,
     withPassword: opts.password !== undefined,
   };
+  const prof: Record<string, number> = {};
+  const tick = (k: string, t: number): void => {
+    prof[k] = (prof[k] ?? 0) + Date.now() - t;
+  };
   const bringUp = async (h: HostRuntime): Promise<void> => {
+    let t = Date.now();
     await prepareHostFiles(ctx, h);
+    tick('prepare', t);
+    t = Date.now();
     await startInit(ctx, h);
+    tick('init', t);
+    t = Date.now();
     if (h.docker) {
       // Reachable from the root namespace through the init's view of its own /run.
       h.dockerHost = `unix:///proc/${h.pid}/root/run/docker.sock`;
@@ -171,6 +182,8 @@ async function build(opts: LabOptions, specs: LabHostSpec[], t0: number): Promis
     if (opts.password !== undefined) await addPasswordUser(h, opts.password);
     const lab = makeLab(state, { keyPassphrase: client.keyPassphrase });
     await lab.startHost(h.name);
+    tick('daemons', t);
+    t = Date.now();
     await waitFor(`sshd of ${h.name} on ${h.ip}:22`, 20_000, () => waitTcp(h.ip, 22, 1000));
   };
   await pool(
@@ -183,6 +196,7 @@ async function build(opts: LabOptions, specs: LabHostSpec[], t0: number): Promis
     LIGHT_POOL,
     bringUp,
   );
+  if (process.env.FLEET_LAB_DEBUG) console.error(prof);
   await writeKnownHosts(client.knownHostsFile, hosts);
   await writeSshConfig(client, hosts);
   state.startMs = Date.now() - t0;
