@@ -185,6 +185,7 @@ async function build(opts: LabOptions, specs: LabHostSpec[], t0: number): Promis
     tick('daemons', t);
     t = Date.now();
     await waitFor(`sshd of ${h.name} on ${h.ip}:22`, 20_000, () => waitTcp(h.ip, 22, 1000));
+    tick('tcp', t);
   };
   await pool(
     hosts.filter((h) => h.docker),
