@@ -149,6 +149,24 @@ describe('ssh adapter on the lab', () => {
     expect(wc.stdout.toString().trim()).toBe('12345');
   });
 
+  it('opens a Unix socket on the host over a stream-local channel', async () => {
+    const sock = `/var/tmp/fleet-echo-${randomBytes(3).toString('hex')}.sock`;
+    const server = `import socket; s=socket.socket(socket.AF_UNIX); s.bind('${sock}'); s.listen(1); c,_=s.accept(); c.sendall(c.recv(100).upper()); c.close()`;
+    await lab.exec('s2', `setsid python3 -c "${server}" >/dev/null 2>&1 < /dev/null &`);
+    await waitForRemote('s2', sock);
+    for (let i = 0; i < 50 && (await lab.exec('s2', `test -S ${sock}`)).code !== 0; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    const c = await pool().connect(target('s2'));
+    const duplex = await c.openUnixSocket(sock);
+    duplex.end('hello over ssh');
+    const chunks: Buffer[] = [];
+    for await (const chunk of duplex) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).toString()).toBe('HELLO OVER SSH');
+    const missing = await failure(c.openUnixSocket('/var/tmp/no-such.sock'));
+    expect(missing.code).toBe('connect');
+    expect(missing.message).toContain('/var/tmp/no-such.sock');
+  });
+
   it('refuses an unknown host key with its fingerprint, without retrying', async () => {
     const empty = join(tmp, 'empty_known_hosts');
     writeFileSync(empty, '');
@@ -289,6 +307,19 @@ describe('ssh adapter on the lab', () => {
     expect((await c.exec('hostname')).stdout.toString()).toBe('s2\n');
     const ss = await lab.exec('s2', `ss -Htn state established '( sport = :22 )'`);
     expect(ss.stdout).toContain(lab.host('s1').ip);
+  });
+
+  it('connects everything with a handshake cap of 1, jump hosts included (no deadlock)', async () => {
+    const p = pool({ maxConcurrentHandshakes: 1 });
+    const conns = await Promise.all([
+      p.connect(target('s3', { proxyJump: target('s1') })),
+      p.connect(target('s1')),
+      p.connect(target('s2')),
+    ]);
+    const names = await Promise.all(
+      conns.map(async (c) => (await c.exec('hostname')).stdout.toString().trim()),
+    );
+    expect(names).toEqual(['s3', 's1', 's2']);
   });
 
   it('gives a connect error after the configured retries when the host is stopped', async () => {
