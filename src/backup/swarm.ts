@@ -1,0 +1,291 @@
+/**
+ * Docker's swarm backup and disaster-recovery procedures, step by step over SSH + the Engine API.
+ * https://docs.docker.com/engine/swarm/admin_guide/#back-up-the-swarm
+ *
+ * Backup, on a manager that is not the leader: stop Docker, archive /var/lib/docker/swarm, start
+ * Docker, unlock it if autolock is on, and wait (polling, no fixed sleeps) until the leader sees it as a
+ * Reachable manager again. Docker is started again whatever happened in between.
+ * Restore, on the chosen manager: stop Docker, swap in the archived /var/lib/docker/swarm, start,
+ * unlock, `swarm init --force-new-cluster` with the host's address; `fleet up` then re-joins the rest.
+ */
+import { createDockerEngine } from '../adapters/docker/engine.js';
+import type { DockerEngine, EngineInfo, Secret } from '../adapters/docker/types.js';
+import type { BackupStore } from '../adapters/s3/types.js';
+import { shQuote } from '../adapters/ssh/quote.js';
+import type { SshConnection } from '../adapters/ssh/types.js';
+import { FleetError, isFleetError } from '../core/errors.js';
+import type { EventBus } from '../pipeline/events.js';
+import type { PhaseContext } from '../pipeline/phase.js';
+import { createEngineExtras } from './engine-extras.js';
+import { streamFromStore, streamToStore } from './stream.js';
+
+export interface RemoteContext {
+  conn: SshConnection;
+  host: string;
+  bus: EventBus;
+  signal: AbortSignal;
+  sudo: boolean;
+  sudoPassword?: string;
+  /** How long Docker may take to come back (engine up, unlocked, Reachable). */
+  waitTimeoutMs: number;
+}
+
+/** `systemctl stop docker` also stops docker.socket, so a stray API call cannot socket-activate it mid-archive. */
+const STOP_DOCKER = 'systemctl stop docker.socket >/dev/null 2>&1; systemctl stop docker';
+const START_DOCKER = 'systemctl start docker';
+
+async function run(r: RemoteContext, command: string, what: string): Promise<void> {
+  const result = await r.conn.exec(command, {
+    sudo: r.sudo,
+    sudoPassword: r.sudoPassword,
+    signal: r.signal,
+    timeoutMs: r.waitTimeoutMs,
+  });
+  if (result.exitCode !== 0) {
+    const detail = result.stderr.toString('utf8').trim().split('\n').pop() ?? '';
+    throw new FleetError(
+      'remote-exit',
+      `${what} failed (exit ${result.exitCode})${detail ? `: ${detail}` : ''}`,
+      {
+        host: r.host,
+      },
+    );
+  }
+}
+
+/** Polls `check` with backoff (0.2 s doubling to 2 s) until it returns a value, or fails naming `what`. */
+export async function pollUntil<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  options: { timeoutMs: number; signal: AbortSignal; host?: string },
+): Promise<T> {
+  const deadline = Date.now() + options.timeoutMs;
+  let delay = 200;
+  let last = '';
+  for (;;) {
+    if (options.signal.aborted)
+      throw new FleetError('interrupted', `interrupted while waiting for ${what}`, { host: options.host });
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (err) {
+      if (isFleetError(err) && err.code === 'interrupted') throw err;
+      last = err instanceof Error ? err.message : String(err);
+    }
+    if (Date.now() + delay > deadline) {
+      throw new FleetError(
+        'timeout',
+        `gave up waiting for ${what} after ${Math.round(options.timeoutMs / 1000)}s${last ? ` (last: ${last})` : ''}`,
+        {
+          host: options.host,
+          hint: 'check the host with `systemctl status docker` and `docker info`',
+        },
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    delay = Math.min(delay * 2, 2000);
+  }
+}
+
+/** Waits until the engine answers; callers then poll for the swarm state they need. */
+async function waitForEngine(r: RemoteContext): Promise<{ engine: DockerEngine; info: EngineInfo }> {
+  return pollUntil(
+    `Docker on ${r.host} to answer`,
+    async () => {
+      const engine = await createDockerEngine(r.conn, { sudoPassword: r.sudoPassword, signal: r.signal });
+      try {
+        return { engine, info: await engine.info(r.signal) };
+      } catch (err) {
+        engine.close();
+        throw err;
+      }
+    },
+    { timeoutMs: r.waitTimeoutMs, signal: r.signal, host: r.host },
+  );
+}
+
+async function unlockIfLocked(
+  r: RemoteContext,
+  engine: DockerEngine,
+  info: EngineInfo,
+  key: Secret | undefined,
+): Promise<void> {
+  if (info.swarm.localNodeState !== 'locked') return;
+  if (!key) {
+    throw new FleetError('docker', 'the swarm is locked (autolock) and no unlock key is available', {
+      host: r.host,
+      hint: 'unlock it with `docker swarm unlock` on the host',
+    });
+  }
+  const extras = createEngineExtras(r.conn, engine, r.sudoPassword);
+  try {
+    await extras.unlock(key);
+  } finally {
+    extras.close();
+  }
+}
+
+export interface SwarmBackupInput extends RemoteContext {
+  ctx: PhaseContext;
+  nodeId: string;
+  /** Another manager's engine (the leader's) to confirm Reachability; undefined for a lone manager. */
+  watcher?: DockerEngine;
+  unlockKey?: Secret;
+  store: BackupStore;
+  key: string;
+  gzip: boolean;
+}
+
+export async function backupSwarm(i: SwarmBackupInput): Promise<{ size: number; sha256: string }> {
+  await i.ctx.change(i.host, 'stop Docker to archive /var/lib/docker/swarm', () =>
+    run(i, STOP_DOCKER, 'systemctl stop docker'),
+  );
+  let archived: { size: number; sha256: string } | undefined;
+  let failure: unknown;
+  try {
+    archived = await streamToStore({
+      conn: i.conn,
+      host: i.host,
+      command: `tar -C /var/lib/docker -c${i.gzip ? 'z' : ''}f - swarm`,
+      what: 'tar of /var/lib/docker/swarm',
+      store: i.store,
+      key: i.key,
+      bus: i.bus,
+      signal: i.signal,
+      sudo: i.sudo,
+      sudoPassword: i.sudoPassword,
+    });
+  } catch (err) {
+    failure = err;
+  }
+  // Whatever happened to the archive, the manager goes back into service; an interrupt must not skip it.
+  const restart: RemoteContext = { ...i, signal: new AbortController().signal };
+  await i.ctx.change(i.host, 'start Docker again', () =>
+    run(restart, START_DOCKER, 'systemctl start docker'),
+  );
+  await waitBackAsManager(restart, i.nodeId, i.watcher, i.unlockKey);
+  if (failure) throw failure;
+  return archived!;
+}
+
+/** After a restart: engine up, unlocked, and (seen from the leader) a Reachable manager again. */
+export async function waitBackAsManager(
+  r: RemoteContext,
+  nodeId: string,
+  watcher: DockerEngine | undefined,
+  key: Secret | undefined,
+): Promise<void> {
+  const { engine, info } = await waitForEngine(r);
+  try {
+    await unlockIfLocked(r, engine, info, key);
+    await pollUntil(
+      `${r.host} to be a manager again`,
+      async () => {
+        const now = await engine.info(r.signal);
+        return now.swarm.localNodeState === 'active' && now.swarm.controlAvailable ? true : undefined;
+      },
+      { timeoutMs: r.waitTimeoutMs, signal: r.signal, host: r.host },
+    );
+  } finally {
+    engine.close();
+  }
+  // Reachability as the cluster sees it: from another manager when one is at hand, else from itself
+  // (a lone manager lists itself; a follower's own list still shows what the raft leader reported).
+  const observer = watcher ?? (await waitForEngine(r)).engine;
+  try {
+    await pollUntil(
+      `${r.host} to be a Reachable manager (seen from ${observer.host})`,
+      async () => {
+        const nodes = await observer.listNodes(r.signal);
+        const node = nodes.find((n) => n.id === nodeId);
+        return node?.manager?.reachability === 'reachable' && node.state === 'ready' ? true : undefined;
+      },
+      { timeoutMs: r.waitTimeoutMs, signal: r.signal, host: r.host },
+    );
+  } finally {
+    if (!watcher) observer.close();
+  }
+}
+
+export interface SwarmRestoreInput extends RemoteContext {
+  ctx: PhaseContext;
+  store: BackupStore;
+  key: string;
+  sha256: string;
+  compression: 'gzip' | 'none';
+  backupId: string;
+  advertiseAddr: string;
+  unlockKey?: Secret;
+}
+
+/** Docker's disaster recovery onto one manager. Returns the new cluster's node id of this host. */
+export async function restoreSwarm(i: SwarmRestoreInput): Promise<{ nodeId: string; previous: string }> {
+  const staging = `/var/lib/docker/swarm.fleet-restore-${i.backupId}`;
+  const previous = `/var/lib/docker/swarm.before-restore-${i.backupId}`;
+  await i.ctx.change(i.host, 'stop Docker to replace /var/lib/docker/swarm', () =>
+    run(i, STOP_DOCKER, 'systemctl stop docker'),
+  );
+  let failure: unknown;
+  try {
+    // Extract next to the live folder first: a broken stream must not leave the host without any swarm state.
+    await i.ctx.change(i.host, `restore /var/lib/docker/swarm from backup ${i.backupId}`, async () => {
+      await run(
+        i,
+        `rm -rf ${shQuote(staging)} && mkdir -p ${shQuote(staging)}`,
+        'preparing the restore folder',
+      );
+      await streamFromStore({
+        conn: i.conn,
+        host: i.host,
+        command: `tar -C ${shQuote(staging)} -x${i.compression === 'gzip' ? 'z' : ''}f -`,
+        what: 'tar -x of the swarm state',
+        store: i.store,
+        key: i.key,
+        expectedSha256: i.sha256,
+        bus: i.bus,
+        signal: i.signal,
+        sudo: i.sudo,
+        sudoPassword: i.sudoPassword,
+      });
+      await run(
+        i,
+        `test -d ${shQuote(staging)}/swarm && rm -rf ${shQuote(previous)} && ` +
+          `{ if [ -e /var/lib/docker/swarm ]; then mv /var/lib/docker/swarm ${shQuote(previous)}; fi; } && ` +
+          `mv ${shQuote(staging)}/swarm /var/lib/docker/swarm && rmdir ${shQuote(staging)}`,
+        'swapping in the restored /var/lib/docker/swarm',
+      );
+    });
+  } catch (err) {
+    failure = err;
+  }
+  const restart: RemoteContext = { ...i, signal: new AbortController().signal };
+  await i.ctx.change(i.host, 'start Docker', () => run(restart, START_DOCKER, 'systemctl start docker'));
+  if (failure) throw failure;
+  const { engine, info } = await waitForEngine(i);
+  try {
+    await unlockIfLocked(i, engine, info, i.unlockKey);
+    const extras = createEngineExtras(i.conn, engine, i.sudoPassword);
+    try {
+      await i.ctx.change(
+        i.host,
+        `docker swarm init --force-new-cluster --advertise-addr ${i.advertiseAddr}`,
+        () => extras.initForceNewCluster(i.advertiseAddr),
+      );
+    } finally {
+      extras.close();
+    }
+    const nodeId = await pollUntil(
+      `${i.host} to lead the recovered swarm`,
+      async () => {
+        const now = await engine.info(i.signal);
+        if (now.swarm.localNodeState !== 'active' || !now.swarm.controlAvailable) return undefined;
+        const self = (await engine.listNodes(i.signal)).find((n) => n.id === now.swarm.nodeId);
+        return self?.manager?.leader ? now.swarm.nodeId : undefined;
+      },
+      { timeoutMs: i.waitTimeoutMs, signal: i.signal, host: i.host },
+    );
+    return { nodeId, previous };
+  } finally {
+    engine.close();
+  }
+}
