@@ -4,7 +4,7 @@
  * pass. Restore runs the other way: store.get -> hash -> channel stdin -> `tar -x` on the host.
  */
 import { createHash } from 'node:crypto';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BackupStore } from '../adapters/s3/types.js';
 import type { ExecResult, SshConnection } from '../adapters/ssh/types.js';
