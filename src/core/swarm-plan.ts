@@ -1,0 +1,329 @@
+/**
+ * The swarm planner: observed cluster state + desired roles/labels/network → an ordered list of typed
+ * steps (types in swarm-plan-types.ts). Pure: the up phases observe, call planUp, then execute the
+ * steps in order; `fleet plan` prints them. Every role change is simulated against the Raft quorum
+ * first: managers are added before any is removed, unreachable managers are removed before reachable
+ * ones, the leader last, and a plan that would drop below quorum at any step is refused.
+ */
+import { FleetError } from './errors.js';
+import { faultTolerance, quorumSize } from './quorum.js';
+import type { Role } from './roles.js';
+import { diffLabels } from './swarm-plan-labels.js';
+import { membership } from './swarm-plan-membership.js';
+import {
+  NO_CHANGE_KINDS,
+  type DesiredState,
+  type ObservedCluster,
+  type ObservedHost,
+  type ObservedNetwork,
+  type ObservedNode,
+  type ObservedState,
+  type PlanStep,
+  type SwarmPlan,
+} from './swarm-plan-types.js';
+
+export * from './swarm-plan-types.js';
+export { MANAGED_LABELS_KEY, applyLabelChange, diffLabels } from './swarm-plan-labels.js';
+export { membership, type Membership } from './swarm-plan-membership.js';
+export { planDown, type PlanDownOptions } from './swarm-plan-down.js';
+export { describeStep, formatPlan, stepHost } from './swarm-plan-describe.js';
+
+/** Running manager tally used to check every step against the quorum. */
+interface Tally {
+  managers: number;
+  reachable: number;
+}
+
+function quorumError(message: string, hint?: string): FleetError {
+  return new FleetError('quorum', message, { hint });
+}
+
+function isReachableManager(n: ObservedNode): boolean {
+  return n.role === 'manager' && n.manager?.reachability === 'reachable';
+}
+
+/** Removes a manager from the tally, refusing when the survivors would lose quorum. */
+function dropManager(t: Tally, reachable: boolean, what: string): void {
+  const after: Tally = { managers: t.managers - 1, reachable: t.reachable - (reachable ? 1 : 0) };
+  if (after.managers < 1) throw quorumError(`${what} would leave the swarm without a manager`);
+  if (after.reachable < quorumSize(after.managers)) {
+    throw quorumError(
+      `${what} would leave ${after.reachable} of ${after.managers} managers reachable, below the quorum of ${quorumSize(after.managers)}`,
+      'bring the unreachable managers back first, or keep this host a manager (role: manager)',
+    );
+  }
+  t.managers = after.managers;
+  t.reachable = after.reachable;
+}
+
+function networkMismatch(have: ObservedNetwork, want: NonNullable<DesiredState['network']>): string[] {
+  const diffs: string[] = [];
+  if (have.driver !== want.driver) diffs.push(`driver ${have.driver} (wanted ${want.driver})`);
+  if (want.subnet && have.subnet !== want.subnet)
+    diffs.push(`subnet ${have.subnet ?? 'none'} (wanted ${want.subnet})`);
+  if (want.gateway && have.gateway !== want.gateway) {
+    diffs.push(`gateway ${have.gateway ?? 'none'} (wanted ${want.gateway})`);
+  }
+  if (have.attachable !== want.attachable)
+    diffs.push(`attachable ${have.attachable} (wanted ${want.attachable})`);
+  return diffs;
+}
+
+/**
+ * Plans `fleet up`. Throws FleetError('quorum') when our cluster has already lost quorum or the role
+ * changes cannot keep it, FleetError('docker') when the network exists with other settings, and
+ * FleetError('quorum') when no wanted manager can start a new swarm.
+ */
+export function planUp(observed: ObservedState, desired: DesiredState): SwarmPlan {
+  const cluster = observed.cluster;
+  const steps: PlanStep[] = [];
+  const notes: string[] = [];
+  const wanted = (id: string): Role | undefined => desired.roles[id];
+
+  // 1. Who can be acted on. `joinable` hosts will join (or init) in this run.
+  const members = new Map<string, ObservedNode>();
+  const joinable: ObservedHost[] = [];
+  const leaves: PlanStep[] = [];
+  for (const host of observed.hosts) {
+    if (!wanted(host.id)) continue;
+    const m = membership(host, cluster);
+    switch (m.kind) {
+      case 'unusable':
+        steps.push({ kind: 'skip', stage: 'preflight', host: host.id, cause: m.cause, reason: m.reason });
+        break;
+      case 'locked':
+        steps.push({
+          kind: 'skip',
+          stage: 'preflight',
+          host: host.id,
+          cause: 'locked',
+          reason: 'its swarm is locked (autolock): unlock it with `docker swarm unlock`',
+        });
+        break;
+      case 'foreign':
+      case 'stuck': {
+        const what =
+          m.kind === 'foreign'
+            ? `in another swarm${m.clusterId ? ` (${m.clusterId.slice(0, 12)})` : ''}`
+            : `in swarm state "${m.state}"`;
+        if (!desired.force) {
+          steps.push({
+            kind: 'skip',
+            stage: 'preflight',
+            host: host.id,
+            cause: m.kind === 'foreign' ? 'foreign' : 'swarm-error',
+            reason: `${what}; left alone (--force makes it leave and join this cluster)`,
+          });
+          break;
+        }
+        leaves.push({
+          kind: 'leave',
+          stage: 'leave',
+          host: host.id,
+          force: true,
+          reason: `${what} (--force)`,
+        });
+        joinable.push(host);
+        break;
+      }
+      case 'ours':
+        members.set(host.id, m.node);
+        break;
+      case 'none':
+        joinable.push(host);
+        break;
+    }
+  }
+  steps.push(...leaves);
+
+  // 2. The cluster: reuse (after checking it still has quorum) or init on the best joinable manager.
+  const tally: Tally = { managers: 0, reachable: 0 };
+  let initHost: string | undefined;
+  if (cluster) {
+    const managerNodes = cluster.nodes.filter((n) => n.role === 'manager');
+    tally.managers = managerNodes.length;
+    tally.reachable = managerNodes.filter(isReachableManager).length;
+    if (tally.reachable < quorumSize(tally.managers)) {
+      throw quorumError(
+        `swarm ${cluster.id.slice(0, 12)} has lost quorum: ${tally.reachable} of ${tally.managers} managers reachable, ${quorumSize(tally.managers)} needed`,
+        'bring managers back online; if they are gone for good, run `docker swarm init --force-new-cluster` on a healthy manager',
+      );
+    }
+    steps.push(...planStaleCleanup(observed, cluster, tally, notes));
+    steps.push({
+      kind: 'reuse',
+      stage: 'init',
+      clusterId: cluster.id,
+      managers: tally.managers,
+      reachable: tally.reachable,
+    });
+  } else {
+    const candidates = [
+      desired.firstManager,
+      ...Object.keys(desired.roles).filter((id) => id !== desired.firstManager),
+    ];
+    initHost = candidates.find((id) => wanted(id) === 'manager' && joinable.some((h) => h.id === id));
+    if (!initHost) {
+      const why = steps
+        .filter(
+          (s): s is Extract<PlanStep, { kind: 'skip' }> => s.kind === 'skip' && wanted(s.host) === 'manager',
+        )
+        .map((s) => `${s.host}: ${s.reason}`);
+      throw quorumError(
+        `no wanted manager can start the swarm${why.length > 0 ? ` (${why.join('; ')})` : ''}`,
+        'make a manager reachable, or pin role: manager on a reachable host',
+      );
+    }
+    if (initHost !== desired.firstManager) {
+      notes.push(`${desired.firstManager} cannot start the swarm; ${initHost} initialises it instead`);
+    }
+    steps.push({ kind: 'init', stage: 'init', host: initHost });
+    tally.managers = 1;
+    tally.reachable = 1;
+  }
+
+  // 3. Managers first (promotions, then joins one at a time), so that demotions below never cost quorum.
+  const finalRole = new Map<string, Role>();
+  for (const [id, node] of members) finalRole.set(id, node.role);
+  for (const host of joinable) finalRole.set(host.id, wanted(host.id) as Role);
+  for (const [id, node] of members) {
+    if (wanted(id) === 'manager' && node.role === 'worker') {
+      // A manager that cannot take part in Raft would only raise the quorum it needs.
+      if (node.state !== 'ready') {
+        notes.push(`${id} is not promoted: its node is ${node.state}`);
+        continue;
+      }
+      steps.push({ kind: 'promote', stage: 'managers', host: id, nodeId: node.id });
+      finalRole.set(id, 'manager');
+      tally.managers++;
+      tally.reachable++;
+    }
+  }
+  for (const host of joinable) {
+    if (host.id === initHost || wanted(host.id) !== 'manager') continue;
+    steps.push({ kind: 'join-manager', stage: 'managers', host: host.id });
+    tally.managers++;
+    tally.reachable++;
+  }
+
+  // 4. Demotions: unreachable ones first (free for quorum), then the rest, the leader last.
+  const demotions = [...members].filter(([id, node]) => wanted(id) === 'worker' && node.role === 'manager');
+  const order = (n: ObservedNode): number => (!isReachableManager(n) ? 0 : n.manager?.leader ? 2 : 1);
+  demotions.sort(([a, na], [b, nb]) => order(na) - order(nb) || (a < b ? -1 : a > b ? 1 : 0));
+  for (const [id, node] of demotions) {
+    dropManager(tally, isReachableManager(node), `demoting ${id}`);
+    steps.push({
+      kind: 'demote',
+      stage: 'demote',
+      host: id,
+      nodeId: node.id,
+      hostname: node.hostname,
+      reason: 'its wanted role is worker',
+    });
+    finalRole.set(id, 'worker');
+  }
+
+  // 5. Workers, all at once.
+  for (const host of joinable) {
+    if (host.id !== initHost && wanted(host.id) === 'worker') {
+      steps.push({ kind: 'join-worker', stage: 'workers', host: host.id });
+    }
+  }
+
+  // 6. Labels on every node this inventory manages (joining nodes get their id once joined).
+  const finalHosts = [...members.keys(), ...joinable.map((h) => h.id)];
+  for (const id of finalHosts) {
+    const want = desired.labels?.[id];
+    if (!want) continue;
+    const node = members.get(id);
+    const change = diffLabels(node?.labels ?? {}, want);
+    if (Object.keys(change.add).length === 0 && change.remove.length === 0) continue;
+    steps.push({ kind: 'set-labels', stage: 'labels', host: id, nodeId: node?.id, ...change });
+  }
+
+  // 7. The overlay network.
+  if (desired.network) {
+    const have = cluster?.networks?.find((n) => n.name === desired.network?.name);
+    if (have) {
+      const diffs = networkMismatch(have, desired.network);
+      if (diffs.length > 0) {
+        throw new FleetError(
+          'docker',
+          `network ${have.name} exists with different settings: ${diffs.join(', ')}`,
+          {
+            hint: `remove it (docker network rm ${have.name}) or change the network settings in nodes.yml`,
+          },
+        );
+      }
+    } else {
+      steps.push({ kind: 'create-network', stage: 'network', network: desired.network });
+    }
+  }
+
+  // 8. Verify the end state.
+  const managers = finalHosts.filter((id) => finalRole.get(id) === 'manager');
+  const workers = finalHosts.filter((id) => finalRole.get(id) === 'worker');
+  for (const host of observed.hosts) {
+    const m = wanted(host.id) ? undefined : membership(host, cluster);
+    if (m?.kind === 'ours') {
+      notes.push(`${host.id} (${m.node.hostname}) is in the swarm but not selected: left as ${m.node.role}`);
+    }
+  }
+  const skippedManagers = Object.keys(desired.roles).filter(
+    (id) => desired.roles[id] === 'manager' && !managers.includes(id),
+  );
+  if (skippedManagers.length > 0) {
+    notes.push(
+      `${skippedManagers.join(', ')} cannot become manager${skippedManagers.length > 1 ? 's' : ''} in this run: ` +
+        `the swarm will have ${tally.managers} manager${tally.managers === 1 ? '' : 's'} (tolerates ${faultTolerance(tally.managers)} failure${faultTolerance(tally.managers) === 1 ? '' : 's'})`,
+    );
+  }
+  steps.push({ kind: 'verify', stage: 'verify', managers, workers, quorum: quorumSize(tally.managers) });
+  return { steps, notes, managers: tally.managers, quorum: quorumSize(tally.managers) };
+}
+
+/**
+ * Down entries left behind by a host that re-joined (its hostname now runs a different node id) or
+ * that is out of the swarm: demote (if a manager) and remove them. Down entries no inventory host
+ * claims are only reported.
+ */
+function planStaleCleanup(
+  observed: ObservedState,
+  cluster: ObservedCluster,
+  tally: Tally,
+  notes: string[],
+): PlanStep[] {
+  const steps: PlanStep[] = [];
+  const live = new Map<string, ObservedHost>();
+  for (const h of observed.hosts) {
+    if (h.reachable && h.docker && h.hostname) live.set(h.hostname, h);
+  }
+  const stale = cluster.nodes
+    .filter((n) => n.state === 'down' && !isReachableManager(n))
+    .sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : a.id < b.id ? -1 : 1));
+  for (const node of stale) {
+    const host = live.get(node.hostname);
+    if (!host || host.swarm?.nodeId === node.id) {
+      if (!host)
+        notes.push(`node ${node.id.slice(0, 12)} (${node.hostname}) is down and no reachable host claims it`);
+      continue;
+    }
+    const reason = `down; ${host.id} now runs ${host.swarm?.nodeId ? `node ${host.swarm.nodeId.slice(0, 12)}` : 'outside the swarm'}`;
+    if (node.role === 'manager') {
+      dropManager(tally, false, `demoting stale entry ${node.hostname}`);
+      steps.push({ kind: 'demote', stage: 'cleanup', nodeId: node.id, hostname: node.hostname, reason });
+    }
+    steps.push({ kind: 'remove-node', stage: 'cleanup', nodeId: node.id, hostname: node.hostname, reason });
+  }
+  return steps;
+}
+
+/** Steps that change something (everything but skip, reuse and verify). */
+export function changeSteps(plan: Pick<SwarmPlan, 'steps'>): PlanStep[] {
+  return plan.steps.filter((s) => !NO_CHANGE_KINDS.has(s.kind));
+}
+
+/** A re-run against a converged cluster plans no change. */
+export function isNoop(plan: Pick<SwarmPlan, 'steps'>): boolean {
+  return changeSteps(plan).length === 0;
+}
