@@ -144,66 +144,8 @@ export function resolveSwarmNetwork(defaults?: InventoryDefaults): Required<Swar
   };
 }
 
-export interface BackupLocation {
-  /** `./backups` or `s3://bucket/prefix`. */
-  target: string;
-  s3: { endpoint?: string; region: string; forcePathStyle: boolean };
-}
-
-export interface BackupFlags {
-  target?: string;
-  endpoint?: string;
-  region?: string;
-  forcePathStyle?: string | boolean;
-}
-
-const nonEmpty: Parser<string> = (raw) =>
-  raw.trim() ? { value: raw.trim() } : { error: 'must not be empty' };
-const url: Parser<string> = (raw) =>
-  /^https?:\/\/\S+$/.test(raw.trim())
-    ? { value: raw.trim() }
-    : { error: 'must be an http:// or https:// URL' };
-
-/**
- * Backup target and S3 endpoint settings. Credentials are deliberately absent: the AWS SDK reads
- * them from its standard environment variables or profile, so fleet never holds them in config.
- */
-export function resolveBackupLocation(
-  flags: BackupFlags,
-  env: Env,
-  defaults?: InventoryDefaults,
-): BackupLocation {
-  const b = defaults?.backup;
-  const target = resolveSetting(
-    { flag: '--to', env: 'FLEET_BACKUP_TARGET', parse: nonEmpty, builtin: './backups' },
-    { flagValue: flags.target, env, inventoryValue: b?.target },
-  ).value;
-  const endpoint = resolveSetting<string | undefined>(
-    { flag: '--s3-endpoint', env: 'FLEET_S3_ENDPOINT', parse: url, builtin: undefined },
-    { flagValue: flags.endpoint, env, inventoryValue: b?.s3.endpoint },
-  ).value;
-  // AWS_REGION is what the SDK itself reads; honour it below fleet's own variable.
-  const region = resolveSetting(
-    {
-      flag: '--s3-region',
-      env: 'FLEET_S3_REGION',
-      parse: nonEmpty,
-      builtin: env.AWS_REGION?.trim() || 'us-east-1',
-    },
-    { flagValue: flags.region, env, inventoryValue: b?.s3.region },
-  ).value;
-  const forcePathStyle = resolveSetting(
-    // MinIO (the users' store) needs path-style URLs; virtual-hosted style is for AWS itself.
-    {
-      flag: '--s3-force-path-style',
-      env: 'FLEET_S3_FORCE_PATH_STYLE',
-      parse: parseBoolean,
-      builtin: endpoint !== undefined,
-    },
-    { flagValue: flags.forcePathStyle, env, inventoryValue: b?.s3.forcePathStyle },
-  ).value;
-  return { target, s3: { endpoint, region, forcePathStyle } };
-}
+// Backup target and S3 settings (defaults.backup) are resolved by src/adapters/s3/config.ts
+// (resolveStoreTarget), with the same precedence; credentials never pass through config.
 
 export interface InventoryLookup {
   /** -f/--inventory */

@@ -75,7 +75,7 @@ export function parseTargetToken(token: string): TargetToken {
   if (explicit) rest = rest.slice('ssh://'.length).replace(/\/$/, '');
   let user: string | undefined;
   const at = rest.lastIndexOf('@');
-  if (at > 0) {
+  if (at >= 0) {
     user = rest.slice(0, at);
     rest = rest.slice(at + 1);
   }
