@@ -166,9 +166,11 @@ export function planDown(observed: ObservedState, options: PlanDownOptions = {})
       );
     }
   } else {
-    const left = new Set(steps.filter((s) => s.kind === 'leave').map((s) => (s as { host: string }).host));
-    for (const [id, node] of leaving) {
-      if (!left.has(id)) continue;
+    // In the order they left: the leader removes each entry once its node is down.
+    const left = steps.flatMap((s) => (s.kind === 'leave' ? [s.host] : []));
+    for (const id of left) {
+      const node = leaving.get(id);
+      if (!node) continue;
       steps.push({
         kind: 'remove-node',
         stage: 'cleanup',
