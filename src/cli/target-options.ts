@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Env } from '../core/config.js';
 import { FleetError } from '../core/errors.js';
@@ -126,7 +126,15 @@ export async function resolveTargets(
   }
   const home = ctx.homeDir ?? homedir();
   const localUser = ctx.localUser ?? userInfo().username;
-  const selected = selectHostsDetailed(inventory, sel, { homeDir: home, localUser, roles: ctx.roles });
+  const keyBaseDir = loaded.inventoryPath
+    ? dirname(resolve(ctx.cwd ?? process.cwd(), loaded.inventoryPath))
+    : undefined;
+  const selected = selectHostsDetailed(inventory, sel, {
+    homeDir: home,
+    localUser,
+    roles: ctx.roles,
+    keyBaseDir,
+  });
 
   const warnings: string[] = [];
   if (ctx.sshConfig === false) return { ...loaded, hosts: selected.map((s) => s.target), warnings };

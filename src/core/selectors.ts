@@ -36,6 +36,8 @@ export interface SelectOptions {
   localUser?: string;
   /** Expands `~` in key paths. */
   homeDir?: string;
+  /** Where relative key paths in nodes.yml start (default: the directory of inventory.path). */
+  keyBaseDir?: string;
   /** Roles assigned by `fleet up` (id -> role); they win over pins for `--role`. */
   roles?: ReadonlyMap<string, NodeRole>;
 }
@@ -194,12 +196,12 @@ function unknownError(inventory: Inventory, flag: string, r: Resolved): FleetErr
   );
 }
 
-function keyPaths(keys: string[], inventory: Inventory | undefined, homeDir: string | undefined): string[] {
+function keyPaths(keys: string[], inventory: Inventory | undefined, opts: SelectOptions): string[] {
   return keys.map((k) => {
-    if (k === '~' || k.startsWith('~/')) return homeDir ? join(homeDir, k.slice(1)) : k;
+    if (k === '~' || k.startsWith('~/')) return opts.homeDir ? join(opts.homeDir, k.slice(1)) : k;
     if (isAbsolute(k) || !inventory) return k;
     // Relative to nodes.yml, so the file works from any directory.
-    return join(dirname(inventory.path), k);
+    return join(opts.keyBaseDir ?? dirname(inventory.path), k);
   });
 }
 
@@ -218,7 +220,7 @@ function nodeTarget(
     address: node.ip,
     port: port ?? 22,
     user: user ?? opts.localUser ?? 'root',
-    identityFiles: keys ? keyPaths(keys, inv, opts.homeDir) : [],
+    identityFiles: keys ? keyPaths(keys, inv, opts) : [],
     labels: { ...node.labels },
     groups: [...node.groups],
   };
@@ -244,7 +246,7 @@ function rawTarget(t: TargetToken, inv: Inventory | undefined, opts: SelectOptio
     address: t.host,
     port: port ?? 22,
     user: user ?? opts.localUser ?? 'root',
-    identityFiles: keys ? keyPaths(keys, inv, opts.homeDir) : [],
+    identityFiles: keys ? keyPaths(keys, inv, opts) : [],
   };
   const explicit = {
     address: false,
