@@ -232,6 +232,11 @@ export async function startCommand(
         pending = Buffer.alloc(0);
       }
       if (!mode.streaming) (stdoutStream as PassThrough).end();
+      // A fast command's exit-status can arrive in the same TCP read as the exec reply, i.e. before
+      // this code attached its 'exit' listener; ssh2 records it on the channel either way.
+      const recorded = (channel as unknown as { _exit?: { code?: number | null; signal?: string } })._exit;
+      if (exitCode === null && typeof recorded?.code === 'number') exitCode = recorded.code;
+      if (exitSignal === undefined && recorded?.signal) exitSignal = recorded.signal;
       void (async () => {
         await stopping;
         const result: ExecResult = {
