@@ -3,6 +3,7 @@
  * Imported lazily by src/cli/commands/exec.ts.
  */
 import type { ExecCliOptions } from '../cli/commands/exec.js';
+import { setMaxListeners } from 'node:events';
 import type { Command } from 'commander';
 import {
   applyIdentityFiles,
@@ -50,6 +51,8 @@ export async function execAction(
   const view = await createView(chooseViewMode(Boolean(opts.json)), { bus, streamOutput: !opts.group });
   for (const warning of resolved.warnings) bus.log('warn', warning);
   const controller = new AbortController();
+  // One signal is shared by every host's connect and exec (hundreds of listeners by design).
+  setMaxListeners(0, controller.signal);
   let interrupts = 0;
   const onSignal = () => {
     interrupts++;

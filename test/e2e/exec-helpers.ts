@@ -24,7 +24,7 @@ function newestMtime(dir: string): number {
 
 /** Builds dist/ when it is missing or older than src/ (`npm test` builds first; focused runs may not). */
 export async function ensureBuilt(): Promise<void> {
-  let built = 0;
+  let built: number;
   try {
     built = newestMtime(join(ROOT, 'dist/js'));
   } catch {
