@@ -1,5 +1,10 @@
 import type { Command } from 'commander';
 import { register as exec } from './exec.js';
+import { register as up } from './up.js';
+import { register as down } from './down.js';
+import { register as discover } from './discover.js';
+import { register as backup } from './backup.js';
+import { register as restore } from './restore.js';
 
 /** Every command registers itself here; the list order is the order in `fleet --help`. */
-export const commands: Array<(program: Command) => void> = [exec];
+export const commands: Array<(program: Command) => void> = [exec, up, down, discover, backup, restore];

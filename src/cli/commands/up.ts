@@ -1,0 +1,88 @@
+/**
+ * `fleet up` (and `fleet plan` = `fleet up --dry-run`): from nodes.yml to a verified Docker Swarm.
+ * Flags only here; the run is src/swarm/run.ts, loaded when the command runs.
+ */
+import { Option, type Command } from 'commander';
+import { addSshOptions, parseCount, parseSeconds, SSH_OPTIONS_HELP } from '../ssh-options.js';
+import { addTargetOptions, TARGET_OPTIONS_HELP } from '../target-options.js';
+import type { SwarmCliOptions } from '../../swarm/run.js';
+
+const UP_HELP = `
+Phases: preflight (connect, facts, Docker, who is in which swarm, roles) → init → tokens → managers
+(one at a time, each confirmed Reachable with quorum) → workers (bounded pool) → labels → network → verify.
+Join tokens are read through the Docker Engine API over SSH and stay in memory: never on a command
+line, in a file, a log or the report. Running up again converges: members are skipped, missing hosts
+join, changed roles are promoted or demoted keeping quorum. A host in another swarm is left alone
+unless --force.
+${TARGET_OPTIONS_HELP}
+${SSH_OPTIONS_HELP}
+
+Exit codes:
+  0    the swarm matches nodes.yml
+  2    usage or input error
+  3    no host could be reached
+  4    partial: some hosts failed or were left alone (listed at the end and in the report)
+  5    refused or stopped to keep quorum
+  6    the Docker Engine API failed
+  130  interrupted: the step in flight finished, the report was written; run up again to continue`;
+
+export function addSwarmOptions(cmd: Command): Command {
+  addTargetOptions(cmd);
+  addSshOptions(cmd);
+  return cmd
+    .addOption(
+      new Option('-c, --concurrency <n>', 'workers joining at once')
+        .argParser(parseCount('--concurrency', { min: 1 }))
+        .default(10),
+    )
+    .option('--yes', 'do not ask: continue with fewer managers when one fails (up), confirm (down)')
+    .option('--force', 'move hosts that are in another swarm into this one')
+    .addOption(
+      new Option('--managers <n>', 'manager count (default by size: 1, 3, 5, 7)').argParser(
+        parseCount('--managers', { min: 1 }),
+      ),
+    )
+    .option('--allow-even-managers', 'accept an even --managers count')
+    .addOption(
+      new Option('--cluster-name <name>', 'the swarm label that marks this cluster')
+        .env('FLEET_CLUSTER')
+        .default('fleet'),
+    )
+    .addOption(
+      new Option('--settle-timeout <seconds>', 'how long to wait for a node to become Ready/Reachable')
+        .argParser(parseSeconds('--settle-timeout'))
+        .default(90),
+    )
+    .option('--role-assignments <file>', 'where to write the role ranking', 'role_assignments.json')
+    .option('--report <file>', 'write the JSON report here instead of ./reports/<command>-<time>.json')
+    .option('--json', 'print the JSON report on stdout instead of the human view');
+}
+
+export function register(program: Command): void {
+  const up = program.command('up').description('form (or converge) the Docker Swarm described by nodes.yml');
+  addSwarmOptions(up)
+    .option('--dry-run', 'print what would change, change nothing (same as fleet plan)')
+    .option('--discover <cidr>', 'scan CIDR for SSH hosts, write a draft nodes.yml, and start from it')
+    .addHelpText('after', UP_HELP)
+    .action(async (opts: SwarmCliOptions & { discover?: string }, command: Command) => {
+      if (opts.discover) {
+        const { discoverToInventory } = await import('../../discover/run.js');
+        opts.inventory = await discoverToInventory(opts.discover, opts);
+      }
+      const { runSwarmCommand } = await import('../../swarm/run.js');
+      process.exitCode = await runSwarmCommand('up', opts, command);
+    });
+
+  const plan = program
+    .command('plan')
+    .description('show exactly what fleet up would do against the live hosts');
+  addSwarmOptions(plan)
+    .addHelpText(
+      'after',
+      '\nSame as fleet up --dry-run: reads live state, prints the steps, changes nothing.',
+    )
+    .action(async (opts: SwarmCliOptions, command: Command) => {
+      const { runSwarmCommand } = await import('../../swarm/run.js');
+      process.exitCode = await runSwarmCommand('plan', opts, command);
+    });
+}

@@ -1,0 +1,96 @@
+/**
+ * Phase 8: every node Ready, managers Reachable, exactly one leader, quorum k/n, and the topology
+ * (like `docker node ls`) for the view and the report. Node entries left Down by an earlier life of
+ * a host that has since re-joined under a new id are removed, so "every node Ready" means something.
+ */
+import { FleetError } from '../../core/errors.js';
+import type { SwarmNode } from '../../adapters/docker/types.js';
+import type { Phase } from '../phase.js';
+import { leaderRecord, markFailed, usable, type SwarmContext } from '../../swarm/context.js';
+import { pollUntil, quorumOf } from '../../swarm/actions.js';
+import { refreshCluster } from '../../swarm/observe.js';
+
+async function pruneStale(ctx: SwarmContext, nodes: SwarmNode[]): Promise<boolean> {
+  const leader = leaderRecord(ctx)!;
+  const current = new Map<string, string>();
+  for (const h of usable(ctx)) {
+    if (h.membership === 'ours' && h.nodeId && h.info?.hostname) current.set(h.info.hostname, h.nodeId);
+  }
+  let pruned = false;
+  for (const node of nodes) {
+    const live = current.get(node.hostname);
+    if (!live || live === node.id || node.state === 'ready') continue;
+    await ctx.change(
+      undefined,
+      `remove stale node entry ${node.id.slice(0, 12)} (${node.hostname}, ${node.state})`,
+      async () => {
+        if (node.role === 'manager') {
+          const fresh = await leader.engine!.inspectNode(node.id);
+          await leader.engine!.updateNode(node.id, fresh.version, { ...fresh.spec, Role: 'worker' });
+        }
+        await leader.engine!.removeNode(node.id, true);
+      },
+    );
+    pruned = true;
+  }
+  return pruned;
+}
+
+export const verify: Phase<SwarmContext> = {
+  title: 'verify',
+  shouldRun(ctx) {
+    if (ctx.dryRun) return 'dry run';
+    return ctx.cluster ? true : 'no swarm';
+  },
+  async run(ctx) {
+    const leader = leaderRecord(ctx);
+    if (!leader?.engine) throw new FleetError('quorum', 'no manager of this swarm answers');
+    const members = usable(ctx).filter((h) => h.membership === 'ours' && h.nodeId);
+    const ids = new Set(members.map((h) => h.nodeId));
+    const ready = (nodes: SwarmNode[]) =>
+      nodes.filter((n) => ids.has(n.id)).every((n) => n.state === 'ready') &&
+      nodes
+        .filter((n) => n.role === 'manager' && ids.has(n.id))
+        .every((n) => n.manager?.reachability === 'reachable');
+    let nodes = await pollUntil(
+      ctx,
+      'every node to be Ready',
+      () => leader.engine!.listNodes(ctx.signal),
+      ready,
+      ctx.options.settleTimeoutMs,
+    ).catch(() => leader.engine!.listNodes(ctx.signal));
+    if (await pruneStale(ctx, nodes)) nodes = (await refreshCluster(ctx))?.nodes ?? nodes;
+    for (const host of members) {
+      const node = nodes.find((n) => n.id === host.nodeId);
+      if (!node || node.state !== 'ready') {
+        markFailed(
+          host,
+          'verify',
+          new FleetError('docker', `node is ${node?.state ?? 'missing'}, not Ready`, {
+            host: host.target.id,
+          }),
+          ctx,
+        );
+      }
+    }
+    ctx.topology = nodes;
+    const q = quorumOf(nodes);
+    ctx.quorum = { reachable: q.reachable, managers: q.managers, needed: q.needed };
+    const leaders = nodes.filter((n) => n.manager?.leader);
+    if (leaders.length !== 1)
+      throw new FleetError('quorum', `the swarm has ${leaders.length} leaders, expected 1`);
+    if (!q.ok) {
+      throw new FleetError(
+        'quorum',
+        `quorum lost: ${q.reachable}/${q.managers} managers reachable, ${q.needed} needed`,
+      );
+    }
+    if (q.managers % 2 === 0) {
+      ctx.bus.log(
+        'warn',
+        `${q.managers} managers: an even count tolerates no more failures than ${q.managers - 1}`,
+      );
+    }
+    ctx.bus.log('info', `quorum ${q.reachable}/${q.managers} (needs ${q.needed}), ${nodes.length} nodes`);
+  },
+};

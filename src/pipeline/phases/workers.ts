@@ -1,0 +1,104 @@
+/**
+ * Phase 5: workers through a bounded sliding pool (p-limit, --concurrency, default 10). Connection
+ * failures are retried with backoff — after checking that the engine did not already join, since a
+ * dropped channel says nothing about whether the request arrived. One failed worker never stops
+ * the others; failures are listed at the end and the run exits "partial".
+ */
+import pLimit from 'p-limit';
+import { FleetError, toFleetError } from '../../core/errors.js';
+import { isConnectionError } from '../../adapters/docker/errors.js';
+import type { Phase } from '../phase.js';
+import {
+  leaderRecord,
+  hostDone,
+  markFailed,
+  recordAction,
+  usable,
+  type HostRecord,
+  type SwarmContext,
+} from '../../swarm/context.js';
+import { advertiseAddr, leaveForeign, localNodeId } from '../../swarm/actions.js';
+
+const TITLE = 'workers';
+
+async function joinOnce(
+  ctx: SwarmContext,
+  host: HostRecord,
+  leaderAddrs: string[],
+  addr: string,
+): Promise<void> {
+  const { retries, retryDelayMs } = ctx.options;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await host.engine!.swarmJoin({
+        remoteAddrs: leaderAddrs,
+        token: ctx.tokens!.worker,
+        advertiseAddr: addr,
+      });
+      return;
+    } catch (err) {
+      if (!isConnectionError(err) || attempt >= retries || ctx.signal.aborted) throw err;
+      await new Promise((r) => setTimeout(r, retryDelayMs * 2 ** attempt));
+      // The request may have reached the engine before the channel dropped.
+      const info = await host.engine!.info().catch(() => undefined);
+      if (info && info.swarm.localNodeState === 'active') return;
+    }
+  }
+}
+
+async function joinWorker(ctx: SwarmContext, host: HostRecord, leaderAddrs: string[]): Promise<void> {
+  const id = host.target.id;
+  if (host.membership === 'foreign') await leaveForeign(ctx, host);
+  const addr = await advertiseAddr(host);
+  ctx.bus.hostState(id, 'running', 'joining as worker');
+  await ctx.change(id, 'join the swarm as worker', async () => {
+    await joinOnce(ctx, host, leaderAddrs, addr);
+    await localNodeId(ctx, host);
+  });
+  recordAction(host, 'joined as worker', ctx.dryRun);
+  host.membership = 'ours';
+  host.currentRole = 'worker';
+}
+
+export const workers: Phase<SwarmContext> = {
+  title: TITLE,
+  shouldRun(ctx) {
+    const todo = usable(ctx).filter(
+      (h) => h.role === 'worker' && h.membership !== 'ours' && h.result.status !== 'skipped',
+    );
+    return todo.length > 0 ? true : 'every worker is already a member';
+  },
+  async run(ctx) {
+    const leader = leaderRecord(ctx);
+    if (!leader?.engine) throw new FleetError('quorum', 'no manager of this swarm answers');
+    // Every reachable manager is a join address: a worker can join while one of them is busy.
+    const managerAddrs = usable(ctx)
+      .filter((h) => h.membership === 'ours' && h.currentRole === 'manager')
+      .sort((a) => (a === leader ? -1 : 0))
+      .map((h) => `${h.info?.swarm.nodeAddr || h.target.address}:2377`);
+    const todo = usable(ctx).filter(
+      (h) => h.role === 'worker' && h.membership !== 'ours' && h.result.status !== 'skipped',
+    );
+    const limit = pLimit(ctx.options.concurrency);
+    await Promise.all(
+      todo.map((host) =>
+        limit(async () => {
+          if (ctx.signal.aborted) {
+            host.result.status = 'interrupted';
+            return;
+          }
+          const started = Date.now();
+          try {
+            await joinWorker(ctx, host, managerAddrs);
+            host.result.durationMs += Date.now() - started;
+            hostDone(ctx, host, Date.now() - started);
+          } catch (err) {
+            host.result.durationMs += Date.now() - started;
+            markFailed(host, TITLE, toFleetError(err), ctx);
+          }
+        }),
+      ),
+    );
+    if (ctx.signal.aborted) throw new FleetError('interrupted', 'interrupted while workers were joining');
+  },
+};

@@ -1,0 +1,94 @@
+/** Small host actions several phases share: leave a foreign swarm, read the node id, probe ports, poll. */
+import { isIP } from 'node:net';
+import { FleetError } from '../core/errors.js';
+import { quorumSize } from '../core/quorum.js';
+import type { SwarmNode } from '../adapters/docker/types.js';
+import { recordAction, type HostRecord, type SwarmContext } from './context.js';
+
+/** Docker wants an IP (or interface) to advertise; a DNS name in nodes.yml is replaced by the SSH server address. */
+export async function advertiseAddr(host: HostRecord): Promise<string> {
+  if (isIP(host.target.address)) return host.target.address;
+  const res = await host.conn!.exec('echo "$SSH_CONNECTION"', { timeoutMs: 10_000 });
+  const ip = res.stdout.toString('utf8').trim().split(/\s+/)[2];
+  if (!ip || !isIP(ip)) {
+    throw new FleetError('docker', `cannot find an IP address to advertise for ${host.target.address}`, {
+      host: host.target.id,
+      hint: 'put the IP address in nodes.yml (ip: …)',
+    });
+  }
+  return ip;
+}
+
+export async function leaveForeign(ctx: SwarmContext, host: HostRecord): Promise<void> {
+  const what = host.foreignCluster ? `swarm ${host.foreignCluster.slice(0, 12)}` : 'its current swarm';
+  const sentence = `leave ${what} (--force)`;
+  await ctx.change(host.target.id, sentence, () => host.engine!.swarmLeave(true));
+  recordAction(host, sentence, ctx.dryRun);
+  if (!ctx.dryRun) host.membership = 'none';
+}
+
+/** The node id the engine itself reports (after a join). */
+export async function localNodeId(ctx: SwarmContext, host: HostRecord): Promise<string> {
+  const info = await host.engine!.info(ctx.signal);
+  host.info = { ...info, apiVersion: host.engine!.apiVersion };
+  host.nodeId = info.swarm.nodeId;
+  return info.swarm.nodeId;
+}
+
+/**
+ * Checks from `from` that `to` answers on the swarm ports (2377 raft/API, 7946 gossip), with nc or
+ * bash's /dev/tcp, whichever the host has. Returns the closed ports, or undefined when it cannot tell.
+ */
+export async function probePorts(
+  from: HostRecord,
+  to: string,
+  ports: number[],
+): Promise<number[] | undefined> {
+  const script = [
+    'p() { if command -v nc >/dev/null 2>&1; then nc -z -w 3 "$1" "$2";',
+    'elif command -v bash >/dev/null 2>&1; then timeout 3 bash -c "exec 3<>/dev/tcp/$1/$2";',
+    'else exit 99; fi; }',
+    ...ports.map((p) => `p ${to} ${p} >/dev/null 2>&1 || echo ${p}`),
+  ].join(' ');
+  const res = await from.conn!.exec(script, { timeoutMs: 15_000 });
+  if (res.exitCode === 99) return undefined;
+  return res.stdout.toString('utf8').split(/\s+/).filter(Boolean).map(Number);
+}
+
+/** Manager count, reachable managers and whether quorum holds, from a node list. */
+export function quorumOf(nodes: SwarmNode[]): {
+  managers: number;
+  reachable: number;
+  needed: number;
+  ok: boolean;
+} {
+  const managers = nodes.filter((n) => n.role === 'manager');
+  const reachable = managers.filter((n) => n.manager?.reachability === 'reachable').length;
+  const needed = quorumSize(managers.length);
+  return { managers: managers.length, reachable, needed, ok: managers.length > 0 && reachable >= needed };
+}
+
+/**
+ * Polls `read` until `done` says yes, backing off from 100 ms to 1 s, or fails after `timeoutMs`.
+ * Replaces the fixed sleeps of the shell version: it returns as soon as the engine agrees.
+ */
+export async function pollUntil<T>(
+  ctx: SwarmContext,
+  what: string,
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs: number,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let delay = 100;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (ctx.signal.aborted) throw new FleetError('interrupted', `interrupted while waiting for ${what}`);
+    if (Date.now() > deadline) {
+      throw new FleetError('timeout', `gave up waiting for ${what} after ${Math.round(timeoutMs / 1000)} s`);
+    }
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 2, 1000);
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Observed state: which hosts are in which swarm, which swarm is "ours", who leads it.
+ *
+ * fleet marks the swarms it creates with the swarm spec label `fleet.cluster=<name>`; a swarm
+ * without it (or with another name) is foreign, and its members are reported and left alone unless
+ * --force. Workers cannot tell which cluster they are in, so they count as ours only when a manager
+ * of our swarm lists their node id.
+ */
+import type { SwarmNode } from '../adapters/docker/types.js';
+import { toFleetError } from '../core/errors.js';
+import type { ClusterState, HostRecord, SwarmContext } from './context.js';
+
+export const CLUSTER_LABEL = 'fleet.cluster';
+
+interface SwarmSeen {
+  id: string;
+  managers: HostRecord[];
+  ours: boolean;
+}
+
+function inSwarm(host: HostRecord): boolean {
+  return (host.info?.swarm.localNodeState ?? 'inactive') !== 'inactive';
+}
+
+/** Groups the reachable managers by cluster and reads each cluster's labels once. */
+async function swarmsSeen(ctx: SwarmContext): Promise<SwarmSeen[]> {
+  const byId = new Map<string, SwarmSeen>();
+  for (const host of ctx.hosts.values()) {
+    const swarm = host.info?.swarm;
+    if (!swarm || swarm.localNodeState !== 'active' || !swarm.controlAvailable || !swarm.clusterId) continue;
+    const seen = byId.get(swarm.clusterId) ?? { id: swarm.clusterId, managers: [], ours: false };
+    seen.managers.push(host);
+    byId.set(swarm.clusterId, seen);
+  }
+  for (const seen of byId.values()) {
+    for (const manager of seen.managers) {
+      try {
+        const inspect = await manager.engine!.swarmInspect(ctx.signal);
+        seen.ours = inspect.labels[CLUSTER_LABEL] === ctx.options.clusterName;
+        break;
+      } catch (err) {
+        ctx.bus.log('warn', `cannot inspect its swarm: ${toFleetError(err).message}`, manager.target.id);
+      }
+    }
+  }
+  return [...byId.values()];
+}
+
+/** Lists nodes from the first manager that answers, preferring the one that leads. */
+export async function readNodes(
+  ctx: SwarmContext,
+  managers: HostRecord[],
+): Promise<{ nodes: SwarmNode[]; via: HostRecord } | undefined> {
+  for (const manager of managers) {
+    if (!manager.engine) continue;
+    try {
+      return { nodes: await manager.engine.listNodes(ctx.signal), via: manager };
+    } catch (err) {
+      ctx.bus.log('debug', `GET /nodes failed: ${toFleetError(err).message}`, manager.target.id);
+    }
+  }
+  return undefined;
+}
+
+/** The host fleet should talk to: the leader if it is one of ours, else any reachable manager. */
+export function pickLeader(ctx: SwarmContext, nodes: SwarmNode[], fallback: HostRecord): HostRecord {
+  const leaderNode = nodes.find((n) => n.manager?.leader);
+  const leaderHost =
+    leaderNode && [...ctx.hosts.values()].find((h) => h.nodeId === leaderNode.id && h.engine);
+  return leaderHost ?? fallback;
+}
+
+/**
+ * Fills membership/currentRole/nodeId for every host and ctx.cluster when our swarm exists.
+ * When more than one swarm carries our label (two separate inits), the one with more of our
+ * hosts wins and the other is reported as foreign.
+ */
+export async function classify(ctx: SwarmContext): Promise<void> {
+  for (const host of ctx.hosts.values()) {
+    host.nodeId = host.info?.swarm.nodeId || undefined;
+    host.membership = host.info ? (inSwarm(host) ? 'foreign' : 'none') : 'unknown';
+  }
+  const seen = await swarmsSeen(ctx);
+  const ours = seen.filter((s) => s.ours).sort((a, b) => b.managers.length - a.managers.length)[0];
+  for (const s of seen) {
+    if (s === ours) continue;
+    for (const m of s.managers) m.foreignCluster = s.id;
+  }
+  if (!ours) return;
+  const read = await readNodes(ctx, ours.managers);
+  if (!read) return;
+  const ids = new Map(read.nodes.map((n) => [n.id, n]));
+  for (const host of ctx.hosts.values()) {
+    const node = host.nodeId ? ids.get(host.nodeId) : undefined;
+    if (node && inSwarm(host)) {
+      host.membership = 'ours';
+      host.currentRole = node.role;
+    }
+  }
+  const leader = pickLeader(ctx, read.nodes, read.via);
+  ctx.cluster = { id: ours.id, leader: leader.target.id, planned: false, nodes: read.nodes };
+}
+
+/** Re-reads the node list (after joins); keeps the leader pointer on a manager that answers. */
+export async function refreshCluster(ctx: SwarmContext): Promise<ClusterState | undefined> {
+  const cluster = ctx.cluster;
+  if (!cluster || cluster.planned) return cluster;
+  const candidates = [
+    ctx.hosts.get(cluster.leader),
+    ...[...ctx.hosts.values()].filter((h) => h.membership === 'ours' && h.currentRole === 'manager'),
+  ].filter((h): h is HostRecord => Boolean(h?.engine));
+  const read = await readNodes(ctx, candidates);
+  if (!read) return cluster;
+  cluster.nodes = read.nodes;
+  cluster.leader = pickLeader(ctx, read.nodes, read.via).target.id;
+  return cluster;
+}

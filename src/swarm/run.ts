@@ -1,0 +1,236 @@
+/**
+ * Runs `fleet up` / `plan` / `down`: targets → SSH pool → phases → view, report, exit code.
+ * Imported lazily by the command files. Ctrl-C stops between steps (a join in flight finishes, so
+ * no engine is left "pending"), the report is still written, and the next `up` continues.
+ */
+import type { Command } from 'commander';
+import { setMaxListeners } from 'node:events';
+import { createInterface } from 'node:readline/promises';
+import {
+  applyIdentityFiles,
+  applyInventoryDefaults,
+  sshSettingsFromOptions,
+  sudoPasswordFromOptions,
+  type SshCliOptions,
+} from '../cli/ssh-options.js';
+import { resolveTargets, type TargetCliOptions } from '../cli/target-options.js';
+import { resolveSwarmNetwork } from '../core/config.js';
+import { FleetError, toFleetError } from '../core/errors.js';
+import { redact } from '../core/redact.js';
+import { EventBus } from '../pipeline/events.js';
+import { createPhaseContext, runPhases, type Phase, type PhaseTiming } from '../pipeline/phase.js';
+import { chooseViewMode, createView } from '../views/index.js';
+import { serializeReport, writeRunReport } from '../views/json-report.js';
+import { newResult, type HostRecord, type SwarmContext, type UpOptions } from './context.js';
+import { buildUpReport, topologyTable, upExitCode } from './report.js';
+
+export interface SwarmCliOptions extends SshCliOptions, TargetCliOptions {
+  concurrency: number;
+  dryRun?: boolean;
+  force?: boolean;
+  yes?: boolean;
+  managers?: number;
+  allowEvenManagers?: boolean;
+  clusterName: string;
+  settleTimeout: number;
+  report?: string;
+  json?: boolean;
+  roleAssignments: string;
+}
+
+async function ask(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+export async function loadPhases(command: 'up' | 'down'): Promise<Phase<SwarmContext>[]> {
+  const { preflight } = await import('../pipeline/phases/preflight.js');
+  if (command === 'down') {
+    const { leaveWorkers, leaveManagers } = await import('../pipeline/phases/down.js');
+    return [preflight, leaveWorkers, leaveManagers];
+  }
+  const [{ init }, { tokens }, { managers }, { workers }, { labels }, { network }, { verify }] =
+    await Promise.all([
+      import('../pipeline/phases/init.js'),
+      import('../pipeline/phases/tokens.js'),
+      import('../pipeline/phases/managers.js'),
+      import('../pipeline/phases/workers.js'),
+      import('../pipeline/phases/labels.js'),
+      import('../pipeline/phases/network.js'),
+      import('../pipeline/phases/verify.js'),
+    ]);
+  return [preflight, init, tokens, managers, workers, labels, network, verify];
+}
+
+export async function runSwarmCommand(
+  command: 'up' | 'plan' | 'down',
+  cliOpts: SwarmCliOptions,
+  cmd: Pick<Command, 'getOptionValueSource'>,
+): Promise<number> {
+  const resolved = await resolveTargets(cliOpts, undefined, { defaultToAll: true });
+  // nodes.yml maxJobs is exec's knob; the worker pool keeps its own default.
+  const opts = {
+    ...applyInventoryDefaults(cliOpts, cmd, resolved.inventory?.defaults),
+    concurrency: cliOpts.concurrency,
+  };
+  const targets = applyIdentityFiles(resolved.hosts, opts);
+  if (targets.length === 0)
+    throw new FleetError('usage', 'no hosts selected', { hint: 'use -n HOSTS or --all' });
+  const dryRun = command === 'plan' || Boolean(opts.dryRun);
+  const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
+  if (command === 'down' && !dryRun && !opts.yes) {
+    if (!interactive) throw new FleetError('usage', 'fleet down needs --yes when no terminal can confirm');
+    if (!(await ask(`leave the swarm on ${targets.length} hosts (workers first, leader last)? [y/N] `)))
+      return 2;
+  }
+
+  const bus = new EventBus();
+  const settings = await sshSettingsFromOptions(opts);
+  settings.warn = (message, host) => bus.log('warn', message, host);
+  const sudoPassword = await sudoPasswordFromOptions(opts, targets);
+  const view = await createView(chooseViewMode(Boolean(opts.json)), { bus });
+  for (const warning of resolved.warnings) bus.log('warn', warning);
+
+  const controller = new AbortController();
+  // Every in-flight API call listens on this one signal.
+  setMaxListeners(0, controller.signal);
+  let interrupts = 0;
+  const onSignal = () => {
+    if (++interrupts > 1) process.exit(130);
+    bus.log(
+      'warn',
+      'interrupted: finishing the step in flight, then writing the report (Ctrl-C again to quit now)',
+    );
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const upOptions: UpOptions = {
+    clusterName: opts.clusterName,
+    concurrency: opts.concurrency,
+    force: Boolean(opts.force),
+    yes: Boolean(opts.yes),
+    interactive,
+    ask,
+    network: { ...resolveSwarmNetwork(resolved.inventory?.defaults), driver: 'overlay' },
+    managers: opts.managers ?? resolved.inventory?.defaults.swarm.managers,
+    allowEvenManagers: Boolean(opts.allowEvenManagers),
+    roleAssignmentsFile: opts.roleAssignments,
+    retries: opts.retries,
+    retryDelayMs: Math.round(opts.retryDelay * 1000),
+    settleTimeoutMs: Math.round(opts.settleTimeout * 1000),
+    sudoPassword,
+  };
+  const { createSshPool } = await import('../adapters/ssh/pool.js');
+  const pool = createSshPool(settings, bus);
+  const hosts = new Map<string, HostRecord>(
+    targets.map((t) => [t.id, { target: t, membership: 'unknown', result: newResult() }]),
+  );
+  const ctx: SwarmContext = {
+    ...createPhaseContext(bus, dryRun, controller.signal),
+    command: command === 'down' ? 'down' : 'up',
+    options: upOptions,
+    pool,
+    hosts,
+    notes: [],
+  };
+  const startedAt = new Date();
+  bus.emit({ type: 'run:start', command, hosts: targets.map((t) => t.id), at: startedAt.getTime() });
+  let timings: PhaseTiming[] = [];
+  let error: FleetError | undefined;
+  let membershipBefore = new Map<string, string>();
+  const phases = await loadPhases(ctx.command);
+  // Snapshot membership right after preflight, before later phases update it.
+  const [first, ...rest] = phases;
+  const snapshot: Phase<SwarmContext> = {
+    ...first!,
+    async run(c) {
+      await first!.run(c);
+      membershipBefore = new Map([...c.hosts.values()].map((h) => [h.target.id, h.membership]));
+    },
+  };
+  let report;
+  try {
+    try {
+      timings = await runPhases([snapshot, ...rest], ctx);
+    } catch (err) {
+      error = toFleetError(err);
+      timings = (err as { timings?: PhaseTiming[] }).timings ?? [];
+      if (controller.signal.aborted) error = new FleetError('interrupted', error.message);
+    } finally {
+      for (const h of hosts.values()) h.engine?.close();
+      await pool.closeAll().catch(() => undefined);
+    }
+    if (controller.signal.aborted) {
+      for (const h of hosts.values())
+        if (h.result.status === 'unchanged' && h.role) h.result.status = 'interrupted';
+    }
+    for (const h of hosts.values()) {
+      if (h.result.status === 'failed' || h.result.reported) continue;
+      const ok = h.result.status !== 'interrupted';
+      const detail = h.result.status === 'skipped' ? h.result.actions.join('; ') : undefined;
+      bus.emit({ type: 'host:done', host: h.target.id, ok, error: detail, durationMs: h.result.durationMs });
+    }
+    const durationMs = Date.now() - startedAt.getTime();
+    report = buildUpReport(ctx, { command, startedAt, durationMs, timings, error, membershipBefore });
+    const path = await writeRunReport(command, report, startedAt, opts.report);
+    bus.log('info', `report: ${path}`);
+    bus.emit({
+      type: 'run:done',
+      ok: upExitCode(report, error) === 0,
+      durationMs,
+      interrupted: report.was_interrupted,
+    });
+  } finally {
+    await view.close();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  if (opts.json) {
+    process.stdout.write(serializeReport(report));
+  } else {
+    printSummary(ctx, command, report, error);
+  }
+  const code = upExitCode(report, error);
+  if (error && !report.was_interrupted) throw error;
+  return code;
+}
+
+function printSummary(
+  ctx: SwarmContext,
+  command: 'up' | 'plan' | 'down',
+  report: ReturnType<typeof buildUpReport>,
+  error: FleetError | undefined,
+): void {
+  const out: string[] = [];
+  if (ctx.dryRun) {
+    out.push(
+      report.changes.length === 0 ? 'plan: nothing to change' : `plan: ${report.changes.length} changes`,
+    );
+    report.changes.forEach((c, i) => out.push(`  ${i + 1}. ${c.host ? `${c.host}: ` : ''}${c.description}`));
+  } else if (!error && report.changes.length === 0) {
+    out.push(
+      command === 'down'
+        ? 'nothing to change: no selected host is in this swarm'
+        : 'nothing to change: the swarm already matches nodes.yml',
+    );
+  } else if (report.changes.length > 0) {
+    out.push(`${report.changes.length} changes made`);
+  }
+  const table = topologyTable(ctx);
+  if (table.length > 0) out.push('', ...table);
+  if (report.quorum) {
+    out.push(`quorum ${report.quorum.reachable}/${report.quorum.managers} (needs ${report.quorum.needed})`);
+  }
+  const bad = report.hosts.filter((h) => h.status === 'failed' || h.status === 'skipped');
+  if (bad.length > 0) {
+    out.push('', 'not done:');
+    for (const h of bad) out.push(`  ${h.id}: ${h.status === 'skipped' ? h.actions.join('; ') : h.error}`);
+  }
+  process.stdout.write(redact(out.join('\n')) + '\n');
+}
