@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { register as exec } from './exec.js';
+import { register as facts } from './facts.js';
+import { register as score } from './score.js';
 import { register as up } from './up.js';
 import { register as down } from './down.js';
 import { register as discover } from './discover.js';
@@ -7,4 +9,13 @@ import { register as backup } from './backup.js';
 import { register as restore } from './restore.js';
 
 /** Every command registers itself here; the list order is the order in `fleet --help`. */
-export const commands: Array<(program: Command) => void> = [exec, up, down, discover, backup, restore];
+export const commands: Array<(program: Command) => void> = [
+  exec,
+  up,
+  down,
+  discover,
+  backup,
+  restore,
+  facts,
+  score,
+];
