@@ -1,0 +1,247 @@
+/**
+ * The actions behind `fleet backup`, `backup ls`, `backup rm` and `fleet restore`: resolve the store
+ * and the hosts, connect, run, show (views), write the JSON report, pick the exit code.
+ * Imported lazily by src/cli/commands/{backup,restore}.ts.
+ */
+import { createInterface } from 'node:readline/promises';
+import { openStore, resolveStoreTarget, type BackupStore } from '../adapters/s3/index.js';
+import { BUILD_INFO } from '../build-info.js';
+import type { BackupCliOptions, StoreCliOptions } from '../cli/commands/backup.js';
+import type { RestoreCliOptions } from '../cli/commands/restore.js';
+import { applyIdentityFiles, sshSettingsFromOptions, sudoPasswordFromOptions } from '../cli/ssh-options.js';
+import { loadInventory, resolveTargets } from '../cli/target-options.js';
+import { FleetError } from '../core/errors.js';
+import type { HostTarget } from '../core/host.js';
+import { redact } from '../core/redact.js';
+import { hasSelection } from '../core/selectors.js';
+import { EventBus } from '../pipeline/events.js';
+import { chooseViewMode, createView } from '../views/index.js';
+import { formatBytes } from '../views/format.js';
+import { serializeReport, writeRunReport } from '../views/json-report.js';
+import { deleteBackup, getBackup, listBackups } from './catalog.js';
+import type { RestoreOnly } from './manifest.js';
+import type { BackupKind } from './plan.js';
+import type { BackupRunReport } from './report.js';
+
+async function storeFromOptions(opts: StoreCliOptions): Promise<BackupStore> {
+  const { inventory } = await loadInventory(opts);
+  const defaults = inventory?.defaults.backup;
+  const target = resolveStoreTarget(
+    { to: opts.to, s3Endpoint: opts.s3Endpoint, s3Region: opts.s3Region, s3PathStyle: opts.s3PathStyle },
+    process.env,
+    { to: defaults?.target, s3: defaults?.s3 },
+  );
+  return openStore(target);
+}
+
+interface Prepared {
+  hosts: HostTarget[];
+  bus: EventBus;
+  controller: AbortController;
+  cleanup(): void;
+}
+
+function withSignals(bus: EventBus): { controller: AbortController; cleanup(): void } {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    bus.log(
+      'warn',
+      'interrupted: stopping streams, restarting any stopped Docker, writing the report (Ctrl-C again to quit now)',
+    );
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    controller,
+    cleanup() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+async function runWithHosts(
+  command: 'backup' | 'restore',
+  opts: BackupCliOptions | RestoreCliOptions,
+  store: BackupStore,
+  run: (
+    p: Prepared & { pool: import('../adapters/ssh/types.js').SshPool; sudoPassword?: string },
+  ) => Promise<{
+    report: BackupRunReport;
+    error?: FleetError;
+  }>,
+): Promise<number> {
+  const { hosts: resolved } = await resolveTargets(opts, undefined, { defaultToAll: true });
+  const hosts = applyIdentityFiles(resolved, opts);
+  if (hosts.length === 0)
+    throw new FleetError('usage', 'no hosts selected', { hint: 'use -n HOSTS or --all' });
+  const bus = new EventBus();
+  const settings = await sshSettingsFromOptions(opts);
+  settings.warn = (message, host) => bus.log('warn', message, host);
+  const sudoPassword = await sudoPasswordFromOptions(opts, hosts);
+  const view = await createView(chooseViewMode(Boolean(opts.json)), { bus });
+  const { controller, cleanup } = withSignals(bus);
+  const startedAt = new Date();
+  let result: { report: BackupRunReport; error?: FleetError };
+  try {
+    const { createSshPool } = await import('../adapters/ssh/pool.js');
+    const pool = createSshPool(settings, bus);
+    try {
+      result = await run({ hosts, bus, controller, cleanup, pool, sudoPassword });
+    } finally {
+      await pool.closeAll().catch(() => undefined);
+      await store.close().catch(() => undefined);
+    }
+    const path = await writeRunReport(command, result.report, startedAt, opts.report);
+    bus.log('info', `report: ${path}`);
+    bus.emit({
+      type: 'run:done',
+      ok: !result.error,
+      durationMs: Date.now() - startedAt.getTime(),
+      interrupted: controller.signal.aborted,
+    });
+  } finally {
+    await view.close();
+    cleanup();
+  }
+  if (opts.json) process.stdout.write(serializeReport(result.report));
+  if (result.error) throw result.error;
+  return 0;
+}
+
+export async function backupAction(opts: BackupCliOptions): Promise<number> {
+  const store = await storeFromOptions(opts);
+  const explicitKinds = (opts.only ?? []).length > 0;
+  const kinds = (explicitKinds ? [...new Set(opts.only)] : ['swarm', 'paths', 'volumes']) as BackupKind[];
+  const { runBackup } = await import('./run-backup.js');
+  return runWithHosts('backup', opts, store, ({ hosts, bus, controller, pool, sudoPassword }) =>
+    runBackup({
+      hosts,
+      pool,
+      bus,
+      store,
+      kinds,
+      explicitKinds,
+      extraPaths: opts.path ?? [],
+      volumes: opts.volume ?? [],
+      allowDowntime: Boolean(opts.allowDowntime),
+      gzip: opts.gzip,
+      concurrency: opts.concurrency,
+      keep: opts.keep,
+      sudo: Boolean(opts.sudo),
+      sudoPassword,
+      signal: controller.signal,
+      waitTimeoutMs: Math.round(opts.waitTimeout * 1000),
+      fleetVersion: BUILD_INFO.version,
+    }),
+  );
+}
+
+async function confirm(lines: string[], yes: boolean | undefined): Promise<boolean> {
+  if (yes) return true;
+  if (!process.stdin.isTTY) {
+    throw new FleetError('usage', 'restore changes hosts and needs confirmation, but there is no terminal', {
+      hint: 'pass --yes',
+    });
+  }
+  process.stderr.write(`fleet restore will:\n${lines.map((l) => `  - ${redact(l)}`).join('\n')}\n`);
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question('Proceed? [y/N] ');
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+export async function restoreAction(id: string, opts: RestoreCliOptions): Promise<number> {
+  const store = await storeFromOptions(opts);
+  const only = opts.only?.length ? ([...new Set(opts.only)] as RestoreOnly[]) : undefined;
+  const selected =
+    hasSelection({ nodes: opts.nodes, exclude: opts.exclude, role: opts.role }) ||
+    (opts.exclude ?? []).length > 0;
+  const { runRestore } = await import('./run-restore.js');
+  return runWithHosts('restore', opts, store, ({ hosts, bus, controller, pool, sudoPassword }) =>
+    runRestore({
+      id,
+      store,
+      hosts,
+      selected,
+      only,
+      pool,
+      bus,
+      signal: controller.signal,
+      concurrency: opts.concurrency,
+      sudo: Boolean(opts.sudo),
+      sudoPassword,
+      waitTimeoutMs: Math.round(opts.waitTimeout * 1000),
+      confirm: (lines) => confirm(lines, opts.yes),
+    }),
+  );
+}
+
+export async function backupLsAction(opts: StoreCliOptions & { json?: boolean }): Promise<number> {
+  const store = await storeFromOptions(opts);
+  try {
+    const entries = await listBackups(store);
+    if (opts.json) {
+      const out = entries.map((e) => ({
+        id: e.id,
+        status: e.status,
+        time: e.time ?? null,
+        size: e.size,
+        objects: e.objects.length,
+        hosts: e.hosts,
+        cluster_id: e.manifest?.clusterId ?? null,
+        problem: e.problem ?? null,
+      }));
+      process.stdout.write(JSON.stringify({ store: store.location, backups: out }, null, 2) + '\n');
+      return 0;
+    }
+    if (entries.length === 0) {
+      process.stdout.write(`no backups in ${store.location}\n`);
+      return 0;
+    }
+    const rows = entries.map((e) => [
+      e.id,
+      e.status === 'complete' ? 'complete' : e.status === 'incomplete' ? 'INCOMPLETE' : 'DAMAGED',
+      formatBytes(e.size),
+      String(e.manifest?.items.length ?? e.objects.length),
+      e.hosts.join(',') || '-',
+      e.problem ?? '',
+    ]);
+    const header = ['ID', 'STATUS', 'SIZE', 'ITEMS', 'HOSTS', 'NOTE'];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    const line = (cells: string[]): string =>
+      cells
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd();
+    process.stdout.write(`${store.location}\n${[header, ...rows].map(line).join('\n')}\n`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+export async function backupRmAction(id: string, opts: StoreCliOptions): Promise<number> {
+  const store = await storeFromOptions(opts);
+  try {
+    const entry = await getBackup(store, id);
+    if (!entry)
+      throw new FleetError('usage', `no backup ${id} in ${store.location}`, {
+        hint: 'list them with `fleet backup ls`',
+      });
+    await deleteBackup(store, entry);
+    process.stdout.write(
+      `deleted backup ${id} (${entry.status}, ${entry.objects.length} objects, ${formatBytes(entry.size)})\n`,
+    );
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
