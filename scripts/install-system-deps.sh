@@ -29,6 +29,7 @@ pssh:parallel-ssh
 procps:ps
 psmisc:killall
 time:/usr/bin/time
+busybox:busybox
 qemu-user-static:qemu-aarch64-static
 libc6-arm64-cross:/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1
 libstdc++6-arm64-cross:/usr/aarch64-linux-gnu/lib/libstdc++.so.6
@@ -64,7 +65,7 @@ if [ -n "$missing" ]; then
   fi
   echo "install-system-deps: installed$missing"
 else
-  echo "install-system-deps: all present (docker.io openssh-server iproute2 util-linux tini sudo pdsh clustershell pssh procps psmisc)"
+  echo "install-system-deps: all present (docker.io openssh-server iproute2 util-linux tini sudo busybox pdsh clustershell pssh procps psmisc)"
 fi
 
 # The lab needs these kernel features; say which one is missing rather than failing later.

@@ -150,6 +150,14 @@ describe('lab', () => {
     expect((await lab.exec('light-001', 'systemctl is-active docker')).code).toBe(3);
   });
 
+  it('runs containers from a locally imported image, with no route out of the lab', async () => {
+    const tag = await lab.importImage('agx-02');
+    const r = await lab.exec('agx-02', `docker run --rm ${tag} sh -c 'echo hello from a container'`);
+    expect([r.code, r.stdout]).toEqual([0, 'hello from a container\n']);
+    const routes = await lab.exec('agx-02', 'ip route');
+    expect(routes.stdout).not.toMatch(/default/);
+  });
+
   it('forms a real 3-node swarm across the engines', async () => {
     const engine = (name: string): Docker =>
       new Docker({ socketPath: (lab.host(name).dockerHost ?? '').replace('unix://', '') });

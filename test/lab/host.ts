@@ -76,6 +76,8 @@ export async function prepareHostFiles(ctx: LabContext, h: HostRuntime): Promise
   await fs.chmod(`${h.dir}/tmp`, 0o1777);
   await fs.mkdir(`${etc}/fleet-lab`, { recursive: true });
   await fs.writeFile(`${etc}/hostname`, `${h.name}\n`);
+  // No reachable resolver: name lookups fail at once instead of waiting for a server outside the lab.
+  await fs.writeFile(`${etc}/resolv.conf`, 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
   await fs.writeFile(`${etc}/hosts`, `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n${ctx.hostsTable}`);
   await writeHostKey(h);
   await fs.writeFile(`${etc}/ssh/sshd_config`, sshdConfig(h.ip));
@@ -118,14 +120,13 @@ function fstab(ctx: LabContext, h: HostRuntime): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * Address on the lab subnet and deliberately no default route: whatever runs in a host (an engine
+ * trying to pull from a registry, say) can reach only the lab's own addresses, even on machines that
+ * forward IP traffic.
+ */
 function ipBatch(ctx: LabContext, h: HostRuntime): string {
-  return [
-    'link set lo up',
-    `addr add ${h.ip}/${ctx.prefixLen} dev eth0`,
-    'link set eth0 up',
-    `route add default via ${ctx.gatewayIp}`,
-    '',
-  ].join('\n');
+  return ['link set lo up', `addr add ${h.ip}/${ctx.prefixLen} dev eth0`, 'link set eth0 up', ''].join('\n');
 }
 
 /** The init script: network, mounts, hostname, then tini as pid 1 (it reaps orphaned daemons). */

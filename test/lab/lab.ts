@@ -45,6 +45,18 @@ export function loadState(id: string): LabState {
   }
 }
 
+/** Builds a rootfs from the machine's busybox and the libraries it links, and imports it. */
+const IMPORT_IMAGE = `set -e
+command -v busybox >/dev/null || { echo "busybox is not installed (scripts/install-system-deps.sh)" >&2; exit 1; }
+bb=$(command -v busybox)
+d=$(mktemp -d)
+mkdir -p "$d/bin" "$d/tmp" "$d/etc" "$d/root"
+cp "$bb" "$d/bin/busybox"
+for l in $(ldd "$bb" 2>/dev/null | grep -o '/[^ ]*'); do mkdir -p "$d$(dirname "$l")"; cp -L "$l" "$d$l"; done
+for a in $(busybox --list); do [ -e "$d/bin/$a" ] || ln -s busybox "$d/bin/$a"; done
+tar -C "$d" -c . | docker import -c 'CMD ["sh"]' -c 'ENV PATH=/bin' - 'TAG' >/dev/null
+rm -rf "$d"`;
+
 /** Every process of the host except its init and the sleep it supervises, by walking /proc from init. */
 async function hostProcesses(h: HostRuntime): Promise<number[]> {
   const parent = new Map<number, number>();
@@ -162,6 +174,13 @@ export function makeLab(state: LabState, secrets: { keyPassphrase: string; passw
       await hostMust(h, 'systemctl restart ssh');
       h.hostKeyPub = key.public;
       await saveState(state);
+    },
+    async importImage(name: string, tag = 'fleet-lab/busybox:latest'): Promise<string> {
+      const h = host(name);
+      if (!h.docker) throw new LabError(`lab: host ${name} is a light host without Docker`);
+      if (!/^[a-z0-9][a-z0-9._/:-]*$/.test(tag)) throw new LabError(`lab: importImage: bad tag '${tag}'`);
+      await hostMust(h, IMPORT_IMAGE.replace('TAG', tag));
+      return tag;
     },
     async refreshKnownHosts(): Promise<void> {
       await writeKnownHosts(state.knownHostsFile, state.hosts);

@@ -81,6 +81,11 @@ export interface Lab {
   startDocker(host: string): Promise<void>;
   /** Replaces a host's SSH host key (for host-key-changed tests); known_hosts keeps the old key. */
   rotateHostKey(host: string): Promise<void>;
+  /**
+   * Full hosts: imports a small local image (busybox with its libraries, CMD sh) into the host's engine
+   * as `tag` (default fleet-lab/busybox:latest) and returns the tag. Lab hosts cannot reach any registry.
+   */
+  importImage(host: string, tag?: string): Promise<string>;
   /** Rewrites known_hosts from the hosts' current keys (after rotateHostKey, to trust the new key). */
   refreshKnownHosts(): Promise<void>;
   down(): Promise<void>;
