@@ -51,11 +51,11 @@ describe('scoreHost', () => {
     expect(b.storage).toBe(0);
   });
 
-  it('a GPU costs a host a mild, fixed amount: less than one storage tier', () => {
+  it('a GPU costs a host a mild, fixed amount: far less than SSD vs SD card', () => {
     const noGpu = scoreHost({ ...spark, gpus: [] });
     expect(noGpu.total - scoreHost(spark).total).toBe(-SCORE_WEIGHTS.gpu.hasGpu);
     expect(noGpu.breakdown.gpu).toBe(0);
-    expect(-SCORE_WEIGHTS.gpu.hasGpu).toBeLessThan(SCORE_WEIGHTS.storage.nvme - SCORE_WEIGHTS.storage.hdd);
+    expect(-SCORE_WEIGHTS.gpu.hasGpu).toBeLessThan(SCORE_WEIGHTS.storage.ssd - SCORE_WEIGHTS.storage['sd-emmc']);
   });
 
   it('storage kind dominates: SD/eMMC scores lowest, NVMe highest', () => {
