@@ -109,8 +109,8 @@ describe('selectHosts with an inventory', () => {
     const e = failure(() => selectHosts(inv, { nodes: ['agx-01..05,sprak'] }, opts));
     expect(e.code).toBe('inventory');
     expect(e.message).toBe('-n: unknown hosts agx-[04-05],sprak (not in fixtures/inventory/valid.yml)');
-    expect(e.hint).toContain('did you mean');
-    expect(e.hint).toContain('spark');
+    // agx-04/05 are out of range, not typos: only sprak gets a suggestion.
+    expect(e.hint).toMatch(/^did you mean spark\? known: /);
     expect(e.hint).toContain('known: spark,agx-[01-03],pi-01,ws-01');
     expect(e.hint).toContain('ssh://');
   });
