@@ -141,7 +141,7 @@ export async function runSwarmCommand(
   };
   const startedAt = new Date();
   bus.emit({ type: 'run:start', command, hosts: targets.map((t) => t.id), at: startedAt.getTime() });
-  let timings: PhaseTiming[] = [];
+  let timings: PhaseTiming[];
   let error: FleetError | undefined;
   let membershipBefore = new Map<string, string>();
   const phases = await loadPhases(ctx.command);
