@@ -52,6 +52,7 @@ export function runFleet(
   opts: { cwd: string; env?: Record<string, string> },
 ): ResultPromise<{
   reject: false;
+  stripFinalNewline: false;
   extendEnv: false;
   cwd: string;
   env: Record<string, string>;
@@ -59,6 +60,7 @@ export function runFleet(
 }> {
   return execa(process.execPath, [FLEET, ...args], {
     reject: false,
+    stripFinalNewline: false,
     extendEnv: false,
     cwd: opts.cwd,
     env: fleetEnv(lab, opts.env),
