@@ -84,6 +84,9 @@ async function leftovers(): Promise<string[]> {
       .map((l) => `link ${l.slice(0, 40)}`),
   );
   if (existsSync(`/tmp/fleet-lab/${ID}`)) found.push(`folder /tmp/fleet-lab/${ID}`);
+  for (const ctl of await fs.readdir('/sys/fs/cgroup').catch(() => [] as string[])) {
+    if (existsSync(`/sys/fs/cgroup/${ctl}/fleet-lab/${ID}`)) found.push(`cgroup ${ctl}/fleet-lab/${ID}`);
+  }
   for (const e of await fs.readdir('/proc')) {
     if (!/^\d+$/.test(e)) continue;
     const mounts = await fs.readFile(`/proc/${e}/mountinfo`, 'utf8').catch(() => '');
@@ -154,6 +157,10 @@ describe('lab', () => {
     const tag = await lab.importImage('agx-02');
     const r = await lab.exec('agx-02', `docker run --rm ${tag} sh -c 'echo hello from a container'`);
     expect([r.code, r.stdout]).toEqual([0, 'hello from a container\n']);
+    expect(
+      existsSync('/sys/fs/cgroup/pids/fleet-lab/labt/agx-02') ||
+        existsSync('/sys/fs/cgroup/fleet-lab/labt/agx-02'),
+    ).toBe(true);
     const routes = await lab.exec('agx-02', 'ip route');
     expect(routes.stdout).not.toMatch(/default/);
   });

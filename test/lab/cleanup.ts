@@ -51,6 +51,38 @@ async function listLinks(prefix: string): Promise<string[]> {
   return names;
 }
 
+/** Mount points of every cgroup hierarchy (v1 controllers and/or the v2 unified tree). */
+async function cgroupMounts(): Promise<string[]> {
+  const info = await fs.readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
+  const mounts: string[] = [];
+  for (const line of info.split('\n')) {
+    const [pre, post] = line.split(' - ');
+    const type = post?.split(' ')[0];
+    const point = pre?.split(' ')[4];
+    if (point && (type === 'cgroup' || type === 'cgroup2')) mounts.push(point);
+  }
+  return mounts;
+}
+
+/** Removes the lab's container cgroups (empty once the hosts are dead), deepest first. */
+async function removeCgroups(id: string): Promise<void> {
+  const rmTree = async (dir: string): Promise<void> => {
+    const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) if (e.isDirectory()) await rmTree(`${dir}/${e.name}`);
+    const procs = await fs.readFile(`${dir}/cgroup.procs`, 'utf8').catch(() => '');
+    for (const pid of procs.split('\n').filter(Boolean)) kill(Number(pid));
+    for (let i = 0; i < 20; i++) {
+      const ok = await fs.rmdir(dir).then(
+        () => true,
+        (e: NodeJS.ErrnoException) => e.code === 'ENOENT',
+      );
+      if (ok) return;
+      await sleep(50);
+    }
+  };
+  for (const m of await cgroupMounts()) await rmTree(`${m}/fleet-lab/${id}`);
+}
+
 /** Kills every process in the lab's namespaces, then removes namespaces, links and the lab folder. */
 export async function cleanupLab(id: string): Promise<void> {
   const prefix = `${PREFIX}${id}-`;
@@ -64,6 +96,7 @@ export async function cleanupLab(id: string): Promise<void> {
   if (netns.length > 0) {
     await run('ip', ['-force', '-batch', '-'], { input: netns.map((n) => `netns delete ${n}\n`).join('') });
   }
+  await removeCgroups(id);
   const links = await listLinks(prefix);
   // The bridge last: deleting it first would leave its ports dangling for a moment.
   links.sort((a, b) => Number(a === bridgeName(id)) - Number(b === bridgeName(id)));

@@ -31,6 +31,8 @@ export interface LabContext {
 /** Folders that get a per-host overlay; only those that exist on this machine are mounted. */
 const OVERLAYS = ['/etc', '/var', '/opt', '/srv', '/usr/local'];
 export const DOCKERD_ARGS = '--iptables=false --bridge=none --storage-driver=vfs';
+/** Containers' cgroups go under a per-lab parent, so teardown can remove them (see cleanup.ts). */
+export const cgroupParent = (id: string, host: string): string => `/fleet-lab/${id}/${host}`;
 
 const upperOf = (dir: string, target: string): string => `${dir}/up${target.replaceAll('/', '_')}`;
 const workOf = (dir: string, target: string): string => `${dir}/work${target.replaceAll('/', '_')}`;
@@ -83,7 +85,7 @@ export async function prepareHostFiles(ctx: LabContext, h: HostRuntime): Promise
   await fs.writeFile(`${etc}/ssh/sshd_config`, sshdConfig(h.ip));
   await fs.writeFile(
     `${etc}/fleet-lab/host.env`,
-    `HOST_NAME=${h.name}\nHAS_DOCKER=${h.docker ? 1 : 0}\nDOCKERD_ARGS="${DOCKERD_ARGS}"\n`,
+    `HOST_NAME=${h.name}\nHAS_DOCKER=${h.docker ? 1 : 0}\nDOCKERD_ARGS="${DOCKERD_ARGS} --cgroup-parent=${cgroupParent(ctx.id, h.name)}"\n`,
   );
   await fs.writeFile(`${h.dir}/root/.ssh/authorized_keys`, ctx.authorizedKeys, { mode: 0o600 });
   if (ctx.withPassword) {
