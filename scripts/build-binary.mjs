@@ -19,6 +19,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { copyFileSync, statSync, writeFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { delimiter, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as esbuild from 'esbuild';
@@ -120,6 +121,21 @@ function plugins(info) {
       },
     },
     {
+      // The SEA main script cannot import() once it carries a V8 code cache, so an import() of a
+      // built-in (the AWS SDK's HTTP handler has some) becomes a lazy require like every other module.
+      name: 'fleet-builtin-dynamic-import',
+      setup(build) {
+        build.onResolve({ filter: /^(node:)?[\w/]+$/ }, (args) => {
+          if (args.kind !== 'dynamic-import' || !isBuiltin(args.path)) return undefined;
+          return { path: args.path, namespace: 'fleet-builtin' };
+        });
+        build.onLoad({ filter: /.*/, namespace: 'fleet-builtin' }, (args) => ({
+          contents: `module.exports = require(${JSON.stringify(args.path)});`,
+          loader: 'js',
+        }));
+      },
+    },
+    {
       name: 'fleet-no-native-addons',
       setup(build) {
         build.onResolve({ filter: /(\.node$|^cpu-features$)/ }, (args) => ({
@@ -171,6 +187,17 @@ export function esbuildOptions(info) {
 async function bundle(info) {
   const result = await esbuild.build(esbuildOptions(info));
   writeFileSync(join(WORK, 'meta.json'), JSON.stringify(result.metafile));
+  // The code cache makes import() unusable in the SEA main script, and literal import()s were all turned
+  // into requires above; one left here (a computed specifier) would fail on a user's host, so it fails
+  // the build instead.
+  const code = readFileSync(BUNDLE, 'utf8');
+  const left = /(?<![\w$.])import\(/.exec(code);
+  if (left) {
+    throw new BuildError(
+      `the bundle keeps an import() the binary cannot run: "${code.slice(left.index, left.index + 80)}" ` +
+        '(give it a literal specifier so esbuild bundles the module)',
+    );
+  }
 }
 
 /** Every remote/*.sh, keyed by file name (read back with src/remote-scripts.ts loadRemoteScript). */
@@ -232,10 +259,11 @@ async function buildTarget(target, node, assets, expectedVersion) {
     main: BUNDLE,
     output: blob,
     disableExperimentalSEAWarning: true,
-    // Both stay off: a snapshot or V8 code cache ties the blob to the exact V8 build and CPU flags of
-    // the machine that wrote it, and start-up is already within budget without them.
+    // The code cache saves V8 from parsing the whole multi-megabyte bundle at every start (about half
+    // of `fleet --version`'s CPU time). It ties the blob to the V8 build that wrote it, which is why each
+    // target's blob is written by that target's own node. No snapshot: the CLI has no warm state.
     useSnapshot: false,
-    useCodeCache: false,
+    useCodeCache: true,
     assets,
   };
   writeFileSync(configFile, JSON.stringify(config, null, 2));

@@ -31,7 +31,7 @@ export function loadRemoteScript(name: string): Promise<string> {
 }
 
 async function load(name: string): Promise<string> {
-  const sea = await seaModule();
+  const sea = seaModule();
   if (sea?.isSea()) {
     try {
       return sea.getAsset(name, 'utf8');
@@ -51,13 +51,13 @@ async function load(name: string): Promise<string> {
 }
 
 /**
- * `node:sea` exists from Node 20.12 / 22 but not in older runtimes, so it is imported lazily and guarded.
- * The literal specifier matters: esbuild turns it into `require('node:sea')` in the CJS bundle, and the
- * SEA main script can require built-ins but not `import()` them.
+ * `node:sea` exists from Node 20.12 / 22 but not in older runtimes, so it is looked up, not imported.
+ * process.getBuiltinModule (not `import()`) because the SEA main script of Node 22 cannot import() at
+ * all, and esbuild leaves an import() of a built-in in place.
  */
-async function seaModule(): Promise<typeof import('node:sea') | undefined> {
+function seaModule(): typeof import('node:sea') | undefined {
   try {
-    return await import('node:sea');
+    return process.getBuiltinModule?.('node:sea');
   } catch {
     return undefined;
   }
