@@ -55,7 +55,9 @@ describe('scoreHost', () => {
     const noGpu = scoreHost({ ...spark, gpus: [] });
     expect(noGpu.total - scoreHost(spark).total).toBe(-SCORE_WEIGHTS.gpu.hasGpu);
     expect(noGpu.breakdown.gpu).toBe(0);
-    expect(-SCORE_WEIGHTS.gpu.hasGpu).toBeLessThan(SCORE_WEIGHTS.storage.ssd - SCORE_WEIGHTS.storage['sd-emmc']);
+    expect(-SCORE_WEIGHTS.gpu.hasGpu).toBeLessThan(
+      SCORE_WEIGHTS.storage.ssd - SCORE_WEIGHTS.storage['sd-emmc'],
+    );
   });
 
   it('storage kind dominates: SD/eMMC scores lowest, NVMe highest', () => {
