@@ -258,7 +258,9 @@ EOF
 
 job_docker_api() {
   have docker || return 0
-  v=$(with_timeout 5 docker version -f '{{.Server.APIVersion}}' 2>/dev/null | head -n 1)
+  # Without a daemon `docker version` still prints and exits 1: only trust a clean exit.
+  v=$(with_timeout 5 docker version -f '{{.Server.APIVersion}}' 2>/dev/null) || return 0
+  v=$(printf '%s\n' "$v" | head -n 1)
   case $v in [0-9]*.[0-9]*) emit docker.api_version "$v" ;; esac
 }
 

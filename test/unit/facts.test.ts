@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { FleetError } from '../../src/core/errors.js';
 import { cpuModelName } from '../../src/core/facts-device.js';
 import { estimateClockSkewSeconds, parseFacts, parseGpuMemory, type Facts } from '../../src/core/facts.js';
@@ -237,4 +238,74 @@ describe('remote/facts.sh on this machine', () => {
       expect(Math.abs(f.clock.epoch - Date.now() / 1000)).toBeLessThan(60);
     });
   }
+});
+
+describe('remote/facts.sh probes, with stub commands on PATH', () => {
+  const script = readFileSync(join(import.meta.dirname, '../../remote/facts.sh'), 'utf8');
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  function runWithStubs(stubs: Record<string, string>): Facts {
+    const dir = mkdtempSync(join(tmpdir(), 'fleet-facts-stub-'));
+    dirs.push(dir);
+    for (const [name, body] of Object.entries(stubs)) {
+      writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`);
+      chmodSync(join(dir, name), 0o755);
+    }
+    const out = execFileSync('dash', ['-s'], {
+      input: script,
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` },
+    });
+    return parseFacts(out);
+  }
+
+  it('reads docker info, nvidia-smi csv and the timesyncd offset', () => {
+    const f = runWithStubs({
+      docker: [
+        'case "$1" in',
+        '  info) echo "OK|24.0.7|/srv/docker|active|abcdefghijklmnopqrstuvwxy|false||10.1.2.3" ;;',
+        '  version) echo 1.43 ;;',
+        'esac',
+      ].join('\n'),
+      'nvidia-smi':
+        'echo "NVIDIA GeForce RTX 3090, 24576 MiB, 535.183.01"; echo "NVIDIA RTX A4000, 16376 MiB, 535.183.01"',
+      timedatectl: [
+        'case "$1" in',
+        '  status) echo "       System clock synchronized: no" ;;',
+        '  timesync-status) echo "       Offset: -1.345ms" ;;',
+        'esac',
+      ].join('\n'),
+    });
+    expect(f.docker).toEqual({
+      status: 'ok',
+      version: '24.0.7',
+      apiVersion: '1.43',
+      swarm: { state: 'active', nodeId: 'abcdefghijklmnopqrstuvwxy', role: 'worker', nodeAddr: '10.1.2.3' },
+    });
+    expect(f.disk.dockerRoot).toBe('/srv/docker');
+    expect(f.gpus.map((g) => [g.name, g.memoryBytes, g.driver])).toEqual([
+      ['NVIDIA GeForce RTX 3090', 24576 * 1024 ** 2, '535.183.01'],
+      ['NVIDIA RTX A4000', 16376 * 1024 ** 2, '535.183.01'],
+    ]);
+    expect(f.deviceType).toBe(f.arch === 'x86_64' ? 'x86-gpu' : 'arm64-gpu');
+    expect(f.clock).toMatchObject({ synced: false, offsetSeconds: -0.001345, source: 'timesyncd' });
+  });
+
+  it('reports a docker socket it may not use, and a broken nvidia driver, without failing', () => {
+    const f = runWithStubs({
+      docker: [
+        'case "$1" in',
+        '  info) echo "permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock" >&2; exit 1 ;;',
+        '  version) echo 20.10.21; exit 1 ;;',
+        'esac',
+      ].join('\n'),
+      'nvidia-smi':
+        'echo "NVIDIA-SMI has failed because it couldn\'t communicate with the NVIDIA driver."; exit 9',
+    });
+    expect(f.docker).toMatchObject({ status: 'permission-denied', clientVersion: '20.10.21' });
+    expect(f.gpus).toEqual([]);
+    expect(f.raw['gpu.error']).toMatch(/^NVIDIA-SMI has failed/);
+    expect(f.raw['docker.api_version']).toBeUndefined();
+  });
 });
