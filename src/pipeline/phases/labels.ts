@@ -48,6 +48,33 @@ function describe(labels: Record<string, string>): string {
     .join(' ');
 }
 
+/**
+ * A freshly joined node's version moves while it settles ("update out of sequence"): re-read the
+ * node and try again a few times rather than fail the host.
+ */
+async function updateLabels(
+  ctx: SwarmContext,
+  via: HostRecord,
+  nodeId: string,
+  want: Record<string, string>,
+) {
+  for (let attempt = 0; ; attempt++) {
+    const node = await via.engine!.inspectNode(nodeId, ctx.signal);
+    try {
+      await via.engine!.updateNode(
+        node.id,
+        node.version,
+        { ...node.spec, Labels: { ...node.labels, ...want } },
+        ctx.signal,
+      );
+      return;
+    } catch (err) {
+      if (attempt >= 4 || !/out of sequence/i.test(toFleetError(err).message)) throw err;
+      await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
+    }
+  }
+}
+
 export const labels: Phase<SwarmContext> = {
   title: TITLE,
   shouldRun(ctx) {
@@ -69,13 +96,7 @@ export const labels: Phase<SwarmContext> = {
           const sentence = `set labels ${describe(missing)}`;
           try {
             await ctx.change(host.target.id, sentence, async () => {
-              if (!node) return;
-              await leader!.engine!.updateNode(
-                node.id,
-                node.version,
-                { ...node.spec, Labels: { ...node.labels, ...want } },
-                ctx.signal,
-              );
+              if (node) await updateLabels(ctx, leader!, node.id, want);
             });
             recordAction(host, sentence, ctx.dryRun);
           } catch (err) {
