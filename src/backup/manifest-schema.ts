@@ -38,6 +38,11 @@ export const manifestSchema = {
         nodeId: { type: 'string' },
         managers: { type: 'integer', minimum: 1, description: 'Managers in the cluster at backup time.' },
         autolock: { type: 'boolean' },
+        addr: {
+          type: 'string',
+          description:
+            "The manager's swarm address at backup time. Docker can recover the swarm only onto a host with this address.",
+        },
         wasLeader: {
           type: 'boolean',
           description: 'True only with --allow-downtime on a single-manager cluster.',

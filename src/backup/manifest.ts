@@ -31,6 +31,8 @@ export interface SwarmInfo {
   managers: number;
   autolock: boolean;
   wasLeader?: boolean;
+  /** The manager's swarm address (NodeAddr) at backup time. */
+  addr?: string;
 }
 
 export interface Manifest {

@@ -97,6 +97,7 @@ async function observeOne(target: HostTarget, o: ObserveOptions): Promise<Observ
   observation.docker = {
     version: engine.serverVersion,
     nodeId: info.swarm.nodeId,
+    nodeAddr: info.swarm.nodeAddr || undefined,
     localNodeState: info.swarm.localNodeState,
     clusterId: info.swarm.clusterId,
     // Only managers can be locked (autolock); their control plane is unavailable until unlocked.

@@ -17,6 +17,8 @@ export interface HostObservation {
   docker?: {
     version: string;
     nodeId: string;
+    /** Swarm address (Info.Swarm.NodeAddr). */
+    nodeAddr?: string;
     /** 'active' members only count; 'locked' managers cannot be backed up until unlocked. */
     localNodeState: string;
     clusterId: string;
@@ -54,6 +56,7 @@ export interface PlannedItem extends ItemRef {
 export interface SwarmSource {
   host: string;
   nodeId: string;
+  addr?: string;
   managers: number;
   wasLeader: boolean;
 }
@@ -193,6 +196,7 @@ function chooseSwarmSource(
     return {
       host: reachableFollower.host,
       nodeId: reachableFollower.docker!.nodeId,
+      addr: reachableFollower.docker!.nodeAddr,
       managers: quorum.managers,
       wasLeader: false,
     };
@@ -212,6 +216,7 @@ function chooseSwarmSource(
   return {
     host: leader.host,
     nodeId: leader.docker!.nodeId,
+    addr: leader.docker!.nodeAddr,
     managers: quorum.managers,
     wasLeader: Boolean(byId.get(leader.docker!.nodeId)?.leader),
   };

@@ -378,6 +378,7 @@ export async function runBackup(
             nodeId: plan.swarm.nodeId,
             managers: plan.swarm.managers,
             autolock,
+            ...(plan.swarm.addr ? { addr: plan.swarm.addr } : {}),
             ...(plan.swarm.wasLeader ? { wasLeader: true } : {}),
           }
         : undefined,

@@ -3,6 +3,8 @@
  * the hash, and only then (after confirmation) change hosts: the swarm state first (Docker's
  * disaster-recovery procedure on one manager), then paths and volumes in place.
  */
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import pLimit from 'p-limit';
 import { createDockerEngine } from '../adapters/docker/engine.js';
 import { Secret } from '../adapters/docker/types.js';
@@ -44,6 +46,32 @@ export interface RestoreRunOptions {
   waitTimeoutMs: number;
   /** Shows what will change and answers whether to go on (TTY prompt, or --yes). */
   confirm(lines: string[]): Promise<boolean>;
+}
+
+/**
+ * Docker recovers a swarm backup only onto a host with the address it was taken from: the restored
+ * raft state keeps advertising the old address even after `init --force-new-cluster --advertise-addr`,
+ * and managers that join then look for the leader there and lose quorum (docker/for-linux#523,
+ * docker/docs#7931; reproduced on the lab). A replacement machine must take over the old address.
+ */
+async function checkSameAddress(target: HostTarget, addr: string, origin: string): Promise<void> {
+  let address = target.address;
+  if (isIP(address) === 0) {
+    address = await lookup(address).then(
+      (r) => r.address,
+      () => address,
+    );
+  }
+  if (address !== addr) {
+    throw new FleetError(
+      'usage',
+      `the swarm state was backed up from ${origin} at ${addr}; Docker can only recover it onto a host with that address, and ${target.id} has ${address}`,
+      {
+        host: target.id,
+        hint: `give the replacement manager the address ${addr} (nodes.yml ip), then run fleet restore -n HOST --only swarm`,
+      },
+    );
+  }
 }
 
 async function readSecret(store: BackupStore, key: string): Promise<Secret> {
@@ -123,6 +151,8 @@ export async function runRestore(
         }
       }
     }
+    if (swarmTarget && manifest.swarm?.addr)
+      await checkSameAddress(swarmTarget, manifest.swarm.addr, manifest.swarm.host);
     const fileItems = items.filter((i) => i.kind === 'path' || i.kind === 'volume');
     for (const item of fileItems) {
       if (!byId.has(item.host)) {
