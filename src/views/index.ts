@@ -7,10 +7,10 @@ import { createPlainView } from './plain.js';
 
 export type { View, ViewMode, ViewOptions } from './types.js';
 
-/** tty only when stdout is a terminal and NO_COLOR is unset (https://no-color.org: any value). */
+/** tty only when stdout is a terminal and NO_COLOR is unset or empty (https://no-color.org). */
 export function chooseViewMode(json: boolean, env: NodeJS.ProcessEnv = process.env): ViewMode {
   if (json) return 'none';
-  if (process.stdout.isTTY && env.NO_COLOR === undefined && env.TERM !== 'dumb') return 'tty';
+  if (process.stdout.isTTY && !env.NO_COLOR && env.TERM !== 'dumb') return 'tty';
   return 'plain';
 }
 
