@@ -180,8 +180,8 @@ async function build(opts: LabOptions, specs: LabHostSpec[], t0: number): Promis
       h.dockerHost = `unix:///proc/${h.pid}/root/run/docker.sock`;
     }
     if (opts.password !== undefined) await addPasswordUser(h, opts.password);
-    const lab = makeLab(state, { keyPassphrase: client.keyPassphrase });
-    await lab.startHost(h.name);
+    // sshd was started by the init script; only the engine is left.
+    if (h.docker) await makeLab(state, { keyPassphrase: client.keyPassphrase }).startDocker(h.name);
     tick('daemons', t);
     t = Date.now();
     await waitFor(`sshd of ${h.name} on ${h.ip}:22`, 20_000, () => waitTcp(h.ip, 22, 1000));
