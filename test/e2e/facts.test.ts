@@ -3,6 +3,7 @@
  * Docker engine and one without, real sshd, the built CLI, remote/facts.sh sent over SSH.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Facts } from '../../src/core/facts.js';
@@ -19,6 +20,7 @@ interface FactsJsonEntry {
 }
 
 let lab: Lab;
+const PASSWORD = `pw-${randomBytes(9).toString('base64url')}`;
 let cwd: string;
 const ARCH = execFileSync('uname', ['-m'], { encoding: 'utf8' }).trim();
 
@@ -28,6 +30,7 @@ beforeAll(async () => {
     id: 'fact',
     subnet: 15,
     hosts: [{ name: 'spark' }, { name: 'agx-01' }, { name: 'pi-01', docker: false }],
+    password: PASSWORD,
   });
   cwd = scratchDir('facts');
   lab.writeInventory(join(cwd, 'nodes.yml'));
@@ -91,6 +94,22 @@ describe('fleet facts on the lab', () => {
     } finally {
       await lab.exec('spark', 'docker swarm leave --force');
     }
+  });
+
+  it('as a non-root user reports Docker as not permitted; with --sudo the probe runs as root', async () => {
+    const env = { FLEET_SSH_PASSWORD: PASSWORD, FLEET_SUDO_PASSWORD: PASSWORD };
+    const plain = await runFleet(lab, ['facts', '--json', 'fleet@spark'], { cwd, env });
+    expect(plain.exitCode, plain.stderr).toBe(0);
+    const [user] = JSON.parse(plain.stdout) as FactsJsonEntry[];
+    expect(user?.facts?.user?.name).toBe('fleet');
+    expect(user?.facts?.docker.status).toBe('permission-denied');
+    const sudo = await runFleet(lab, ['facts', '--json', '--sudo', 'fleet@spark'], { cwd, env });
+    expect(sudo.exitCode, sudo.stderr).toBe(0);
+    const [root] = JSON.parse(sudo.stdout) as FactsJsonEntry[];
+    expect(root?.facts?.user).toEqual({ name: 'root', uid: 0 });
+    expect(root?.facts?.docker.status).toBe('ok');
+    for (const text of [plain.stdout, plain.stderr, sudo.stdout, sudo.stderr])
+      expect(text).not.toContain(PASSWORD);
   });
 
   it('fails one unreachable host with exit 3 and still reports the others', async () => {

@@ -13,6 +13,7 @@ import {
   applyInventoryDefaults,
   parseCount,
   sshSettingsFromOptions,
+  sudoPasswordFromOptions,
   SSH_OPTIONS_HELP,
   type SshCliOptions,
 } from '../ssh-options.js';
@@ -81,6 +82,8 @@ export async function gatherFacts(targets: HostTarget[], opts: FactsCliOptions):
   });
   const settings = await sshSettingsFromOptions(opts);
   settings.warn = (message, host) => bus.log('warn', message, host);
+  // --sudo: the probe runs as root, so a login user outside the docker group still sees the engine.
+  const sudoPassword = await sudoPasswordFromOptions(opts, targets);
   const pool = createSshPool(settings, bus);
   const limit = pLimit(opts.concurrency);
   try {
@@ -90,7 +93,12 @@ export async function gatherFacts(targets: HostTarget[], opts: FactsCliOptions):
           try {
             const conn = await pool.connect(target);
             const start = Date.now();
-            const res = await conn.exec('sh -s', { stdin: script, timeoutMs: 30_000 });
+            const res = await conn.exec('sh -s', {
+              stdin: script,
+              timeoutMs: 30_000,
+              sudo: opts.sudo,
+              sudoPassword,
+            });
             const end = Date.now();
             if (res.exitCode !== 0) {
               const why = res.stderr.toString('utf8').trim().split('\n').pop() ?? '';
