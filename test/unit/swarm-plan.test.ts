@@ -320,6 +320,45 @@ describe('planUp', () => {
   });
 });
 
+describe('planUp at 16 hosts (spark + agx-01..15)', () => {
+  const ids = ['spark', ...Array.from({ length: 15 }, (_, i) => `agx-${String(i + 1).padStart(2, '0')}`)];
+  const managers = ['spark', 'agx-01', 'agx-03', 'agx-05', 'agx-07'];
+  const desired: DesiredState = {
+    roles: Object.fromEntries(ids.map((id) => [id, managers.includes(id) ? 'manager' : 'worker'])),
+    firstManager: 'spark',
+    network: NET,
+  };
+
+  it('fresh: init on the Spark, 4 managers one by one, 11 workers in one parallel group', () => {
+    const plan = planUp({ hosts: ids.map(fresh) }, desired);
+    const kinds = plan.steps.map((s) => s.kind);
+    expect(kinds.filter((k) => k === 'join-manager')).toHaveLength(4);
+    expect(kinds.filter((k) => k === 'join-worker')).toHaveLength(11);
+    expect(summary(plan).slice(0, 5)).toEqual([
+      'init spark',
+      'join-manager agx-01',
+      'join-manager agx-03',
+      'join-manager agx-05',
+      'join-manager agx-07',
+    ]);
+    // Workers are contiguous: the phase can hand them to one bounded pool.
+    const first = kinds.indexOf('join-worker');
+    expect(kinds.slice(first, first + 11).every((k) => k === 'join-worker')).toBe(true);
+    expect(plan).toMatchObject({ managers: 5, quorum: 3 });
+  });
+
+  it('second run over the formed swarm changes nothing', () => {
+    const observed: ObservedState = {
+      hosts: ids.map((id) => member(id, desired.roles[id]!)),
+      cluster: cluster(
+        ids.map((id) => node(id, desired.roles[id]!, { leader: id === 'spark' })),
+        { networks: [NET] },
+      ),
+    };
+    expect(isNoop(planUp(observed, desired))).toBe(true);
+  });
+});
+
 describe('label convergence', () => {
   it('adds changed labels, removes the ones fleet set before, never touches hand-made ones', () => {
     const current = {
