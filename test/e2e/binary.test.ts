@@ -21,6 +21,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runnerFor } from '../../scripts/build-binary.mjs';
 import type { BuildInfo } from '../../scripts/write-build-info.mjs';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { S3RVER_CREDENTIALS, startS3Server } from '../helpers/s3-server.js';
 import { startLab, type Lab } from '../lab/index.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -108,8 +110,8 @@ afterAll(async () => {
 });
 
 const cwd = (): string => join(work, 'run');
-const fleet = (args: string[], timeoutMs?: number): Promise<Run> =>
-  run([join(binDir, 'fleet'), ...args], { cwd: cwd(), env, timeoutMs });
+const fleet = (args: string[], timeoutMs?: number, extraEnv: Record<string, string> = {}): Promise<Run> =>
+  run([join(binDir, 'fleet'), ...args], { cwd: cwd(), env: { ...env, ...extraEnv }, timeoutMs });
 const fleetArm64 = (args: string[], timeoutMs?: number): Promise<Run> =>
   run([...runnerFor('linux-arm64'), ARM64, ...args], { cwd: cwd(), env, timeoutMs });
 
@@ -161,6 +163,65 @@ describe('x64 binary, alone, no node on PATH', () => {
     const nodes = await lab!.exec('spark', "docker node ls --format '{{.Hostname}} {{.Status}}'");
     expect(nodes.code, nodes.stderr).toBe(0);
     expect(nodes.stdout.trim().split('\n').sort()).toEqual(HOSTS.map((h) => `${h} Ready`).sort());
+  });
+
+  it('backup streams host paths into S3 through the bundled AWS SDK (multipart upload)', async () => {
+    const s3 = await startS3Server(['fleet-backups']);
+    try {
+      const creds = {
+        AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+      };
+      const store = ['--to', 's3://fleet-backups/bin', '--s3-endpoint', s3.endpoint];
+      // 12 MiB of incompressible data on one host: lib-storage splits it into several parts.
+      const big = await lab!.exec(
+        'agx-01',
+        'mkdir -p /srv/big && head -c 12582912 /dev/urandom > /srv/big/blob',
+      );
+      expect(big.code, big.stderr).toBe(0);
+      const r = await fleet(
+        [
+          'backup',
+          '-f',
+          inventory,
+          '-n',
+          'agx-01',
+          '--only',
+          'paths',
+          '--path',
+          '/srv/big',
+          '--no-gzip',
+          ...store,
+        ],
+        300_000,
+        creds,
+      );
+      expect(r.code, show(r)).toBe(0);
+      const ls = await fleet(['backup', 'ls', '-f', inventory, ...store], 60_000, creds);
+      expect(ls.code, show(ls)).toBe(0);
+
+      const client = new S3Client({
+        endpoint: s3.endpoint,
+        region: 'us-east-1',
+        forcePathStyle: true,
+        credentials: S3RVER_CREDENTIALS,
+      });
+      const listed = await client.send(new ListObjectsV2Command({ Bucket: 'fleet-backups', Prefix: 'bin/' }));
+      client.destroy();
+      const objects = listed.Contents ?? [];
+      expect(
+        objects.some((o) => o.Key?.endsWith('manifest.json')),
+        JSON.stringify(objects),
+      ).toBe(true);
+      expect(
+        objects.some((o) => (o.Size ?? 0) > 12_000_000),
+        JSON.stringify(objects),
+      ).toBe(true);
+      const id = objects.find((o) => o.Key?.endsWith('manifest.json'))!.Key!.split('/')[1]!;
+      expect(ls.stdout).toContain(id);
+    } finally {
+      await s3.dispose();
+    }
   });
 });
 
