@@ -14,7 +14,8 @@ import type { LabHostSpec } from './types.js';
 function demoHosts(n: number): LabHostSpec[] {
   const hosts: LabHostSpec[] = [];
   if (n >= 1) hosts.push({ name: 'spark', role: 'manager' });
-  for (let i = 1; i < n; i++) hosts.push({ name: `agx-${String(i).padStart(2, '0')}`, role: 'worker' });
+  // Only the Spark is pinned: the Jetsons' roles are fleet's to assign by score.
+  for (let i = 1; i < n; i++) hosts.push({ name: `agx-${String(i).padStart(2, '0')}` });
   return hosts;
 }
 
