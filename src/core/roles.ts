@@ -71,7 +71,13 @@ export function assignRoles(hosts: readonly RoleCandidate[], options: AssignRole
     seen.add(h.id);
   }
   const scored = hosts.map((h) => ({ host: h, score: scoreHost(h.facts) }));
-  scored.sort((a, b) => b.score.total - a.score.total || byId(a.host.id, b.host.id));
+  // Equal scores: a host pinned as manager ranks first (the user chose it as control plane, so it
+  // should also be the one that initialises the swarm), then by id for determinism.
+  const pinRank = (h: RoleCandidate): number => (h.pinnedRole === 'manager' ? 0 : 1);
+  scored.sort(
+    (a, b) =>
+      b.score.total - a.score.total || pinRank(a.host) - pinRank(b.host) || byId(a.host.id, b.host.id),
+  );
 
   const n = hosts.length;
   const notes: string[] = [];

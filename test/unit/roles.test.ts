@@ -57,6 +57,17 @@ describe('assignRoles', () => {
     expect(plan.assignments.filter((a) => a.first)).toHaveLength(1);
   });
 
+  it('on equal scores the pinned manager ranks first and initialises the swarm (identical lab hosts)', () => {
+    const same = ['agx-01', 'agx-02', 'spark', 'agx-03'].map((id): RoleCandidate => ({
+      id,
+      facts: agxNvme,
+      pinnedRole: id === 'spark' ? 'manager' : undefined,
+    }));
+    const plan = assignRoles(same);
+    expect(plan.firstManager).toBe('spark');
+    expect(plan.assignments.map((a) => a.id)).toEqual(['spark', 'agx-01', 'agx-02', 'agx-03']);
+  });
+
   it('gives the same answer whatever the input order', () => {
     const a = assignRoles(sixteen());
     const b = assignRoles([...sixteen()].reverse());
