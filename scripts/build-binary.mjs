@@ -2,12 +2,12 @@
 /**
  * Builds the single binaries dist/fleet-linux-x64 and dist/fleet-linux-arm64 with Node's Single
  * Executable Applications (SEA):
- *   1. esbuild bundles src/cli/main.ts into one CommonJS file (the SEA main script can only be CJS and
- *      can only require built-ins, so everything else must be inside the bundle);
+ *   1. esbuild bundles src/cli/main.ts into one CommonJS file (scripts/sea-bundle.mjs);
  *   2. the target Node runtime comes from the npm registry (`npm pack node-linux-<arch>@<version>`),
  *      checked against the sha512 pinned in scripts/node-targets.json, cached in node_modules/.cache;
  *   3. that same runtime writes the SEA blob (`--experimental-sea-config`): a blob only loads in the
- *      exact Node version that wrote it, and the arm64 one is written by the arm64 node under qemu;
+ *      exact Node version that wrote it, and its V8 code cache only in the same V8 build, so the arm64
+ *      blob is written by the arm64 node under qemu;
  *   4. postject injects the blob into a copy of the runtime.
  *
  *   npm run build:binary                          both targets
@@ -19,17 +19,15 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { copyFileSync, statSync, writeFileSync } from 'node:fs';
-import { isBuiltin } from 'node:module';
 import { delimiter, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import * as esbuild from 'esbuild';
-import { ROOT, buildInfo, buildInfoModule } from './write-build-info.mjs';
+import { BundleError, bundle } from './sea-bundle.mjs';
+import { ROOT, buildInfo } from './write-build-info.mjs';
 
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 const CACHE = join(ROOT, 'node_modules', '.cache', 'fleet-node-targets');
 const DIST = join(ROOT, 'dist');
 const WORK = join(DIST, 'sea');
-const BUNDLE = join(WORK, 'fleet.cjs');
 const POSTJECT = join(ROOT, 'node_modules', 'postject', 'dist', 'cli.js');
 /** Where the arm64 C/C++ runtime lives (Debian: libc6-arm64-cross, libstdc++6-arm64-cross). */
 export const ARM64_SYSROOT = process.env.FLEET_ARM64_SYSROOT || '/usr/aarch64-linux-gnu';
@@ -38,6 +36,8 @@ const APT_HINT = 'apt-get install qemu-user-static libc6-arm64-cross libstdc++6-
 const pins = JSON.parse(readFileSync(join(ROOT, 'scripts', 'node-targets.json'), 'utf8'));
 
 class BuildError extends Error {}
+
+export { esbuildOptions } from './sea-bundle.mjs';
 
 function log(line) {
   console.log(`build-binary: ${line}`);
@@ -104,102 +104,6 @@ export function nodeRuntime(target) {
   return node;
 }
 
-/**
- * esbuild plugins: the real version/commit replace src/build-info.ts's defaults (no file is rewritten),
- * and ssh2's optional native add-ons become modules that throw on load, which ssh2 catches and then
- * uses its pure-JS crypto (an SEA cannot load .node files from inside the blob anyway).
- */
-function plugins(info) {
-  return [
-    {
-      name: 'fleet-build-info',
-      setup(build) {
-        build.onLoad({ filter: /[\\/]src[\\/]build-info\.ts$/ }, () => ({
-          contents: buildInfoModule(info),
-          loader: 'js',
-        }));
-      },
-    },
-    {
-      // The SEA main script cannot import() once it carries a V8 code cache, so an import() of a
-      // built-in (the AWS SDK's HTTP handler has some) becomes a lazy require like every other module.
-      name: 'fleet-builtin-dynamic-import',
-      setup(build) {
-        build.onResolve({ filter: /^(node:)?[\w/]+$/ }, (args) => {
-          if (args.kind !== 'dynamic-import' || !isBuiltin(args.path)) return undefined;
-          return { path: args.path, namespace: 'fleet-builtin' };
-        });
-        build.onLoad({ filter: /.*/, namespace: 'fleet-builtin' }, (args) => ({
-          contents: `module.exports = require(${JSON.stringify(args.path)});`,
-          loader: 'js',
-        }));
-      },
-    },
-    {
-      name: 'fleet-no-native-addons',
-      setup(build) {
-        build.onResolve({ filter: /(\.node$|^cpu-features$)/ }, (args) => ({
-          path: args.path,
-          namespace: 'fleet-native-stub',
-        }));
-        build.onLoad({ filter: /.*/, namespace: 'fleet-native-stub' }, (args) => ({
-          contents: `throw new Error(${JSON.stringify(`native add-on ${args.path} is not in the single binary`)});`,
-          loader: 'js',
-        }));
-      },
-    },
-  ];
-}
-
-/** esbuild options for the binary's bundle (exported for probes that bundle another entry the same way). */
-export function esbuildOptions(info) {
-  return {
-    stdin: {
-      contents:
-        "import { main } from './src/cli/main.js';\n" +
-        'main(process.argv).then((code) => { process.exitCode = code; });\n',
-      resolveDir: ROOT,
-      sourcefile: 'sea-entry.ts',
-      loader: 'ts',
-    },
-    outfile: BUNDLE,
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    // Modules reached only through `await import()` stay behind lazy init wrappers, so heavy clients
-    // (S3, Docker, ssh2, listr2) are evaluated only by the commands that use them.
-    splitting: false,
-    minifyWhitespace: true,
-    minifySyntax: true,
-    legalComments: 'none',
-    sourcemap: 'external',
-    metafile: true,
-    logLevel: 'warning',
-    // import.meta does not exist in CJS; code that locates files next to itself gets the bundle's own
-    // path (in the binary: the executable's path).
-    define: { 'import.meta.url': '__fleetImportMetaUrl' },
-    banner: { js: 'var __fleetImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
-    plugins: plugins(info),
-  };
-}
-
-async function bundle(info) {
-  const result = await esbuild.build(esbuildOptions(info));
-  writeFileSync(join(WORK, 'meta.json'), JSON.stringify(result.metafile));
-  // The code cache makes import() unusable in the SEA main script, and literal import()s were all turned
-  // into requires above; one left here (a computed specifier) would fail on a user's host, so it fails
-  // the build instead.
-  const code = readFileSync(BUNDLE, 'utf8');
-  const left = /(?<![\w$.])import\(/.exec(code);
-  if (left) {
-    throw new BuildError(
-      `the bundle keeps an import() the binary cannot run: "${code.slice(left.index, left.index + 80)}" ` +
-        '(give it a literal specifier so esbuild bundles the module)',
-    );
-  }
-}
-
 /** Every remote/*.sh, keyed by file name (read back with src/remote-scripts.ts loadRemoteScript). */
 function remoteAssets() {
   const dir = join(ROOT, 'remote');
@@ -251,12 +155,12 @@ function quiet(argv) {
   }
 }
 
-async function buildTarget(target, node, assets, expectedVersion) {
+async function buildTarget(target, node, { assets, bundlePath, expectedVersion }) {
   const output = join(DIST, `fleet-${target}`);
   const blob = join(WORK, `${target}.blob`);
   const configFile = join(WORK, `sea-config-${target}.json`);
   const config = {
-    main: BUNDLE,
+    main: bundlePath,
     output: blob,
     disableExperimentalSEAWarning: true,
     // The code cache saves V8 from parsing the whole multi-megabyte bundle at every start (about half
@@ -269,7 +173,7 @@ async function buildTarget(target, node, assets, expectedVersion) {
   writeFileSync(configFile, JSON.stringify(config, null, 2));
 
   const hash = createHash('sha256');
-  hash.update(pins.targets[target].integrity).update(JSON.stringify(config)).update(readFileSync(BUNDLE));
+  hash.update(pins.targets[target].integrity).update(JSON.stringify(config)).update(readFileSync(bundlePath));
   for (const file of Object.values(assets)) hash.update(readFileSync(file));
   const digest = hash.digest('hex');
   const stampFile = join(WORK, `${target}.stamp`);
@@ -309,15 +213,17 @@ async function mainBuild() {
   // What this build stamped in, for tests: HEAD may move on while they run.
   writeFileSync(join(WORK, 'build-info.json'), JSON.stringify(info) + '\n');
 
-  await bundle(info);
-  log(`bundle ${relative(ROOT, BUNDLE)} ${(statSync(BUNDLE).size / 1024).toFixed(0)} KiB, ${infoLine}`);
+  const bundlePath = await bundle(info, WORK);
+  log(
+    `bundle ${relative(ROOT, bundlePath)} ${(statSync(bundlePath).size / 1024).toFixed(0)} KiB, ${infoLine}`,
+  );
   const assets = remoteAssets();
   log(`assets: ${Object.keys(assets).join(', ') || '(none: remote/ has no .sh files)'}`);
 
   for (const target of targets) {
     const t0 = performance.now();
     const node = nodeRuntime(target);
-    const output = await buildTarget(target, node, assets, infoLine);
+    const output = await buildTarget(target, node, { assets, bundlePath, expectedVersion: infoLine });
     const mib = (statSync(output).size / 1024 / 1024).toFixed(1);
     log(`${relative(ROOT, output)} ${mib} MiB (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   }
@@ -326,7 +232,9 @@ async function mainBuild() {
 
 if (process.argv[1] && import.meta.filename === process.argv[1]) {
   mainBuild().catch((err) => {
-    console.error(`build-binary: ${err instanceof BuildError ? err.message : (err.stack ?? err)}`);
+    console.error(
+      `build-binary: ${err instanceof BuildError || err instanceof BundleError ? err.message : (err.stack ?? err)}`,
+    );
     process.exit(1);
   });
 }
