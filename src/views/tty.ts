@@ -64,10 +64,13 @@ export function createTtyView(options: ViewOptions): View {
   let endPhase: ((result: { ok: boolean; error?: string }) => void) | undefined;
   let phaseTimer: NodeJS.Timeout | undefined;
 
+  const ERASE_LINE = '\x1b[2K';
   const showAll = () => tally.total <= ALL_HOSTS_LIMIT;
   const print = (text: string) => {
     const line = redact(text) + '\n';
-    if (multibar) multibar.log(line);
+    // cli-progress clears only the first line of its log buffer before writing it; clearing each
+    // line ourselves keeps a short output line from showing the tail of the bar it overwrites.
+    if (multibar) multibar.log(ERASE_LINE + line);
     else if (phaseTask) phaseTask.output = text;
     else out.write(line);
   };
