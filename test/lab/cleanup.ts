@@ -41,6 +41,27 @@ function kill(pid: number): void {
   }
 }
 
+/**
+ * Kills each host's init first (ending its whole pid namespace at once), which leaves far fewer
+ * processes for the /proc scan. A recorded pid is trusted only while it is still inside that host's
+ * network namespace, so a stale state file (after a reboot, say) never kills an unrelated process.
+ */
+async function killInits(id: string): Promise<void> {
+  let hosts: { pid?: number; netns?: string }[] = [];
+  try {
+    hosts = (JSON.parse(await fs.readFile(`${labDir(id)}/state.json`, 'utf8')) as { hosts: typeof hosts })
+      .hosts;
+  } catch {
+    return;
+  }
+  for (const h of hosts) {
+    if (!h.pid || !h.netns) continue;
+    const ns = await fs.stat(`/run/netns/${h.netns}`).catch(() => undefined);
+    const link = await fs.readlink(`/proc/${h.pid}/ns/net`).catch(() => '');
+    if (ns && link === `net:[${ns.ino}]`) kill(h.pid);
+  }
+}
+
 async function listLinks(prefix: string): Promise<string[]> {
   const r = await run('ip', ['-o', 'link', 'show']);
   const names: string[] = [];
@@ -87,6 +108,7 @@ async function removeCgroups(id: string): Promise<void> {
 export async function cleanupLab(id: string): Promise<void> {
   const prefix = `${PREFIX}${id}-`;
   const netns = (await listNetns()).filter((n) => n.startsWith(prefix));
+  await killInits(id);
   for (let round = 0; round < 50; round++) {
     const pids = await pidsInNetns(netns);
     if (pids.length === 0) break;

@@ -4,7 +4,7 @@
  * namespaces), and running commands inside it with nsenter.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, promises as fs } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, promises as fs, writeFileSync } from 'node:fs';
 import { newEd25519 } from './keys.js';
 import { HOST_ENV, LabError, run, type RunOptions } from './proc.js';
 import type { LabExecResult, LabHost } from './types.js';
@@ -56,51 +56,53 @@ function sshdConfig(ip: string): string {
   ].join('\n');
 }
 
-export async function writeHostKey(h: HostRuntime): Promise<void> {
+export function writeHostKey(h: HostRuntime): void {
   const key = newEd25519(`root@${h.name}`);
   const sshDir = `${upperOf(h.dir, '/etc')}/ssh`;
-  await fs.mkdir(sshDir, { recursive: true });
-  await fs.writeFile(`${sshDir}/ssh_host_ed25519_key`, key.private, { mode: 0o600 });
-  await fs.writeFile(`${sshDir}/ssh_host_ed25519_key.pub`, `${key.public}\n`);
+  mkdirSync(sshDir, { recursive: true });
+  writeFileSync(`${sshDir}/ssh_host_ed25519_key`, key.private, { mode: 0o600 });
+  writeFileSync(`${sshDir}/ssh_host_ed25519_key.pub`, `${key.public}\n`);
   h.hostKeyPub = key.public;
 }
 
 /** Creates the host's folder: overlay layers pre-seeded with the files that make this host itself. */
-export async function prepareHostFiles(ctx: LabContext, h: HostRuntime): Promise<void> {
+// Synchronous on purpose: ~30 small file operations per host, and at 200 hosts queueing them on
+// libuv's 4 threads costs more than doing them in place.
+export function prepareHostFiles(ctx: LabContext, h: HostRuntime): void {
   const etc = upperOf(h.dir, '/etc');
   for (const t of OVERLAYS) {
-    await fs.mkdir(upperOf(h.dir, t), { recursive: true });
-    await fs.mkdir(workOf(h.dir, t), { recursive: true });
+    mkdirSync(upperOf(h.dir, t), { recursive: true });
+    mkdirSync(workOf(h.dir, t), { recursive: true });
   }
-  await fs.mkdir(`${h.dir}/root/.ssh`, { recursive: true, mode: 0o700 });
-  await fs.mkdir(`${h.dir}/home`, { recursive: true });
-  await fs.mkdir(`${h.dir}/tmp`, { recursive: true });
+  mkdirSync(`${h.dir}/root/.ssh`, { recursive: true, mode: 0o700 });
+  mkdirSync(`${h.dir}/home`, { recursive: true });
+  mkdirSync(`${h.dir}/tmp`, { recursive: true });
   // The host's own /run (a folder rather than a tmpfs: no mkdir process needed after mounting it).
   for (const sub of ['sshd', 'lock', 'user'])
-    await fs.mkdir(`${h.dir}/run/${sub}`, { recursive: true, mode: 0o755 });
-  await fs.chmod(`${h.dir}/tmp`, 0o1777);
-  await fs.mkdir(`${etc}/fleet-lab`, { recursive: true });
-  await fs.writeFile(`${etc}/hostname`, `${h.name}\n`);
+    mkdirSync(`${h.dir}/run/${sub}`, { recursive: true, mode: 0o755 });
+  chmodSync(`${h.dir}/tmp`, 0o1777);
+  mkdirSync(`${etc}/fleet-lab`, { recursive: true });
+  writeFileSync(`${etc}/hostname`, `${h.name}\n`);
   // No reachable resolver: name lookups fail at once instead of waiting for a server outside the lab.
-  await fs.writeFile(`${etc}/resolv.conf`, 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
-  await fs.writeFile(`${etc}/hosts`, `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n${ctx.hostsTable}`);
-  await writeHostKey(h);
-  await fs.writeFile(`${etc}/ssh/sshd_config`, sshdConfig(h.ip));
-  await fs.writeFile(
+  writeFileSync(`${etc}/resolv.conf`, 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
+  writeFileSync(`${etc}/hosts`, `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n${ctx.hostsTable}`);
+  writeHostKey(h);
+  writeFileSync(`${etc}/ssh/sshd_config`, sshdConfig(h.ip));
+  writeFileSync(
     `${etc}/fleet-lab/host.env`,
     `HOST_NAME=${h.name}\nHAS_DOCKER=${h.docker ? 1 : 0}\nDOCKERD_ARGS="${DOCKERD_ARGS} --cgroup-parent=${cgroupParent(ctx.id, h.name)}"\n`,
   );
-  await fs.writeFile(`${h.dir}/root/.ssh/authorized_keys`, ctx.authorizedKeys, { mode: 0o600 });
+  writeFileSync(`${h.dir}/root/.ssh/authorized_keys`, ctx.authorizedKeys, { mode: 0o600 });
   if (ctx.withPassword) {
-    await fs.mkdir(`${etc}/sudoers.d`, { recursive: true });
+    mkdirSync(`${etc}/sudoers.d`, { recursive: true });
     // Password required: tests of `--sudo` must feed it on stdin.
-    await fs.writeFile(`${etc}/sudoers.d/fleet-lab`, 'fleet ALL=(ALL:ALL) ALL\n', { mode: 0o440 });
+    writeFileSync(`${etc}/sudoers.d/fleet-lab`, 'fleet ALL=(ALL:ALL) ALL\n', { mode: 0o440 });
   }
-  await fs.writeFile(`${h.dir}/fstab`, fstab(ctx, h));
-  await fs.writeFile(`${h.dir}/ip.batch`, ipBatch(ctx, h));
+  writeFileSync(`${h.dir}/fstab`, fstab(ctx, h));
+  writeFileSync(`${h.dir}/ip.batch`, ipBatch(ctx, h));
   if (h.docker) {
-    await fs.mkdir(`${h.dir}/docker`, { recursive: true, mode: 0o710 });
-    await fs.mkdir(`${upperOf(h.dir, '/var')}/lib/docker`, { recursive: true });
+    mkdirSync(`${h.dir}/docker`, { recursive: true, mode: 0o710 });
+    mkdirSync(`${upperOf(h.dir, '/var')}/lib/docker`, { recursive: true });
   }
 }
 

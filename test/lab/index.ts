@@ -140,7 +140,8 @@ async function build(opts: LabOptions, specs: LabHostSpec[], t0: number): Promis
 
   const br = bridgeName(id);
   const batch = [
-    `link add ${br} type bridge`,
+    // Bridged lab traffic bypasses iptables: on machines running Docker the FORWARD policy is DROP.
+    `link add ${br} type bridge nf_call_iptables 0 nf_call_ip6tables 0 nf_call_arptables 0`,
     `addr add ${state.gatewayIp}/24 dev ${br}`,
     `link set ${br} up`,
     ...hosts.flatMap((h) => [
@@ -169,7 +170,7 @@ async function build(opts: LabOptions, specs: LabHostSpec[], t0: number): Promis
   };
   const bringUp = async (h: HostRuntime): Promise<void> => {
     let t = Date.now();
-    await prepareHostFiles(ctx, h);
+    prepareHostFiles(ctx, h);
     tick('prepare', t);
     t = Date.now();
     await startInit(ctx, h);
