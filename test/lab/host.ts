@@ -144,6 +144,9 @@ function initScript(h: HostRuntime): string {
   return [
     'set -e',
     `ip -batch ${h.dir}/ip.batch`,
+    // Every lab's netns files are mounts under /run/netns; detached here (private propagation: only in
+    // this host) so dockerd, containerd and runc, which parse mountinfo often, see a short table.
+    'if mountpoint -q /run/netns; then umount -l /run/netns; fi',
     `mount -a -T ${h.dir}/fstab`,
     `echo ${h.name} > /proc/sys/kernel/hostname`,
     // The same command line the systemctl shim uses, so `systemctl is-active ssh` sees it.

@@ -25,17 +25,33 @@ export interface RunOptions {
 }
 
 export async function run(cmd: string, args: string[], opts: RunOptions = {}): Promise<LabExecResult> {
-  const r = await execa(cmd, args, {
+  const child = execa(cmd, args, {
     reject: false,
     stripFinalNewline: false,
     input: opts.input,
     stdin: opts.input === undefined ? 'ignore' : undefined,
     env: opts.env,
     extendEnv: opts.env === undefined,
-    timeout: opts.timeoutMs,
+    // Its own process group, so a timeout also ends what nsenter forked inside the host.
+    detached: opts.timeoutMs !== undefined,
   });
+  let timedOut = false;
+  const timer =
+    opts.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          try {
+            if (child.pid) process.kill(-child.pid, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }, opts.timeoutMs);
+  const r = await child;
+  clearTimeout(timer);
   const code = typeof r.exitCode === 'number' ? r.exitCode : r.signal ? 128 : 1;
-  return { stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? r.message ?? ''), code };
+  const stderr = String(r.stderr ?? '') + (timedOut ? `\nlab: killed after ${opts.timeoutMs} ms\n` : '');
+  return { stdout: String(r.stdout ?? ''), stderr, code: timedOut ? 124 : code };
 }
 
 /** Runs and throws a LabError naming the command and its stderr when it fails. */
