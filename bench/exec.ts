@@ -78,6 +78,8 @@ interface Row {
   runs: number;
 }
 
+const failures: string[] = [];
+
 async function benchSize(lab: Lab, size: number): Promise<Row[]> {
   const hosts = lab.hosts.slice(0, size);
   const ips = hosts.map((h) => h.ip);
@@ -91,7 +93,12 @@ async function benchSize(lab: Lab, size: number): Promise<Row[]> {
     for (const tool of order) {
       const m = await measure(tool.argv(ips), { env, cwd: ROOT });
       const problem = check(tool.name, m, names);
-      if (problem) throw new Error(`bench:exec ${size} hosts, run ${run + 1}: ${problem}`);
+      if (problem) {
+        // A failed run is not a time: keep it out of the medians, but say so in the results.
+        failures.push(`${size} hosts, run ${run + 1}: ${problem}`);
+        console.log(`${String(size).padStart(3)} hosts  run ${run + 1}  ${problem}`);
+        continue;
+      }
       samples.get(tool.name)?.push(m);
       console.log(
         `${String(size).padStart(3)} hosts  run ${run + 1}  ${tool.name.padEnd(12)} wall ${fmt(m.wallSeconds)} s  cpu ${fmt(m.cpuSeconds)} s  rss ${fmt(m.peakRssMb, 0)} MB`,
@@ -150,9 +157,16 @@ async function main(): Promise<void> {
     `printed its hostname. CPU = user+sys of the tool and all its children (each ssh process for pdsh,`,
     `clush and parallel-ssh). RSS = the largest single process (getrusage), from /usr/bin/time.`,
     '',
-    '| hosts | tool | wall s (median) | client CPU s (median) | peak RSS MB (median) |',
-    '|---:|---|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.size} | ${r.tool} | ${fmt(r.wall)} | ${fmt(r.cpu)} | ${fmt(r.rss, 0)} |`),
+    '| hosts | tool | wall s (median) | client CPU s (median) | peak RSS MB (median) | good runs |',
+    '|---:|---|---:|---:|---:|---:|',
+    ...rows.map(
+      (r) =>
+        `| ${r.size} | ${r.tool} | ${fmt(r.wall)} | ${fmt(r.cpu)} | ${fmt(r.rss, 0)} | ${r.runs}/${RUNS} |`,
+    ),
+    '',
+    failures.length
+      ? `Failed runs (left out of the medians):\n\n${failures.map((f) => `- ${f}`).join('\n')}`
+      : 'No failed runs.',
     '',
     '## Targets',
     '',
