@@ -3,6 +3,7 @@
  * negotiated per host (Jetson boards run Docker 20.10 = API 1.41; the lab runs a current engine).
  */
 import type Dockerode from 'dockerode';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { FleetError } from '../../core/errors.js';
 import type { SshConnection } from '../ssh/types.js';
 import { isConnectionError, toDockerError } from './errors.js';
@@ -50,6 +51,9 @@ export function negotiateApiVersion(serverApi: string, host: string): string {
   return compareApi(serverApi, CLIENT_MAX_API) < 0 ? serverApi : CLIENT_MAX_API;
 }
 
+/** Channels (and so requests in flight) per engine. */
+const DEFAULT_CHANNELS = 4;
+
 export interface EngineOptions extends Partial<TransportOptions> {
   signal?: AbortSignal;
 }
@@ -73,10 +77,11 @@ export async function createDockerEngine(
 ): Promise<DockerEngine> {
   const Docker = await loadDockerode();
   const host = conn.host.id;
+  const maxSockets = options.maxSockets ?? DEFAULT_CHANNELS;
   const agent = new SshDockerAgent(conn, {
     socketPath: options.socketPath ?? '/var/run/docker.sock',
     sudoPassword: options.sudoPassword,
-    maxSockets: options.maxSockets,
+    maxSockets,
   });
   // host/port only name the pool entry: the agent supplies the socket, nothing resolves "docker".
   const docker = new Docker({ host: 'docker', port: 80, protocol: 'http', agent, pathPrefix: '/' } as never);
@@ -107,7 +112,7 @@ export async function createDockerEngine(
   }
   const apiVersion = negotiateApiVersion(version.ApiVersion, host);
   (docker.modem as unknown as { version: string }).version = `v${apiVersion}`;
-  return new RemoteEngine(docker, agent, host, apiVersion, version.Version);
+  return new RemoteEngine(docker, agent, host, apiVersion, version.Version, pLimit(maxSockets));
 }
 
 class RemoteEngine implements DockerEngine {
@@ -117,6 +122,12 @@ class RemoteEngine implements DockerEngine {
     readonly host: string,
     readonly apiVersion: string,
     readonly serverVersion: string,
+    /**
+     * Requests in flight, capped at the agent's channel count. Node's http.Agent counts a socket
+     * only once an asynchronous createConnection has delivered it, so without this cap every
+     * concurrent request opened its own SSH channel (and tore it down after).
+     */
+    private readonly inFlight: LimitFunction,
   ) {}
 
   get transport(): 'socket' | 'dial-stdio' {
@@ -125,7 +136,7 @@ class RemoteEngine implements DockerEngine {
 
   private async call<T>(action: string, fn: () => Promise<T>): Promise<T> {
     try {
-      return await fn();
+      return await this.inFlight(fn);
     } catch (err) {
       throw toDockerError(err, this.host, action);
     }

@@ -17,7 +17,7 @@ export interface TransportOptions {
   socketPath: string;
   /** For the dial-stdio fallback when the user is not root. */
   sudoPassword?: string;
-  /** Idle channels kept per host; the swarm pipeline rarely needs more than two at once. */
+  /** Channels per host, busy or idle (the engine queues requests beyond it). */
   maxSockets?: number;
 }
 
@@ -43,7 +43,10 @@ export class SshDockerAgent extends http.Agent {
     private readonly conn: SshConnection,
     private readonly options: TransportOptions,
   ) {
-    super({ keepAlive: true, maxSockets: options.maxSockets ?? 4, maxFreeSockets: 2 });
+    // Idle channels stay open up to the cap: closing and reopening streamlocal channels under load
+    // stalled every request behind it (16 parallel node updates: 7 s instead of 0.7 s).
+    const max = options.maxSockets ?? 4;
+    super({ keepAlive: true, maxSockets: max, maxFreeSockets: max });
   }
 
   /** Opens one channel of the chosen kind. Exposed so the engine can probe the socket once. */
