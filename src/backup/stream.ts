@@ -116,8 +116,11 @@ export async function streamToStore(o: StreamOutOptions): Promise<{ size: number
     try {
       stored = await o.store.put(o.key, counter, { signal: abort.signal, secret: o.secret });
     } catch (err) {
-      // Kill the remote tar (its process group) so nothing keeps running on the host.
+      // Kill the remote tar (its process group) so nothing keeps running on the host, and drain what
+      // is still buffered: a paused SSH channel never reaches 'close', so `done` would never settle.
       abort.abort();
+      child.stdout.unpipe(counter);
+      child.stdout.resume();
       await remote.catch(() => undefined);
       throw remoteError ?? err;
     }

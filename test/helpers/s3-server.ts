@@ -17,7 +17,12 @@ interface S3rverInstance {
 type S3rverCtor = new (options: Record<string, unknown>) => S3rverInstance;
 
 // s3rver ships CommonJS without type declarations.
-const S3rver = createRequire(import.meta.url)('s3rver') as S3rverCtor;
+const require = createRequire(import.meta.url);
+const S3rver = require('s3rver') as S3rverCtor;
+// s3rver knows one hard-coded account; its registry is how further key pairs become valid.
+const accounts = require('s3rver/lib/models/account.js') as {
+  DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void };
+};
 
 /** s3rver accepts exactly these credentials (any other key fails the signature check). */
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -34,7 +39,23 @@ export interface TestS3Server {
   dispose(): Promise<void>;
 }
 
-export async function startS3Server(buckets: string[] = ['fleet-backups']): Promise<TestS3Server> {
+export interface S3ServerOptions {
+  /** An extra key pair the server accepts (signatures still checked), so tests can use unique throwaway keys. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Called for every request (method, url) as it arrives; e.g. to stop the server mid-upload. */
+  onRequest?: (method: string, url: string) => void;
+}
+
+export async function startS3Server(
+  buckets: string[] = ['fleet-backups'],
+  options: S3ServerOptions = {},
+): Promise<TestS3Server> {
+  if (options.credentials) {
+    accounts.DUMMY_ACCOUNT.createKeyPair(
+      options.credentials.accessKeyId,
+      options.credentials.secretAccessKey,
+    );
+  }
   const directory = await mkdtemp(join(tmpdir(), 'fleet-s3rver-'));
   let port = 0;
   let instance: S3rverInstance | undefined;
@@ -52,6 +73,8 @@ export async function startS3Server(buckets: string[] = ['fleet-backups']): Prom
     const address = await server.run();
     port = address.port;
     instance = server;
+    const hook = options.onRequest;
+    if (hook) server.httpServer?.prependListener('request', (req) => hook(req.method ?? '', req.url ?? ''));
   }
 
   async function stop(): Promise<void> {
