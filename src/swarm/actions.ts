@@ -1,9 +1,9 @@
-/** Small host actions several phases share: leave a foreign swarm, read the node id, probe ports, poll. */
+/** Small host actions several phases share: advertise address, read the node id, probe ports, poll. */
 import { isIP } from 'node:net';
 import { FleetError } from '../core/errors.js';
 import { quorumSize } from '../core/quorum.js';
 import type { SwarmNode } from '../adapters/docker/types.js';
-import { recordAction, type HostRecord, type SwarmContext } from './context.js';
+import type { HostRecord, SwarmContext } from './context.js';
 
 /** Docker wants an IP (or interface) to advertise; a DNS name in nodes.yml is replaced by the SSH server address. */
 export async function advertiseAddr(host: HostRecord): Promise<string> {
@@ -17,14 +17,6 @@ export async function advertiseAddr(host: HostRecord): Promise<string> {
     });
   }
   return ip;
-}
-
-export async function leaveForeign(ctx: SwarmContext, host: HostRecord): Promise<void> {
-  const what = host.foreignCluster ? `swarm ${host.foreignCluster.slice(0, 12)}` : 'its current swarm';
-  const sentence = `leave ${what} (--force)`;
-  await ctx.change(host.target.id, sentence, () => host.engine!.swarmLeave(true));
-  recordAction(host, sentence, ctx.dryRun);
-  if (!ctx.dryRun) host.membership = 'none';
 }
 
 /** The node id the engine itself reports (after a join). */
@@ -69,8 +61,9 @@ export function quorumOf(nodes: SwarmNode[]): {
 }
 
 /**
- * Polls `read` until `done` says yes, backing off from 100 ms to 1 s, or fails after `timeoutMs`.
- * Replaces the fixed sleeps of the shell version: it returns as soon as the engine agrees.
+ * Polls `read` until `done` says yes, backing off from 100 ms to `maxDelayMs`, or fails after
+ * `timeoutMs`. Replaces the fixed sleeps of the shell version: it returns as soon as the engine
+ * agrees. Waits on the critical path (a manager join) keep maxDelayMs short.
  */
 export async function pollUntil<T>(
   ctx: SwarmContext,
@@ -78,9 +71,10 @@ export async function pollUntil<T>(
   read: () => Promise<T>,
   done: (value: T) => boolean,
   timeoutMs: number,
+  maxDelayMs = 1000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  let delay = 100;
+  let delay = Math.min(100, maxDelayMs);
   for (;;) {
     const value = await read();
     if (done(value)) return value;
@@ -89,6 +83,6 @@ export async function pollUntil<T>(
       throw new FleetError('timeout', `gave up waiting for ${what} after ${Math.round(timeoutMs / 1000)} s`);
     }
     await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 2, 1000);
+    delay = Math.min(delay * 2, maxDelayMs);
   }
 }

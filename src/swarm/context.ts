@@ -9,6 +9,7 @@ import type { FleetError } from '../core/errors.js';
 import type { HostTarget } from '../core/host.js';
 import type { PhaseContext } from '../pipeline/phase.js';
 import type { EngineInfo } from '../adapters/docker/types.js';
+import type { PlanStep, SwarmPlan } from '../core/swarm-plan.js';
 
 export type Role = 'manager' | 'worker';
 
@@ -100,6 +101,10 @@ export interface SwarmContext extends PhaseContext {
   cluster?: ClusterState;
   /** In memory only; never logged or written (Secret prints as [redacted]). */
   tokens?: JoinTokens;
+  /** planUp's steps for this run (preflight makes it; each phase executes its stage). */
+  plan?: SwarmPlan;
+  /** Steps already executed out of their phase (labels set right after a node's own join). */
+  done: Set<PlanStep>;
   topology?: SwarmNode[];
   quorum?: { reachable: number; managers: number; needed: number };
   notes: string[];

@@ -138,6 +138,7 @@ export async function runSwarmCommand(
     pool,
     hosts,
     notes: [],
+    done: new Set(),
   };
   const startedAt = new Date();
   bus.emit({ type: 'run:start', command, hosts: targets.map((t) => t.id), at: startedAt.getTime() });

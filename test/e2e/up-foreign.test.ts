@@ -47,7 +47,9 @@ describe('fleet up with a host in a foreign swarm', () => {
     expect(run.code, run.stderr).toBe(0);
     const report = lastReport(cwd);
     expect(report.changes.filter((c) => c.host === 'agx-03').map((c) => c.description)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/leave swarm .* \(--force\)/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^leave the swarm \(force\): in another swarm .*\(--force\)$/),
+      ]),
     );
     expect(report.topology).toHaveLength(4);
     expect(await clusterOf('agx-03')).not.toBe(foreignCluster);

@@ -1,35 +1,36 @@
 /**
- * Phase 4: managers, one at a time. Each join (or promotion) is followed by polling the leader until
- * the new node is a Reachable manager and quorum holds — the engine says when, no fixed sleeps.
- * Demotions come after every join, one at a time, each checked against quorum first.
+ * Phase 4: the plan's manager steps, one at a time — promotions and joins first, each followed by
+ * polling the leader (every 100 ms, no fixed sleeps) until the node is a Reachable manager and quorum
+ * holds; then demotions, each re-checked against the live quorum. The planner ordered them so quorum
+ * holds at every step. A joined manager gets its labels at once, while it is the only thing moving.
  */
 import { FleetError, toFleetError } from '../../core/errors.js';
+import type { PlanStep } from '../../core/swarm-plan.js';
 import type { Phase } from '../phase.js';
 import {
   leaderRecord,
   hostDone,
   markFailed,
-  recordAction,
-  usable,
   type HostRecord,
   type SwarmContext,
 } from '../../swarm/context.js';
-import {
-  advertiseAddr,
-  leaveForeign,
-  localNodeId,
-  pollUntil,
-  probePorts,
-  quorumOf,
-} from '../../swarm/actions.js';
+import { advertiseAddr, localNodeId, pollUntil, probePorts, quorumOf } from '../../swarm/actions.js';
 import { refreshCluster } from '../../swarm/observe.js';
+import { labelJoined, runStep, stepsOf } from '../../swarm/plan.js';
+import { quorumSize } from '../../core/quorum.js';
 
 const TITLE = 'managers';
+/** The join is on the critical path: ask the leader often. */
+const POLL_MS = 100;
 
 function leaderOrThrow(ctx: SwarmContext): HostRecord {
   const leader = leaderRecord(ctx);
   if (!leader?.engine) throw new FleetError('quorum', 'no manager of this swarm answers');
   return leader;
+}
+
+function leaderAddr(leader: HostRecord): string {
+  return leader.info?.swarm.nodeAddr || leader.target.address;
 }
 
 async function waitReachable(ctx: SwarmContext, host: HostRecord): Promise<void> {
@@ -43,84 +44,92 @@ async function waitReachable(ctx: SwarmContext, host: HostRecord): Promise<void>
       return node?.manager?.reachability === 'reachable' && quorumOf(nodes).ok;
     },
     ctx.options.settleTimeoutMs,
+    POLL_MS,
   );
 }
 
-async function joinManager(ctx: SwarmContext, host: HostRecord): Promise<void> {
-  const id = host.target.id;
+/**
+ * Every joining manager checks, all at once before the first join, that it reaches the leader on
+ * 2377 and 7946: a closed port then fails that host up front instead of halfway through the joins.
+ */
+async function probeAll(ctx: SwarmContext, hosts: HostRecord[]): Promise<Map<HostRecord, FleetError>> {
   const leader = leaderOrThrow(ctx);
-  if (host.membership === 'foreign') await leaveForeign(ctx, host);
+  const addr = leaderAddr(leader);
+  const failures = new Map<HostRecord, FleetError>();
+  await Promise.all(
+    hosts.map(async (host) => {
+      const closed = await probePorts(host, addr, [2377, 7946]).catch(() => undefined);
+      if (closed === undefined)
+        ctx.bus.log('debug', 'no nc or bash: swarm ports not checked', host.target.id);
+      else if (closed.length > 0) {
+        const hint = 'open TCP 2377 and 7946 (and UDP 7946, 4789) between managers';
+        const message = `cannot reach ${leader.target.id} (${addr}) on port ${closed.join(', ')}`;
+        failures.set(host, new FleetError('connect', message, { host: host.target.id, hint }));
+      }
+    }),
+  );
+  return failures;
+}
+
+async function joinManager(ctx: SwarmContext, step: PlanStep, host: HostRecord): Promise<void> {
+  // A dry run may have no swarm (and so no leader) to name: the gate only records the sentence.
+  if (ctx.dryRun) return void (await runStep(ctx, step, async () => undefined));
+  const leader = leaderOrThrow(ctx);
   const addr = await advertiseAddr(host);
-  const leaderAddr = leader.info?.swarm.nodeAddr || leader.target.address;
-  if (!ctx.cluster?.planned) {
-    const closed = await probePorts(host, leaderAddr, [2377, 7946]);
-    if (closed === undefined) ctx.bus.log('debug', 'no nc or bash: swarm ports not checked', id);
-    else if (closed.length > 0) {
-      throw new FleetError(
-        'connect',
-        `cannot reach ${leader.target.id} (${leaderAddr}) on port ${closed.join(', ')}`,
-        {
-          host: id,
-          hint: 'open TCP 2377 and 7946 (and UDP 7946, 4789) between managers',
-        },
-      );
-    }
-  }
-  ctx.bus.hostState(id, 'running', 'joining as manager');
-  await ctx.change(id, `join the swarm as manager via ${leader.target.id}`, async () => {
+  ctx.bus.hostState(host.target.id, 'running', 'joining as manager');
+  await runStep(ctx, step, async () => {
     // Not aborted by Ctrl-C: a join cut halfway leaves the engine "pending"; let it finish instead.
     await host.engine!.swarmJoin({
-      remoteAddrs: [`${leaderAddr}:2377`],
+      remoteAddrs: [`${leaderAddr(leader)}:2377`],
       token: ctx.tokens!.manager,
       advertiseAddr: addr,
     });
     await localNodeId(ctx, host);
     await waitReachable(ctx, host);
   });
-  recordAction(host, 'joined as manager', ctx.dryRun);
   host.membership = 'ours';
   host.currentRole = 'manager';
 }
 
-async function setRole(ctx: SwarmContext, host: HostRecord, role: 'manager' | 'worker', via: HostRecord) {
-  const node = await via.engine!.inspectNode(host.nodeId!, ctx.signal);
+async function setRole(ctx: SwarmContext, nodeId: string, role: 'manager' | 'worker', via: HostRecord) {
+  const node = await via.engine!.inspectNode(nodeId, ctx.signal);
   await via.engine!.updateNode(node.id, node.version, { ...node.spec, Role: role }, ctx.signal);
 }
 
-async function promote(ctx: SwarmContext, host: HostRecord): Promise<void> {
+async function promote(ctx: SwarmContext, step: Extract<PlanStep, { kind: 'promote' }>, host: HostRecord) {
   const leader = leaderOrThrow(ctx);
   ctx.bus.hostState(host.target.id, 'running', 'promoting');
-  await ctx.change(host.target.id, 'promote to manager', async () => {
-    await setRole(ctx, host, 'manager', leader);
+  await runStep(ctx, step, async () => {
+    await setRole(ctx, step.nodeId, 'manager', leader);
     await waitReachable(ctx, host);
   });
-  recordAction(host, 'promoted to manager', ctx.dryRun);
   host.currentRole = 'manager';
 }
 
-async function demote(ctx: SwarmContext, host: HostRecord): Promise<void> {
-  const cluster = await refreshCluster(ctx);
-  const q = quorumOf(cluster?.nodes ?? []);
-  const after = { managers: q.managers - 1, reachable: q.reachable - 1 };
-  if (after.managers < 1 || after.reachable < Math.floor(after.managers / 2) + 1) {
-    throw new FleetError(
-      'quorum',
-      `demoting ${host.target.id} would leave ${after.reachable} of ${after.managers} managers reachable; quorum needs ${Math.floor(after.managers / 2) + 1}`,
-      { host: host.target.id, hint: 'bring the unreachable managers back first' },
-    );
-  }
+async function demote(ctx: SwarmContext, step: Extract<PlanStep, { kind: 'demote' }>, host: HostRecord) {
   // Any other manager can carry the update; the demoted node may be the leader itself.
   const via = [...ctx.hosts.values()].find(
     (h) => h !== host && h.engine && h.membership === 'ours' && h.currentRole === 'manager',
   );
   if (!via) throw new FleetError('quorum', `no other manager to demote ${host.target.id} through`);
+  if (!ctx.dryRun) {
+    // The plan checked quorum against what preflight saw; a manager may have gone away since.
+    const q = quorumOf((await refreshCluster(ctx))?.nodes ?? []);
+    const after = { managers: q.managers - 1, reachable: q.reachable - 1 };
+    if (after.managers < 1 || after.reachable < quorumSize(after.managers)) {
+      throw new FleetError(
+        'quorum',
+        `demoting ${host.target.id} would leave ${after.reachable} of ${after.managers} managers reachable; quorum needs ${quorumSize(after.managers)}`,
+        { host: host.target.id, hint: 'bring the unreachable managers back first' },
+      );
+    }
+  }
   ctx.bus.hostState(host.target.id, 'running', 'demoting');
-  await ctx.change(host.target.id, 'demote to worker', async () => {
-    await setRole(ctx, host, 'worker', via);
+  await runStep(ctx, step, async () => {
+    await setRole(ctx, step.nodeId, 'worker', via);
     if (ctx.cluster?.leader === host.target.id) ctx.cluster.leader = via.target.id;
     await refreshCluster(ctx);
   });
-  recordAction(host, 'demoted to worker', ctx.dryRun);
   host.currentRole = 'worker';
 }
 
@@ -145,17 +154,30 @@ async function continueWithFewer(ctx: SwarmContext, host: HostRecord, error: Fle
 
 export const managers: Phase<SwarmContext> = {
   title: TITLE,
+  shouldRun(ctx) {
+    return stepsOf(ctx, 'promote', 'join-manager').length > 0 ||
+      stepsOf(ctx, 'demote').some((s) => s.stage === 'demote')
+      ? true
+      : 'every manager is in place';
+  },
   async run(ctx) {
-    const wanted = usable(ctx)
-      .filter((h) => h.role === 'manager' && h.result.status !== 'skipped')
-      .sort((a, b) => (a.rank ?? 1e9) - (b.rank ?? 1e9));
-    for (const host of wanted) {
+    const joins = stepsOf(ctx, 'promote', 'join-manager');
+    const joining = joins
+      .filter((s) => s.kind === 'join-manager')
+      .map((s) => ctx.hosts.get(s.host)!)
+      .filter((h) => h.result.status !== 'failed');
+    const closed = ctx.dryRun ? new Map() : await probeAll(ctx, joining);
+    for (const step of joins) {
       if (ctx.signal.aborted) throw new FleetError('interrupted', 'interrupted between manager joins');
-      if (host.membership === 'ours' && host.currentRole === 'manager') continue;
+      const host = ctx.hosts.get(step.host)!;
+      if (host.result.status === 'failed') continue;
       const started = Date.now();
       try {
-        if (host.membership === 'ours') await promote(ctx, host);
-        else await joinManager(ctx, host);
+        const portError = closed.get(host);
+        if (portError) throw portError;
+        if (step.kind === 'promote') await promote(ctx, step, host);
+        else await joinManager(ctx, step, host);
+        await labelJoined(ctx, host);
         host.result.durationMs += Date.now() - started;
         hostDone(ctx, host, Date.now() - started);
       } catch (err) {
@@ -166,12 +188,10 @@ export const managers: Phase<SwarmContext> = {
         await continueWithFewer(ctx, host, error);
       }
     }
-    const demotions = usable(ctx).filter(
-      (h) => h.membership === 'ours' && h.currentRole === 'manager' && h.role === 'worker',
-    );
-    for (const host of demotions) {
+    for (const step of stepsOf(ctx, 'demote')) {
+      if (step.stage !== 'demote' || !step.host) continue;
       if (ctx.signal.aborted) throw new FleetError('interrupted', 'interrupted between demotions');
-      await demote(ctx, host);
+      await demote(ctx, step, ctx.hosts.get(step.host)!);
     }
   },
 };

@@ -1,7 +1,8 @@
 /**
  * Phase 1: connect to every host, read its facts, reach its Docker engine, learn who is in which
- * swarm, and decide roles (written to role_assignments.json). A host that cannot be reached is
- * marked failed here and skipped by every later phase; the run ends "partial".
+ * swarm, decide roles (written to role_assignments.json) and plan the run (core/swarm-plan: the
+ * steps every later phase executes). A host that cannot be reached is marked failed here and skipped
+ * by every later phase; the run ends "partial".
  */
 import pLimit from 'p-limit';
 import { createDockerEngine } from '../../adapters/docker/engine.js';
@@ -11,6 +12,7 @@ import { markFailed, type HostRecord, type SwarmContext } from '../../swarm/cont
 import { readFacts } from '../../swarm/facts.js';
 import { classify } from '../../swarm/observe.js';
 import { decideRoles } from '../../swarm/roles.js';
+import { makePlan, stepsOf } from '../../swarm/plan.js';
 
 const TITLE = 'preflight';
 
@@ -74,6 +76,16 @@ export const preflight: Phase<SwarmContext> = {
         host.target.id,
       );
     }
-    if (ctx.command === 'up') await decideRoles(ctx);
+    if (ctx.command !== 'up') return;
+    await decideRoles(ctx);
+    await makePlan(ctx);
+    // Hosts the planner leaves alone for reasons preflight did not already report (a locked swarm).
+    for (const step of stepsOf(ctx, 'skip')) {
+      const host = ctx.hosts.get(step.host);
+      if (!host || host.result.status === 'failed' || host.result.status === 'skipped') continue;
+      host.result.status = 'skipped';
+      host.result.actions.push(step.reason);
+      ctx.bus.log('warn', step.reason, step.host);
+    }
   },
 };

@@ -4,18 +4,15 @@
  */
 import { FleetError } from '../../core/errors.js';
 import type { Phase } from '../phase.js';
-import { leaderRecord, usable, type SwarmContext } from '../../swarm/context.js';
-
-/** Hosts that will join: wanted in the swarm, not members yet, not left alone. */
-export function joiners(ctx: SwarmContext) {
-  return usable(ctx).filter((h) => h.role && h.membership !== 'ours' && h.result.status !== 'skipped');
-}
+import { leaderRecord, type SwarmContext } from '../../swarm/context.js';
+import { stepsOf } from '../../swarm/plan.js';
 
 export const tokens: Phase<SwarmContext> = {
   title: 'tokens',
   shouldRun(ctx) {
-    if (joiners(ctx).length === 0) return 'no host needs to join';
-    if (ctx.cluster?.planned) return 'the swarm does not exist yet (dry run)';
+    const joins = stepsOf(ctx, 'join-manager', 'join-worker');
+    if (!joins.some((s) => ctx.hosts.get(s.host)?.result.status !== 'failed')) return 'no host needs to join';
+    if (ctx.dryRun) return 'dry run';
     return true;
   },
   async run(ctx) {

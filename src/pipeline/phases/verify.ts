@@ -1,40 +1,13 @@
 /**
  * Phase 8: every node Ready, managers Reachable, exactly one leader, quorum k/n, and the topology
  * (like `docker node ls`) for the view and the report. Node entries left Down by an earlier life of
- * a host that has since re-joined under a new id are removed, so "every node Ready" means something.
+ * a re-joined host were removed by the plan's cleanup steps (init phase) before anyone joined.
  */
 import { FleetError } from '../../core/errors.js';
 import type { SwarmNode } from '../../adapters/docker/types.js';
 import type { Phase } from '../phase.js';
 import { leaderRecord, markFailed, usable, type SwarmContext } from '../../swarm/context.js';
 import { pollUntil, quorumOf } from '../../swarm/actions.js';
-import { refreshCluster } from '../../swarm/observe.js';
-
-async function pruneStale(ctx: SwarmContext, nodes: SwarmNode[]): Promise<boolean> {
-  const leader = leaderRecord(ctx)!;
-  const current = new Map<string, string>();
-  for (const h of usable(ctx)) {
-    if (h.membership === 'ours' && h.nodeId && h.info?.hostname) current.set(h.info.hostname, h.nodeId);
-  }
-  let pruned = false;
-  for (const node of nodes) {
-    const live = current.get(node.hostname);
-    if (!live || live === node.id || node.state === 'ready') continue;
-    await ctx.change(
-      undefined,
-      `remove stale node entry ${node.id.slice(0, 12)} (${node.hostname}, ${node.state})`,
-      async () => {
-        if (node.role === 'manager') {
-          const fresh = await leader.engine!.inspectNode(node.id);
-          await leader.engine!.updateNode(node.id, fresh.version, { ...fresh.spec, Role: 'worker' });
-        }
-        await leader.engine!.removeNode(node.id, true);
-      },
-    );
-    pruned = true;
-  }
-  return pruned;
-}
 
 export const verify: Phase<SwarmContext> = {
   title: 'verify',
@@ -52,14 +25,13 @@ export const verify: Phase<SwarmContext> = {
       nodes
         .filter((n) => n.role === 'manager' && ids.has(n.id))
         .every((n) => n.manager?.reachability === 'reachable');
-    let nodes = await pollUntil(
+    const nodes = await pollUntil(
       ctx,
       'every node to be Ready',
       () => leader.engine!.listNodes(ctx.signal),
       ready,
       ctx.options.settleTimeoutMs,
     ).catch(() => leader.engine!.listNodes(ctx.signal));
-    if (await pruneStale(ctx, nodes)) nodes = (await refreshCluster(ctx))?.nodes ?? nodes;
     for (const host of members) {
       const node = nodes.find((n) => n.id === host.nodeId);
       if (!node || node.state !== 'ready') {

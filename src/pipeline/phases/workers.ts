@@ -2,7 +2,8 @@
  * Phase 5: workers through a bounded sliding pool (p-limit, --concurrency, default 10). Connection
  * failures are retried with backoff — after checking that the engine did not already join, since a
  * dropped channel says nothing about whether the request arrived. One failed worker never stops
- * the others; failures are listed at the end and the run exits "partial".
+ * the others; failures are listed at the end and the run exits "partial". Each worker gets its
+ * labels right after its own join, inside the pool, instead of in a pass after every join.
  */
 import pLimit from 'p-limit';
 import { FleetError, toFleetError } from '../../core/errors.js';
@@ -12,12 +13,13 @@ import {
   leaderRecord,
   hostDone,
   markFailed,
-  recordAction,
   usable,
   type HostRecord,
   type SwarmContext,
 } from '../../swarm/context.js';
-import { advertiseAddr, leaveForeign, localNodeId } from '../../swarm/actions.js';
+import { advertiseAddr, localNodeId } from '../../swarm/actions.js';
+import { labelJoined, runStep, stepsOf } from '../../swarm/plan.js';
+import type { PlanStep } from '../../core/swarm-plan.js';
 
 const TITLE = 'workers';
 
@@ -46,50 +48,51 @@ async function joinOnce(
   }
 }
 
-async function joinWorker(ctx: SwarmContext, host: HostRecord, leaderAddrs: string[]): Promise<void> {
-  const id = host.target.id;
-  if (host.membership === 'foreign') await leaveForeign(ctx, host);
+async function joinWorker(
+  ctx: SwarmContext,
+  step: PlanStep,
+  host: HostRecord,
+  leaderAddrs: string[],
+): Promise<void> {
+  if (ctx.dryRun) return void (await runStep(ctx, step, async () => undefined));
   const addr = await advertiseAddr(host);
-  ctx.bus.hostState(id, 'running', 'joining as worker');
-  await ctx.change(id, 'join the swarm as worker', async () => {
+  ctx.bus.hostState(host.target.id, 'running', 'joining as worker');
+  await runStep(ctx, step, async () => {
     await joinOnce(ctx, host, leaderAddrs, addr);
     await localNodeId(ctx, host);
   });
-  recordAction(host, 'joined as worker', ctx.dryRun);
   host.membership = 'ours';
   host.currentRole = 'worker';
+  await labelJoined(ctx, host);
 }
 
 export const workers: Phase<SwarmContext> = {
   title: TITLE,
   shouldRun(ctx) {
-    const todo = usable(ctx).filter(
-      (h) => h.role === 'worker' && h.membership !== 'ours' && h.result.status !== 'skipped',
-    );
+    const todo = stepsOf(ctx, 'join-worker').filter((s) => ctx.hosts.get(s.host)?.result.status !== 'failed');
     return todo.length > 0 ? true : 'every worker is already a member';
   },
   async run(ctx) {
     const leader = leaderRecord(ctx);
-    if (!leader?.engine) throw new FleetError('quorum', 'no manager of this swarm answers');
+    if (!ctx.dryRun && !leader?.engine) throw new FleetError('quorum', 'no manager of this swarm answers');
     // Every reachable manager is a join address: a worker can join while one of them is busy.
     const managerAddrs = usable(ctx)
       .filter((h) => h.membership === 'ours' && h.currentRole === 'manager')
       .sort((a) => (a === leader ? -1 : 0))
       .map((h) => `${h.info?.swarm.nodeAddr || h.target.address}:2377`);
-    const todo = usable(ctx).filter(
-      (h) => h.role === 'worker' && h.membership !== 'ours' && h.result.status !== 'skipped',
-    );
+    const todo = stepsOf(ctx, 'join-worker').filter((s) => ctx.hosts.get(s.host)?.result.status !== 'failed');
     const limit = pLimit(ctx.options.concurrency);
     await Promise.all(
-      todo.map((host) =>
+      todo.map((step) =>
         limit(async () => {
+          const host = ctx.hosts.get(step.host)!;
           if (ctx.signal.aborted) {
             host.result.status = 'interrupted';
             return;
           }
           const started = Date.now();
           try {
-            await joinWorker(ctx, host, managerAddrs);
+            await joinWorker(ctx, step, host, managerAddrs);
             host.result.durationMs += Date.now() - started;
             hostDone(ctx, host, Date.now() - started);
           } catch (err) {
