@@ -167,7 +167,8 @@ async function buildTarget(target, node, { assets, bundlePath, expectedVersion }
     // of `fleet --version`'s CPU time). It ties the blob to the V8 build that wrote it, which is why each
     // target's blob is written by that target's own node. No snapshot: the CLI has no warm state.
     useSnapshot: false,
-    useCodeCache: true,
+    // FLEET_SEA_CODE_CACHE=0 builds without it (blobs then are byte-identical across architectures).
+    useCodeCache: process.env.FLEET_SEA_CODE_CACHE !== '0',
     assets,
   };
   writeFileSync(configFile, JSON.stringify(config, null, 2));
