@@ -124,3 +124,34 @@ export async function nodeList(
 export async function swarmState(lab: Lab, host: string): Promise<string> {
   return (await lab.exec(host, "docker info --format '{{.Swarm.LocalNodeState}}'")).stdout.trim();
 }
+
+/** Runs the CLI and sends it SIGINT as soon as stderr shows `marker` (e.g. a phase starting). */
+export async function fleetInterrupted(
+  lab: Lab,
+  cwd: string,
+  args: string[],
+  marker: string,
+): Promise<CliRun & { interruptedAt: boolean }> {
+  const child = execa('node', [BIN, ...args], {
+    cwd,
+    env: { ...process.env, HOME: lab.home, NO_COLOR: '1' },
+    reject: false,
+    timeout: 240_000,
+  });
+  let seen = '';
+  let sent = false;
+  child.stderr?.on('data', (chunk: Buffer) => {
+    seen += chunk.toString('utf8');
+    if (!sent && seen.includes(marker)) {
+      sent = true;
+      child.kill('SIGINT');
+    }
+  });
+  const res = await child;
+  return {
+    code: res.exitCode ?? -1,
+    stdout: String(res.stdout),
+    stderr: String(res.stderr),
+    interruptedAt: sent,
+  };
+}

@@ -1,14 +1,17 @@
 /**
  * `fleet up` on 6 lab hosts (no pins: 3 managers, 3 workers): forms a verified swarm, a second run
  * changes nothing and says so, `plan` then has nothing to do, the join tokens appear nowhere (output,
- * reports, role_assignments.json, the hosts' process lists during the run), and `down` dissolves it.
+ * reports, role_assignments.json, the hosts' process lists during the run), a worker pinned as manager
+ * is promoted before a manager is demoted, `down` dissolves the swarm, and Ctrl-C during the workers
+ * phase exits 130 with a report after which the next `up` completes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLab, type Lab } from '../lab/index.js';
 import {
   fleet,
+  fleetInterrupted,
   joinTokens,
   lastReport,
   nodeList,
@@ -98,6 +101,40 @@ describe('fleet up on 6 hosts', () => {
     }
   });
 
+  it('a worker pinned as manager in nodes.yml is promoted before a manager is demoted', async () => {
+    const before = lastReport(cwd);
+    const worker = before.hosts.find((h) => h.role === 'worker')!.id;
+    const file = join(cwd, 'nodes.yml');
+    const yml = readFileSync(file, 'utf8').replace(
+      new RegExp(`(\\{ id: ${worker},[^}]*?)\\s*\\}`),
+      '$1, role: manager }',
+    );
+    expect(yml).toContain(`id: ${worker},`);
+    expect(yml).toMatch(new RegExp(`id: ${worker},.*role: manager`));
+    writeFileSync(file, yml);
+
+    const run = await fleet(lab, cwd, ['up']);
+    runs.push(run);
+    expect(run.code, run.stderr).toBe(0);
+    const report = lastReport(cwd);
+    expect(schemaErrors(report)).toBe('');
+    const sentences = report.changes.map((c) => `${c.host}: ${c.description}`);
+    const promote = sentences.indexOf(`${worker}: promote to manager`);
+    const demote = sentences.findIndex((s) => /: demote .* to worker/.test(s));
+    expect(promote, sentences.join('\n')).toBeGreaterThanOrEqual(0);
+    // Added before removed: 3 -> 4 -> 3 managers, quorum held throughout.
+    expect(demote, sentences.join('\n')).toBeGreaterThan(promote);
+    expect(report.changes.filter((c) => /promote|demote/.test(c.description))).toHaveLength(2);
+    expect(report.quorum).toEqual({ reachable: 3, managers: 3, needed: 2 });
+    expect(report.hosts.find((h) => h.id === worker)!.role).toBe('manager');
+    // Ask the leader: a manager promoted a moment ago may still answer "being prepared".
+    manager = report.topology.find((n) => n.leader)!.hostname;
+    const nodes = await nodeList(lab, manager);
+    expect(nodes.filter((n) => n.role === 'manager').map((n) => n.host)).toContain(worker);
+    expect(nodes.filter((n) => n.role === 'manager')).toHaveLength(3);
+    expect(nodes.every((n) => n.status === 'Ready')).toBe(true);
+  });
+
   it('down leaves the swarm everywhere, leader last', async () => {
     const run = await fleet(lab, cwd, ['down', '--yes']);
     expect(run.code, run.stderr).toBe(0);
@@ -106,5 +143,32 @@ describe('fleet up on 6 hosts', () => {
     const last = report.changes[report.changes.length - 1]!;
     expect(last.description).toMatch(/last manager/);
     for (const h of NAMES) expect(await swarmState(lab, h)).toBe('inactive');
+  });
+
+  it('Ctrl-C during the workers phase exits 130 with a report; the next up completes', async () => {
+    const run = await fleetInterrupted(lab, cwd, ['up', '--concurrency', '1'], '[phase] workers');
+    expect(run.interruptedAt).toBe(true);
+    expect(run.code, run.stderr).toBe(130);
+    expect(run.stderr).toMatch(/interrupted/);
+    const report = lastReport(cwd);
+    expect(schemaErrors(report)).toBe('');
+    expect(report.was_interrupted).toBe(true);
+    // --concurrency 1: the workers after the one in flight never started.
+    expect(report.interrupted).toBeGreaterThanOrEqual(1);
+    expect(report.changes.some((c) => /overlay network/.test(c.description))).toBe(false);
+
+    const next = await fleet(lab, cwd, ['up']);
+    expect(next.code, next.stderr).toBe(0);
+    const done = lastReport(cwd);
+    expect(done.quorum).toEqual({ reachable: 3, managers: 3, needed: 2 });
+    expect(done.topology).toHaveLength(NAMES.length);
+    expect(done.topology.every((n) => n.state === 'ready')).toBe(true);
+    // Whatever the interrupted run finished is not done twice.
+    const joinedBefore = report.changes.filter((c) => /^join/.test(c.description)).map((c) => c.host);
+    const joinedNow = done.changes.filter((c) => /^join/.test(c.description)).map((c) => c.host);
+    for (const h of joinedNow) expect(joinedBefore).not.toContain(h);
+    expect(joinedNow.length).toBeGreaterThanOrEqual(1);
+    expect(done.changes.some((c) => /overlay network fleet-network/.test(c.description))).toBe(true);
+    for (const h of NAMES) expect(await swarmState(lab, h)).toBe('active');
   });
 });

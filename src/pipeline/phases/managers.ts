@@ -18,6 +18,7 @@ import { advertiseAddr, localNodeId, pollUntil, probePorts, quorumOf } from '../
 import { refreshCluster } from '../../swarm/observe.js';
 import { labelJoined, runStep, stepsOf } from '../../swarm/plan.js';
 import { quorumSize } from '../../core/quorum.js';
+import { dockerStatus } from '../../adapters/docker/errors.js';
 
 const TITLE = 'managers';
 /** The join is on the critical path: ask the leader often. */
@@ -107,11 +108,16 @@ async function promote(ctx: SwarmContext, step: Extract<PlanStep, { kind: 'promo
 }
 
 async function demote(ctx: SwarmContext, step: Extract<PlanStep, { kind: 'demote' }>, host: HostRecord) {
-  // Any other manager can carry the update; the demoted node may be the leader itself.
-  const via = [...ctx.hosts.values()].find(
-    (h) => h !== host && h.engine && h.membership === 'ours' && h.currentRole === 'manager',
-  );
-  if (!via) throw new FleetError('quorum', `no other manager to demote ${host.target.id} through`);
+  // The leader carries the update unless it is the one demoted; a manager promoted moments ago may
+  // still answer 503 ("manager is being prepared"), so the others are tried in turn.
+  const leader = leaderRecord(ctx);
+  const candidates = [
+    leader,
+    ...[...ctx.hosts.values()].filter((h) => h.membership === 'ours' && h.currentRole === 'manager'),
+  ].filter((h, i, all): h is HostRecord => Boolean(h?.engine) && h !== host && all.indexOf(h) === i);
+  if (candidates.length === 0) {
+    throw new FleetError('quorum', `no other manager to demote ${host.target.id} through`);
+  }
   if (!ctx.dryRun) {
     // The plan checked quorum against what preflight saw; a manager may have gone away since.
     const q = quorumOf((await refreshCluster(ctx))?.nodes ?? []);
@@ -126,8 +132,17 @@ async function demote(ctx: SwarmContext, step: Extract<PlanStep, { kind: 'demote
   }
   ctx.bus.hostState(host.target.id, 'running', 'demoting');
   await runStep(ctx, step, async () => {
-    await setRole(ctx, step.nodeId, 'worker', via);
-    if (ctx.cluster?.leader === host.target.id) ctx.cluster.leader = via.target.id;
+    let via: HostRecord | undefined;
+    for (const candidate of candidates) {
+      try {
+        await setRole(ctx, step.nodeId, 'worker', candidate);
+        via = candidate;
+        break;
+      } catch (err) {
+        if (dockerStatus(err) !== 503 || candidate === candidates.at(-1)) throw err;
+      }
+    }
+    if (via && ctx.cluster?.leader === host.target.id) ctx.cluster.leader = via.target.id;
     await refreshCluster(ctx);
   });
   host.currentRole = 'worker';
