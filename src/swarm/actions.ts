@@ -3,7 +3,8 @@ import { isIP } from 'node:net';
 import { FleetError } from '../core/errors.js';
 import { quorumSize } from '../core/quorum.js';
 import type { SwarmNode } from '../adapters/docker/types.js';
-import type { HostRecord, SwarmContext } from './context.js';
+import { dockerStatus } from '../adapters/docker/errors.js';
+import { leaderRecord, type HostRecord, type SwarmContext } from './context.js';
 
 /** Docker wants an IP (or interface) to advertise; a DNS name in nodes.yml is replaced by the SSH server address. */
 export async function advertiseAddr(host: HostRecord): Promise<string> {
@@ -85,4 +86,37 @@ export async function pollUntil<T>(
     await new Promise((r) => setTimeout(r, delay));
     delay = Math.min(delay * 2, maxDelayMs);
   }
+}
+
+/**
+ * Sets a node's role through a manager of this swarm: the leader unless it is `self` (the node being
+ * demoted), then the other managers in turn when one answers 503 — a manager promoted moments ago may
+ * still be "being prepared" — and `self` last: a manager may demote itself (its API forwards to the
+ * leader), which is what a partial `down` of a manager without other selected managers needs.
+ * Returns the manager that carried the update.
+ */
+export async function setRoleViaManagers(
+  ctx: SwarmContext,
+  nodeId: string,
+  role: 'manager' | 'worker',
+  self?: HostRecord,
+): Promise<HostRecord> {
+  const candidates = [
+    leaderRecord(ctx),
+    ...[...ctx.hosts.values()].filter((h) => h.membership === 'ours' && h.currentRole === 'manager'),
+  ].filter((h, i, all): h is HostRecord => Boolean(h?.engine) && h !== self && all.indexOf(h) === i);
+  if (self?.engine && self.currentRole === 'manager') candidates.push(self);
+  if (candidates.length === 0) {
+    throw new FleetError('quorum', `no manager of this swarm answers to change node ${nodeId.slice(0, 12)}`);
+  }
+  for (const via of candidates) {
+    try {
+      const node = await via.engine!.inspectNode(nodeId, ctx.signal);
+      await via.engine!.updateNode(node.id, node.version, { ...node.spec, Role: role }, ctx.signal);
+      return via;
+    } catch (err) {
+      if (dockerStatus(err) !== 503 || via === candidates.at(-1)) throw err;
+    }
+  }
+  throw new FleetError('internal', 'unreachable');
 }

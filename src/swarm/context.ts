@@ -98,6 +98,11 @@ export interface SwarmContext extends PhaseContext {
   pool: SshPool;
   /** Selection order = inventory order. */
   hosts: Map<string, HostRecord>;
+  /**
+   * Inventory hosts outside the selection (down only): never acted on, reached only when a partial
+   * down has no selected manager left to remove the departed hosts' node entries.
+   */
+  spares?: HostTarget[];
   cluster?: ClusterState;
   /** In memory only; never logged or written (Secret prints as [redacted]). */
   tokens?: JoinTokens;

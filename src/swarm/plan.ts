@@ -6,6 +6,7 @@
  */
 import {
   describeStep,
+  planDown,
   planUp,
   stepHost,
   type DesiredState,
@@ -34,11 +35,15 @@ function observedHost(host: HostRecord): ObservedHost {
   };
 }
 
-/** Everything preflight saw, once: hosts, our cluster's nodes and its networks (read on the leader). */
+/**
+ * Everything preflight saw, once: hosts, our cluster's nodes and (for up) the wanted network as the
+ * leader has it.
+ */
 export async function observedState(ctx: SwarmContext): Promise<ObservedState> {
   const hosts = [...ctx.hosts.values()].map(observedHost);
   const cluster = ctx.cluster;
   if (!cluster) return { hosts };
+  if (ctx.command === 'down') return { hosts, cluster: { id: cluster.id, nodes: cluster.nodes } };
   const leader = ctx.hosts.get(cluster.leader);
   const want = ctx.options.network.name;
   let networks;
@@ -67,9 +72,13 @@ export function desiredState(ctx: SwarmContext): DesiredState {
   };
 }
 
-/** Observes, plans, and keeps the plan on the context; notes go to the log. */
+/** Observes, plans (up or down), and keeps the plan on the context; notes go to the log. */
 export async function makePlan(ctx: SwarmContext): Promise<void> {
-  const plan = planUp(await observedState(ctx), desiredState(ctx));
+  const observed = await observedState(ctx);
+  const plan =
+    ctx.command === 'down'
+      ? planDown(observed, { force: ctx.options.force })
+      : planUp(observed, desiredState(ctx));
   ctx.plan = plan;
   for (const note of plan.notes) ctx.bus.log('info', note);
 }

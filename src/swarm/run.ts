@@ -15,6 +15,7 @@ import {
 } from '../cli/ssh-options.js';
 import { resolveTargets, type TargetCliOptions } from '../cli/target-options.js';
 import { resolveSwarmNetwork } from '../core/config.js';
+import type { HostTarget } from '../core/host.js';
 import { FleetError, toFleetError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import { EventBus } from '../pipeline/events.js';
@@ -131,12 +132,20 @@ export async function runSwarmCommand(
   const hosts = new Map<string, HostRecord>(
     targets.map((t) => [t.id, { target: t, membership: 'unknown', result: newResult() }]),
   );
+  let spares: HostTarget[] | undefined;
+  if (command === 'down' && resolved.inventory) {
+    const all = await resolveTargets({ inventory: cliOpts.inventory, all: true }, undefined, {
+      defaultToAll: true,
+    });
+    spares = applyIdentityFiles(all.hosts, opts).filter((t) => !hosts.has(t.id));
+  }
   const ctx: SwarmContext = {
     ...createPhaseContext(bus, dryRun, controller.signal),
     command: command === 'down' ? 'down' : 'up',
     options: upOptions,
     pool,
     hosts,
+    spares,
     notes: [],
     done: new Set(),
   };

@@ -44,6 +44,6 @@ describe('fleet discover', () => {
     // The draft is a valid inventory: plan reads it and has work to do.
     const plan = await fleet(lab, cwd, ['plan']);
     expect(plan.code, plan.stderr).toBe(0);
-    expect(plan.stdout).toMatch(/swarm init/);
+    expect(plan.stdout).toMatch(/: initialise the swarm/);
   });
 });

@@ -171,4 +171,28 @@ describe('fleet up on 6 hosts', () => {
     expect(done.changes.some((c) => /overlay network fleet-network/.test(c.description))).toBe(true);
     for (const h of NAMES) expect(await swarmState(lab, h)).toBe('active');
   });
+
+  it('a partial down: the selected hosts leave, their entries go, the rest keeps quorum', async () => {
+    const before = lastReport(cwd);
+    const leader = before.topology.find((n) => n.leader)!.hostname;
+    const manager = before.hosts.find((h) => h.role === 'manager' && h.id !== leader)!.id;
+    const worker = before.hosts.find((h) => h.role === 'worker')!.id;
+    const run = await fleet(lab, cwd, ['down', '-n', `${worker},${manager}`, '--yes']);
+    expect(run.code, run.stderr).toBe(0);
+    const report = lastReport(cwd, 'down');
+    expect(schemaErrors(report)).toBe('');
+    const sentences = report.changes.map((c) => `${c.host}: ${c.description}`);
+    expect(sentences.indexOf(`${manager}: demote ${manager} to worker: fleet down`)).toBeGreaterThan(
+      sentences.indexOf(`${worker}: leave the swarm: fleet down`),
+    );
+    expect(sentences.filter((s) => /remove node/.test(s))).toHaveLength(2);
+    expect(await swarmState(lab, worker)).toBe('inactive');
+    expect(await swarmState(lab, manager)).toBe('inactive');
+    const nodes = await nodeList(lab, leader);
+    expect(nodes.map((n) => n.host).sort()).toEqual(
+      NAMES.filter((n) => n !== worker && n !== manager).sort(),
+    );
+    expect(nodes.filter((n) => n.role === 'manager')).toHaveLength(2);
+    expect(nodes.every((n) => n.status === 'Ready')).toBe(true);
+  });
 });

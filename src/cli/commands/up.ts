@@ -8,8 +8,9 @@ import { addTargetOptions, TARGET_OPTIONS_HELP } from '../target-options.js';
 import type { SwarmCliOptions } from '../../swarm/run.js';
 
 const UP_HELP = `
-Phases: preflight (connect, facts, Docker, who is in which swarm, roles) → init → tokens → managers
-(one at a time, each confirmed Reachable with quorum) → workers (bounded pool) → labels → network → verify.
+Phases: preflight (connect, facts, Docker, who is in which swarm, roles, the plan) → init → tokens →
+managers (one at a time, each confirmed Reachable with quorum) → workers (bounded pool) → labels (set
+right after each node's join; what is left here) → network → verify. fleet plan prints the plan's steps.
 Join tokens are read through the Docker Engine API over SSH and stay in memory: never on a command
 line, in a file, a log or the report. Running up again converges: members are skipped, missing hosts
 join, changed roles are promoted or demoted keeping quorum. A host in another swarm is left alone

@@ -14,11 +14,17 @@ import {
   type HostRecord,
   type SwarmContext,
 } from '../../swarm/context.js';
-import { advertiseAddr, localNodeId, pollUntil, probePorts, quorumOf } from '../../swarm/actions.js';
+import {
+  advertiseAddr,
+  localNodeId,
+  pollUntil,
+  probePorts,
+  quorumOf,
+  setRoleViaManagers,
+} from '../../swarm/actions.js';
 import { refreshCluster } from '../../swarm/observe.js';
 import { labelJoined, runStep, stepsOf } from '../../swarm/plan.js';
 import { quorumSize } from '../../core/quorum.js';
-import { dockerStatus } from '../../adapters/docker/errors.js';
 
 const TITLE = 'managers';
 /** The join is on the critical path: ask the leader often. */
@@ -92,32 +98,16 @@ async function joinManager(ctx: SwarmContext, step: PlanStep, host: HostRecord):
   host.currentRole = 'manager';
 }
 
-async function setRole(ctx: SwarmContext, nodeId: string, role: 'manager' | 'worker', via: HostRecord) {
-  const node = await via.engine!.inspectNode(nodeId, ctx.signal);
-  await via.engine!.updateNode(node.id, node.version, { ...node.spec, Role: role }, ctx.signal);
-}
-
 async function promote(ctx: SwarmContext, step: Extract<PlanStep, { kind: 'promote' }>, host: HostRecord) {
-  const leader = leaderOrThrow(ctx);
   ctx.bus.hostState(host.target.id, 'running', 'promoting');
   await runStep(ctx, step, async () => {
-    await setRole(ctx, step.nodeId, 'manager', leader);
+    await setRoleViaManagers(ctx, step.nodeId, 'manager');
     await waitReachable(ctx, host);
   });
   host.currentRole = 'manager';
 }
 
 async function demote(ctx: SwarmContext, step: Extract<PlanStep, { kind: 'demote' }>, host: HostRecord) {
-  // The leader carries the update unless it is the one demoted; a manager promoted moments ago may
-  // still answer 503 ("manager is being prepared"), so the others are tried in turn.
-  const leader = leaderRecord(ctx);
-  const candidates = [
-    leader,
-    ...[...ctx.hosts.values()].filter((h) => h.membership === 'ours' && h.currentRole === 'manager'),
-  ].filter((h, i, all): h is HostRecord => Boolean(h?.engine) && h !== host && all.indexOf(h) === i);
-  if (candidates.length === 0) {
-    throw new FleetError('quorum', `no other manager to demote ${host.target.id} through`);
-  }
   if (!ctx.dryRun) {
     // The plan checked quorum against what preflight saw; a manager may have gone away since.
     const q = quorumOf((await refreshCluster(ctx))?.nodes ?? []);
@@ -132,17 +122,8 @@ async function demote(ctx: SwarmContext, step: Extract<PlanStep, { kind: 'demote
   }
   ctx.bus.hostState(host.target.id, 'running', 'demoting');
   await runStep(ctx, step, async () => {
-    let via: HostRecord | undefined;
-    for (const candidate of candidates) {
-      try {
-        await setRole(ctx, step.nodeId, 'worker', candidate);
-        via = candidate;
-        break;
-      } catch (err) {
-        if (dockerStatus(err) !== 503 || candidate === candidates.at(-1)) throw err;
-      }
-    }
-    if (via && ctx.cluster?.leader === host.target.id) ctx.cluster.leader = via.target.id;
+    const via = await setRoleViaManagers(ctx, step.nodeId, 'worker', host);
+    if (ctx.cluster?.leader === host.target.id) ctx.cluster.leader = via.target.id;
     await refreshCluster(ctx);
   });
   host.currentRole = 'worker';

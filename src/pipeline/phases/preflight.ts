@@ -76,13 +76,14 @@ export const preflight: Phase<SwarmContext> = {
         host.target.id,
       );
     }
-    if (ctx.command !== 'up') return;
-    await decideRoles(ctx);
+    if (ctx.command === 'up') await decideRoles(ctx);
     await makePlan(ctx);
     // Hosts the planner leaves alone for reasons preflight did not already report (a locked swarm).
+    // For down, a host in no swarm has nothing to leave: that is no failure.
     for (const step of stepsOf(ctx, 'skip')) {
       const host = ctx.hosts.get(step.host);
       if (!host || host.result.status === 'failed' || host.result.status === 'skipped') continue;
+      if (step.cause === 'not-member') continue;
       host.result.status = 'skipped';
       host.result.actions.push(step.reason);
       ctx.bus.log('warn', step.reason, step.host);
