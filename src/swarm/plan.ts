@@ -19,7 +19,8 @@ import { toFleetError } from '../core/errors.js';
 import { leaderRecord, recordAction, usable, type HostRecord, type SwarmContext } from './context.js';
 import { applyLabels, wantedLabels } from './labels.js';
 
-function observedHost(host: HostRecord): ObservedHost {
+/** One host as the planner sees it, from what preflight recorded (exported for tests). */
+export function observedHost(host: HostRecord): ObservedHost {
   const swarm = host.info?.swarm;
   return {
     id: host.target.id,
