@@ -3,7 +3,8 @@
  * failures are retried with backoff — after checking that the engine did not already join, since a
  * dropped channel says nothing about whether the request arrived. One failed worker never stops
  * the others; failures are listed at the end and the run exits "partial". Each worker gets its
- * labels right after its own join, inside the pool, instead of in a pass after every join.
+ * labels right after its own join (through the leader, outside the pool's bound) instead of in a
+ * pass after every join.
  */
 import pLimit from 'p-limit';
 import { FleetError, toFleetError } from '../../core/errors.js';
@@ -63,7 +64,6 @@ async function joinWorker(
   });
   host.membership = 'ours';
   host.currentRole = 'worker';
-  await labelJoined(ctx, host);
 }
 
 export const workers: Phase<SwarmContext> = {
@@ -83,24 +83,30 @@ export const workers: Phase<SwarmContext> = {
     const todo = stepsOf(ctx, 'join-worker').filter((s) => ctx.hosts.get(s.host)?.result.status !== 'failed');
     const limit = pLimit(ctx.options.concurrency);
     await Promise.all(
-      todo.map((step) =>
-        limit(async () => {
-          const host = ctx.hosts.get(step.host)!;
+      todo.map(async (step) => {
+        const host = ctx.hosts.get(step.host)!;
+        const started = Date.now();
+        // The pool bounds the joins only: the labels go through the leader, so a worker's slot is
+        // free for the next join while its labels are written.
+        const joined = await limit(async () => {
           if (ctx.signal.aborted) {
             host.result.status = 'interrupted';
-            return;
+            return false;
           }
-          const started = Date.now();
           try {
             await joinWorker(ctx, step, host, managerAddrs);
-            host.result.durationMs += Date.now() - started;
-            hostDone(ctx, host, Date.now() - started);
+            return true;
           } catch (err) {
             host.result.durationMs += Date.now() - started;
             markFailed(host, TITLE, toFleetError(err), ctx);
+            return false;
           }
-        }),
-      ),
+        });
+        if (!joined) return;
+        await labelJoined(ctx, host);
+        host.result.durationMs += Date.now() - started;
+        hostDone(ctx, host, Date.now() - started);
+      }),
     );
     if (ctx.signal.aborted) throw new FleetError('interrupted', 'interrupted while workers were joining');
   },
