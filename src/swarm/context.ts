@@ -87,8 +87,6 @@ export interface ClusterState {
   id: string;
   /** Host id of the manager fleet talks to (the leader when known). */
   leader: string;
-  /** Set in a dry run when the swarm does not exist yet: later phases describe, never call. */
-  planned: boolean;
   nodes: SwarmNode[];
 }
 

@@ -98,13 +98,13 @@ export async function classify(ctx: SwarmContext): Promise<void> {
     }
   }
   const leader = pickLeader(ctx, read.nodes, read.via);
-  ctx.cluster = { id: ours.id, leader: leader.target.id, planned: false, nodes: read.nodes };
+  ctx.cluster = { id: ours.id, leader: leader.target.id, nodes: read.nodes };
 }
 
 /** Re-reads the node list (after joins); keeps the leader pointer on a manager that answers. */
 export async function refreshCluster(ctx: SwarmContext): Promise<ClusterState | undefined> {
   const cluster = ctx.cluster;
-  if (!cluster || cluster.planned) return cluster;
+  if (!cluster) return cluster;
   const candidates = [
     ctx.hosts.get(cluster.leader),
     ...[...ctx.hosts.values()].filter((h) => h.membership === 'ours' && h.currentRole === 'manager'),

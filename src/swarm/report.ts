@@ -90,7 +90,7 @@ export function buildUpReport(
     was_interrupted: ctx.signal.aborted,
     cluster: {
       name: ctx.options.clusterName,
-      id: ctx.cluster && !ctx.cluster.planned ? ctx.cluster.id : null,
+      id: ctx.cluster?.id ?? null,
     },
     phases: input.timings.map((t) => ({
       title: t.title,

@@ -50,7 +50,7 @@ async function initSwarm(ctx: SwarmContext, step: Extract<PlanStep, { kind: 'ini
   first.currentRole = 'manager';
   if (ctx.dryRun) return;
   await localNodeId(ctx, first);
-  ctx.cluster = { id: first.info!.swarm.clusterId, leader: step.host, planned: false, nodes: [] };
+  ctx.cluster = { id: first.info!.swarm.clusterId, leader: step.host, nodes: [] };
   await refreshCluster(ctx);
   ctx.bus.log('info', `swarm ${ctx.cluster.id.slice(0, 12)} initialised`, step.host);
 }
