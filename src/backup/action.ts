@@ -8,14 +8,15 @@ import { openStore, resolveStoreTarget, type BackupStore } from '../adapters/s3/
 import { BUILD_INFO } from '../build-info.js';
 import type { BackupCliOptions, StoreCliOptions } from '../cli/commands/backup.js';
 import type { RestoreCliOptions } from '../cli/commands/restore.js';
-import { applyIdentityFiles, sshSettingsFromOptions, sudoPasswordFromOptions } from '../cli/ssh-options.js';
+import type { SshPool } from '../adapters/ssh/types.js';
+import { openRunSession } from '../cli/run-session.js';
+import { applyIdentityFiles } from '../cli/ssh-options.js';
 import { loadInventory, resolveTargets } from '../cli/target-options.js';
 import { FleetError } from '../core/errors.js';
 import type { HostTarget } from '../core/host.js';
 import { redact } from '../core/redact.js';
 import { hasSelection } from '../core/selectors.js';
-import { EventBus } from '../pipeline/events.js';
-import { chooseViewMode, createView } from '../views/index.js';
+import type { EventBus } from '../pipeline/events.js';
 import { formatBytes } from '../views/format.js';
 import { serializeReport, writeRunReport } from '../views/json-report.js';
 import { deleteBackup, getBackup, listBackups } from './catalog.js';
@@ -37,63 +38,40 @@ async function storeFromOptions(opts: StoreCliOptions): Promise<BackupStore> {
 interface Prepared {
   hosts: HostTarget[];
   bus: EventBus;
-  controller: AbortController;
-  cleanup(): void;
-}
-
-function withSignals(bus: EventBus): { controller: AbortController; cleanup(): void } {
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (): void => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
-    bus.log(
-      'warn',
-      'interrupted: stopping streams, restarting any stopped Docker, writing the report (Ctrl-C again to quit now)',
-    );
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return {
-    controller,
-    cleanup() {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
-  };
+  signal: AbortSignal;
+  pool: SshPool;
+  sudoPassword?: string;
 }
 
 async function runWithHosts(
   command: 'backup' | 'restore',
   opts: BackupCliOptions | RestoreCliOptions,
   store: BackupStore,
-  run: (
-    p: Prepared & { pool: import('../adapters/ssh/types.js').SshPool; sudoPassword?: string },
-  ) => Promise<{
-    report: BackupRunReport;
-    error?: FleetError;
-  }>,
+  run: (p: Prepared) => Promise<{ report: BackupRunReport; error?: FleetError }>,
 ): Promise<number> {
-  const { hosts: resolved } = await resolveTargets(opts, undefined, { defaultToAll: true });
+  const { hosts: resolved, warnings } = await resolveTargets(opts, undefined, { defaultToAll: true });
   const hosts = applyIdentityFiles(resolved, opts);
   if (hosts.length === 0)
     throw new FleetError('usage', 'no hosts selected', { hint: 'use -n HOSTS or --all' });
-  const bus = new EventBus();
-  const settings = await sshSettingsFromOptions(opts);
-  settings.warn = (message, host) => bus.log('warn', message, host);
-  const sudoPassword = await sudoPasswordFromOptions(opts, hosts);
-  const view = await createView(chooseViewMode(Boolean(opts.json)), { bus });
-  const { controller, cleanup } = withSignals(bus);
+  const session = await openRunSession(opts, hosts, {
+    json: opts.json,
+    warnings,
+    onInterrupt: 'stopping streams, restarting any stopped Docker, writing the report',
+  });
+  const { bus, signal } = session;
   const startedAt = new Date();
   let result: { report: BackupRunReport; error?: FleetError };
   try {
-    const { createSshPool } = await import('../adapters/ssh/pool.js');
-    const pool = createSshPool(settings, bus);
     try {
-      result = await run({ hosts, bus, controller, cleanup, pool, sudoPassword });
+      result = await run({
+        hosts,
+        bus,
+        signal,
+        pool: await session.pool(),
+        sudoPassword: session.sudoPassword,
+      });
     } finally {
-      await pool.closeAll().catch(() => undefined);
+      await session.closePool();
       await store.close().catch(() => undefined);
     }
     const path = await writeRunReport(command, result.report, startedAt, opts.report);
@@ -102,11 +80,10 @@ async function runWithHosts(
       type: 'run:done',
       ok: !result.error,
       durationMs: Date.now() - startedAt.getTime(),
-      interrupted: controller.signal.aborted,
+      interrupted: signal.aborted,
     });
   } finally {
-    await view.close();
-    cleanup();
+    await session.close();
   }
   if (opts.json) process.stdout.write(serializeReport(result.report));
   if (result.error) throw result.error;
@@ -118,7 +95,7 @@ export async function backupAction(opts: BackupCliOptions): Promise<number> {
   const explicitKinds = (opts.only ?? []).length > 0;
   const kinds = (explicitKinds ? [...new Set(opts.only)] : ['swarm', 'paths', 'volumes']) as BackupKind[];
   const { runBackup } = await import('./run-backup.js');
-  return runWithHosts('backup', opts, store, ({ hosts, bus, controller, pool, sudoPassword }) =>
+  return runWithHosts('backup', opts, store, ({ hosts, bus, signal, pool, sudoPassword }) =>
     runBackup({
       hosts,
       pool,
@@ -134,7 +111,7 @@ export async function backupAction(opts: BackupCliOptions): Promise<number> {
       keep: opts.keep,
       sudo: Boolean(opts.sudo),
       sudoPassword,
-      signal: controller.signal,
+      signal,
       waitTimeoutMs: Math.round(opts.waitTimeout * 1000),
       fleetVersion: BUILD_INFO.version,
     }),
@@ -165,7 +142,7 @@ export async function restoreAction(id: string, opts: RestoreCliOptions): Promis
     hasSelection({ nodes: opts.nodes, exclude: opts.exclude, role: opts.role }) ||
     (opts.exclude ?? []).length > 0;
   const { runRestore } = await import('./run-restore.js');
-  return runWithHosts('restore', opts, store, ({ hosts, bus, controller, pool, sudoPassword }) =>
+  return runWithHosts('restore', opts, store, ({ hosts, bus, signal, pool, sudoPassword }) =>
     runRestore({
       id,
       store,
@@ -174,7 +151,7 @@ export async function restoreAction(id: string, opts: RestoreCliOptions): Promis
       only,
       pool,
       bus,
-      signal: controller.signal,
+      signal,
       concurrency: opts.concurrency,
       sudo: Boolean(opts.sudo),
       sudoPassword,

@@ -3,21 +3,14 @@
  * Imported lazily by src/cli/commands/exec.ts.
  */
 import type { ExecCliOptions } from '../cli/commands/exec.js';
-import { setMaxListeners } from 'node:events';
 import type { Command } from 'commander';
-import {
-  applyIdentityFiles,
-  applyInventoryDefaults,
-  sshSettingsFromOptions,
-  sudoPasswordFromOptions,
-} from '../cli/ssh-options.js';
+import { openRunSession } from '../cli/run-session.js';
+import { applyIdentityFiles, applyInventoryDefaults } from '../cli/ssh-options.js';
 import { resolveTargets } from '../cli/target-options.js';
 import { FleetError } from '../core/errors.js';
 import { foldHosts } from '../core/host-range.js';
 import { groupOutputs } from '../core/output-groups.js';
 import { buildExecReport, execExitCode, type ExecReport } from '../core/report.js';
-import { EventBus } from '../pipeline/events.js';
-import { chooseViewMode, createView } from '../views/index.js';
 import { serializeReport, writeRunReport } from '../views/json-report.js';
 import { writeOutdir } from './outdir.js';
 import { readRerunTargets } from './rerun.js';
@@ -43,55 +36,38 @@ export async function execAction(
   if (targets.length === 0)
     throw new FleetError('usage', 'no hosts selected', { hint: 'use -n HOSTS or --all' });
 
-  const bus = new EventBus();
-  const settings = await sshSettingsFromOptions(opts);
-  settings.warn = (message, host) => bus.log('warn', message, host);
-  const sudoPassword = await sudoPasswordFromOptions(opts, targets);
-
-  const view = await createView(chooseViewMode(Boolean(opts.json)), { bus, streamOutput: !opts.group });
-  for (const warning of resolved.warnings) bus.log('warn', warning);
-  const controller = new AbortController();
-  // One signal is shared by every host's connect and exec (hundreds of listeners by design).
-  setMaxListeners(0, controller.signal);
-  let interrupts = 0;
-  const onSignal = () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130); // a second Ctrl-C means "now", even without a report
-    bus.log(
-      'warn',
-      'interrupted: stopping remote commands and writing the report (Ctrl-C again to quit now)',
-    );
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const session = await openRunSession(opts, targets, {
+    json: opts.json,
+    streamOutput: !opts.group,
+    warnings: resolved.warnings,
+    onInterrupt: 'stopping remote commands and writing the report',
+  });
+  const { bus, signal } = session;
 
   const startedAt = new Date();
   let report: ExecReport;
   try {
-    const { createSshPool } = await import('../adapters/ssh/pool.js');
-    const pool = createSshPool(settings, bus);
     let hosts;
     try {
       hosts = await runExec({
         command,
         hosts: targets,
-        pool,
+        pool: await session.pool(),
         bus,
         concurrency: opts.concurrency,
         timeoutMs: opts.timeout === undefined ? undefined : Math.round(opts.timeout * 1000),
         sudo: opts.sudo,
-        sudoPassword,
-        signal: controller.signal,
+        sudoPassword: session.sudoPassword,
+        signal,
       });
     } finally {
-      await pool.closeAll().catch(() => undefined);
+      await session.closePool();
     }
     report = buildExecReport({
       command,
       startedAt,
       durationMs: Date.now() - startedAt.getTime(),
-      interrupted: controller.signal.aborted,
+      interrupted: signal.aborted,
       hosts,
     });
     if (opts.outdir) await writeOutdir(opts.outdir, hosts);
@@ -117,9 +93,7 @@ export async function execAction(
       interrupted: report.was_interrupted,
     });
   } finally {
-    await view.close();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    await session.close();
   }
   if (opts.json) process.stdout.write(serializeReport(report));
   return execExitCode(report);

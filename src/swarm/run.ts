@@ -4,23 +4,15 @@
  * no engine is left "pending"), the report is still written, and the next `up` continues.
  */
 import type { Command } from 'commander';
-import { setMaxListeners } from 'node:events';
 import { createInterface } from 'node:readline/promises';
-import {
-  applyIdentityFiles,
-  applyInventoryDefaults,
-  sshSettingsFromOptions,
-  sudoPasswordFromOptions,
-  type SshCliOptions,
-} from '../cli/ssh-options.js';
+import { applyIdentityFiles, applyInventoryDefaults, type SshCliOptions } from '../cli/ssh-options.js';
+import { openRunSession } from '../cli/run-session.js';
 import { resolveTargets, type TargetCliOptions } from '../cli/target-options.js';
 import { resolveSwarmNetwork } from '../core/config.js';
 import type { HostTarget } from '../core/host.js';
 import { FleetError, toFleetError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
-import { EventBus } from '../pipeline/events.js';
 import { createPhaseContext, runPhases, type Phase, type PhaseTiming } from '../pipeline/phase.js';
-import { chooseViewMode, createView } from '../views/index.js';
 import { serializeReport, writeRunReport } from '../views/json-report.js';
 import { newResult, type HostRecord, type SwarmContext, type UpOptions } from './context.js';
 import { buildUpReport, topologyTable, upExitCode } from './report.js';
@@ -89,27 +81,12 @@ export async function runSwarmCommand(
       return 2;
   }
 
-  const bus = new EventBus();
-  const settings = await sshSettingsFromOptions(opts);
-  settings.warn = (message, host) => bus.log('warn', message, host);
-  const sudoPassword = await sudoPasswordFromOptions(opts, targets);
-  const view = await createView(chooseViewMode(Boolean(opts.json)), { bus });
-  for (const warning of resolved.warnings) bus.log('warn', warning);
-
-  const controller = new AbortController();
-  // Every in-flight API call listens on this one signal.
-  setMaxListeners(0, controller.signal);
-  let interrupts = 0;
-  const onSignal = () => {
-    if (++interrupts > 1) process.exit(130);
-    bus.log(
-      'warn',
-      'interrupted: finishing the step in flight, then writing the report (Ctrl-C again to quit now)',
-    );
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const session = await openRunSession(opts, targets, {
+    json: opts.json,
+    warnings: resolved.warnings,
+    onInterrupt: 'finishing the step in flight, then writing the report',
+  });
+  const { bus, signal, sudoPassword } = session;
 
   const upOptions: UpOptions = {
     clusterName: opts.clusterName,
@@ -127,8 +104,7 @@ export async function runSwarmCommand(
     settleTimeoutMs: Math.round(opts.settleTimeout * 1000),
     sudoPassword,
   };
-  const { createSshPool } = await import('../adapters/ssh/pool.js');
-  const pool = createSshPool(settings, bus);
+  const pool = await session.pool();
   const hosts = new Map<string, HostRecord>(
     targets.map((t) => [t.id, { target: t, membership: 'unknown', result: newResult() }]),
   );
@@ -140,7 +116,7 @@ export async function runSwarmCommand(
     spares = applyIdentityFiles(all.hosts, opts).filter((t) => !hosts.has(t.id));
   }
   const ctx: SwarmContext = {
-    ...createPhaseContext(bus, dryRun, controller.signal),
+    ...createPhaseContext(bus, dryRun, signal),
     command: command === 'down' ? 'down' : 'up',
     options: upOptions,
     pool,
@@ -171,12 +147,12 @@ export async function runSwarmCommand(
     } catch (err) {
       error = toFleetError(err);
       timings = (err as { timings?: PhaseTiming[] }).timings ?? [];
-      if (controller.signal.aborted) error = new FleetError('interrupted', error.message);
+      if (signal.aborted) error = new FleetError('interrupted', error.message);
     } finally {
       for (const h of hosts.values()) h.engine?.close();
-      await pool.closeAll().catch(() => undefined);
+      await session.closePool();
     }
-    if (controller.signal.aborted) {
+    if (signal.aborted) {
       for (const h of hosts.values())
         if (h.result.status === 'unchanged' && h.role) h.result.status = 'interrupted';
     }
@@ -197,9 +173,7 @@ export async function runSwarmCommand(
       interrupted: report.was_interrupted,
     });
   } finally {
-    await view.close();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    await session.close();
   }
   if (opts.json) {
     process.stdout.write(serializeReport(report));
