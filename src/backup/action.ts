@@ -3,12 +3,12 @@
  * and the hosts, connect, run, show (views), write the JSON report, pick the exit code.
  * Imported lazily by src/cli/commands/{backup,restore}.ts.
  */
-import { createInterface } from 'node:readline/promises';
 import { openStore, resolveStoreTarget, type BackupStore } from '../adapters/s3/index.js';
 import { BUILD_INFO } from '../build-info.js';
 import type { BackupCliOptions, StoreCliOptions } from '../cli/commands/backup.js';
 import type { RestoreCliOptions } from '../cli/commands/restore.js';
 import type { SshPool } from '../adapters/ssh/types.js';
+import { confirm } from '../cli/prompt.js';
 import { openRunSession } from '../cli/run-session.js';
 import { applyIdentityFiles } from '../cli/ssh-options.js';
 import { loadInventory, resolveTargets } from '../cli/target-options.js';
@@ -118,7 +118,7 @@ export async function backupAction(opts: BackupCliOptions): Promise<number> {
   );
 }
 
-async function confirm(lines: string[], yes: boolean | undefined): Promise<boolean> {
+async function confirmRestore(lines: string[], yes: boolean | undefined): Promise<boolean> {
   if (yes) return true;
   if (!process.stdin.isTTY) {
     throw new FleetError('usage', 'restore changes hosts and needs confirmation, but there is no terminal', {
@@ -126,13 +126,7 @@ async function confirm(lines: string[], yes: boolean | undefined): Promise<boole
     });
   }
   process.stderr.write(`fleet restore will:\n${lines.map((l) => `  - ${redact(l)}`).join('\n')}\n`);
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = await rl.question('Proceed? [y/N] ');
-    return /^y(es)?$/i.test(answer.trim());
-  } finally {
-    rl.close();
-  }
+  return confirm('Proceed? [y/N] ');
 }
 
 export async function restoreAction(id: string, opts: RestoreCliOptions): Promise<number> {
@@ -156,7 +150,7 @@ export async function restoreAction(id: string, opts: RestoreCliOptions): Promis
       sudo: Boolean(opts.sudo),
       sudoPassword,
       waitTimeoutMs: Math.round(opts.waitTimeout * 1000),
-      confirm: (lines) => confirm(lines, opts.yes),
+      confirm: (lines) => confirmRestore(lines, opts.yes),
     }),
   );
 }

@@ -61,3 +61,14 @@ export async function promptSecret(question: string, envHint?: string): Promise<
     process.stderr.write('\n');
   }
 }
+
+/** A yes/no question on stderr; anything but y/yes is no. Callers check for a terminal first. */
+export async function confirm(question: string): Promise<boolean> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}

@@ -4,8 +4,8 @@
  * no engine is left "pending"), the report is still written, and the next `up` continues.
  */
 import type { Command } from 'commander';
-import { createInterface } from 'node:readline/promises';
 import { applyIdentityFiles, applyInventoryDefaults, type SshCliOptions } from '../cli/ssh-options.js';
+import { confirm } from '../cli/prompt.js';
 import { openRunSession } from '../cli/run-session.js';
 import { resolveTargets, type TargetCliOptions } from '../cli/target-options.js';
 import { resolveSwarmNetwork } from '../core/config.js';
@@ -29,15 +29,6 @@ export interface SwarmCliOptions extends SshCliOptions, TargetCliOptions {
   report?: string;
   json?: boolean;
   roleAssignments: string;
-}
-
-async function ask(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return /^y(es)?$/i.test((await rl.question(question)).trim());
-  } finally {
-    rl.close();
-  }
 }
 
 export async function loadPhases(command: 'up' | 'down'): Promise<Phase<SwarmContext>[]> {
@@ -77,7 +68,7 @@ export async function runSwarmCommand(
   const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
   if (command === 'down' && !dryRun && !opts.yes) {
     if (!interactive) throw new FleetError('usage', 'fleet down needs --yes when no terminal can confirm');
-    if (!(await ask(`leave the swarm on ${targets.length} hosts (workers first, leader last)? [y/N] `)))
+    if (!(await confirm(`leave the swarm on ${targets.length} hosts (workers first, leader last)? [y/N] `)))
       return 2;
   }
 
@@ -94,7 +85,7 @@ export async function runSwarmCommand(
     force: Boolean(opts.force),
     yes: Boolean(opts.yes),
     interactive,
-    ask,
+    ask: confirm,
     network: { ...resolveSwarmNetwork(resolved.inventory?.defaults), driver: 'overlay' },
     managers: opts.managers ?? resolved.inventory?.defaults.swarm.managers,
     allowEvenManagers: Boolean(opts.allowEvenManagers),
