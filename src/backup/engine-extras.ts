@@ -15,16 +15,22 @@ export interface EngineExtras {
   autolock(): Promise<boolean>;
   /** GET /swarm/unlockkey; undefined when autolock is off. */
   unlockKey(): Promise<Secret | undefined>;
-  /** POST /swarm/unlock (a manager restarted with autolock on comes up locked). */
-  unlock(key: Secret): Promise<void>;
+  /**
+   * POST /swarm/unlock (a manager restarted with autolock on comes up locked). The engine answers only
+   * once the node has started, which never happens while a restored manager lacks quorum: a wrong key
+   * fails at once, so after `waitMs` without an answer this resolves false and the caller decides.
+   */
+  unlock(key: Secret, waitMs?: number): Promise<boolean>;
   /** POST /swarm/init with ForceNewCluster: the disaster-recovery step. */
-  initForceNewCluster(advertiseAddr: string): Promise<string>;
+  initForceNewCluster(advertiseAddr: string, waitMs: number): Promise<string>;
   /** GET /volumes/{name}: its Mountpoint, or undefined when the volume does not exist. */
   volumeMountpoint(name: string): Promise<string | undefined>;
   /** POST /volumes/create (restore into a host where the volume is gone). */
   createVolume(name: string): Promise<string>;
   close(): void;
 }
+
+const NO_ANSWER = Symbol('no answer');
 
 export function createEngineExtras(
   conn: SshConnection,
@@ -35,7 +41,12 @@ export function createEngineExtras(
   agent.kind = engine.transport;
   const host = conn.host.id;
 
-  function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+  function call(
+    method: string,
+    path: string,
+    body?: unknown,
+    timeoutMs?: number,
+  ): Promise<{ status: number; json: unknown } | 'no-answer'> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     return new Promise((resolve, reject) => {
       const req = http.request(
@@ -65,21 +76,38 @@ export function createEngineExtras(
           });
         },
       );
-      req.on('error', reject);
+      let gaveUp = false;
+      req.on('error', (err) => (gaveUp ? resolve('no-answer') : reject(err)));
+      if (timeoutMs !== undefined) {
+        // SSH channels have no socket timeouts; give up on the answer ourselves.
+        const timer = setTimeout(() => {
+          gaveUp = true;
+          req.destroy();
+          resolve('no-answer');
+        }, timeoutMs);
+        req.on('close', () => clearTimeout(timer));
+      }
       req.end(payload);
     });
   }
 
-  async function request(method: string, path: string, body?: unknown, allow404 = false): Promise<unknown> {
-    let res: { status: number; json: unknown };
+  async function request(
+    method: string,
+    path: string,
+    body?: unknown,
+    allow404 = false,
+    timeoutMs?: number,
+  ): Promise<unknown> {
+    let res: { status: number; json: unknown } | 'no-answer';
     try {
-      res = await call(method, path, body);
+      res = await call(method, path, body, timeoutMs);
     } catch (err) {
       throw new FleetError('docker', redact(`${method} ${path}: ${(err as Error).message}`), {
         host,
         hint: 'check that dockerd is running on the host (systemctl status docker)',
       });
     }
+    if (res === 'no-answer') return NO_ANSWER;
     if (res.status === 404 && allow404) return undefined;
     if (res.status >= 400) {
       const message =
@@ -105,15 +133,23 @@ export function createEngineExtras(
       const out = (await request('GET', '/swarm/unlockkey')) as { UnlockKey?: string } | undefined;
       return out?.UnlockKey ? new Secret(out.UnlockKey) : undefined;
     },
-    async unlock(key) {
-      await request('POST', '/swarm/unlock', { UnlockKey: key.reveal() });
+    async unlock(key, waitMs = 30_000) {
+      const out = await request('POST', '/swarm/unlock', { UnlockKey: key.reveal() }, false, waitMs);
+      return out !== NO_ANSWER;
     },
-    async initForceNewCluster(advertiseAddr) {
-      const out = await request('POST', '/swarm/init', {
-        ListenAddr: '0.0.0.0:2377',
-        AdvertiseAddr: advertiseAddr,
-        ForceNewCluster: true,
-      });
+    async initForceNewCluster(advertiseAddr, waitMs) {
+      const body = { ListenAddr: '0.0.0.0:2377', AdvertiseAddr: advertiseAddr, ForceNewCluster: true };
+      const out = await request('POST', '/swarm/init', body, false, waitMs);
+      if (out === NO_ANSWER) {
+        throw new FleetError(
+          'docker',
+          `swarm init --force-new-cluster did not answer within ${Math.round(waitMs / 1000)}s`,
+          {
+            host,
+            hint: 'see `docker info` and the Docker log on the host',
+          },
+        );
+      }
       return String(out ?? '');
     },
     async volumeMountpoint(name) {

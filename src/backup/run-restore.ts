@@ -282,6 +282,9 @@ export async function runRestore(
           was_leader: true,
         };
         notes.push(`${host.id}: the previous /var/lib/docker/swarm was kept as ${result.previous}`);
+        if (result.removed.length > 0) {
+          notes.push(`removed the old cluster's stale manager entries: ${result.removed.join(', ')}`);
+        }
         notes.push('run `fleet up` to re-join the other nodes to the recovered swarm');
         hostReports.get(host.id)!.items += 1;
       } catch (err) {

@@ -53,33 +53,52 @@ async function run(r: RemoteContext, command: string, what: string): Promise<voi
   }
 }
 
-/** Polls `check` with backoff (0.2 s doubling to 2 s) until it returns a value, or fails naming `what`. */
+/**
+ * Polls `check` with backoff (0.2 s doubling to 2 s) until it returns a value, or fails naming `what`.
+ * Each attempt has its own deadline: an engine still starting up accepts the connection but may not
+ * answer for a long time, and one hung request must not outlive the overall timeout.
+ */
 export async function pollUntil<T>(
   what: string,
-  check: () => Promise<T | undefined>,
-  options: { timeoutMs: number; signal: AbortSignal; host?: string },
+  check: (signal: AbortSignal) => Promise<T | undefined>,
+  options: { timeoutMs: number; signal: AbortSignal; host?: string; attemptMs?: number },
 ): Promise<T> {
   const deadline = Date.now() + options.timeoutMs;
+  const attemptMs = options.attemptMs ?? 10_000;
   let delay = 200;
   let last = '';
   for (;;) {
-    if (options.signal.aborted)
+    if (options.signal.aborted) {
       throw new FleetError('interrupted', `interrupted while waiting for ${what}`, { host: options.host });
+    }
+    const attempt = AbortSignal.any([
+      options.signal,
+      AbortSignal.timeout(Math.max(1000, Math.min(attemptMs, deadline - Date.now()))),
+    ]);
+    let timer: NodeJS.Timeout | undefined;
     try {
-      const value = await check();
+      const value = await Promise.race([
+        check(attempt),
+        new Promise<never>((_, reject) => {
+          // Backstop for calls that ignore their signal.
+          timer = setTimeout(
+            () => reject(new Error(`no answer within ${attemptMs / 1000}s`)),
+            attemptMs + 1000,
+          );
+        }),
+      ]);
       if (value !== undefined) return value;
     } catch (err) {
-      if (isFleetError(err) && err.code === 'interrupted') throw err;
+      if (isFleetError(err) && err.code === 'interrupted' && options.signal.aborted) throw err;
       last = err instanceof Error ? err.message : String(err);
+    } finally {
+      clearTimeout(timer);
     }
     if (Date.now() + delay > deadline) {
       throw new FleetError(
         'timeout',
         `gave up waiting for ${what} after ${Math.round(options.timeoutMs / 1000)}s${last ? ` (last: ${last})` : ''}`,
-        {
-          host: options.host,
-          hint: 'check the host with `systemctl status docker` and `docker info`',
-        },
+        { host: options.host, hint: 'check the host with `systemctl status docker` and `docker info`' },
       );
     }
     await new Promise((resolve) => setTimeout(resolve, delay));
@@ -91,10 +110,18 @@ export async function pollUntil<T>(
 async function waitForEngine(r: RemoteContext): Promise<{ engine: DockerEngine; info: EngineInfo }> {
   return pollUntil(
     `Docker on ${r.host} to answer`,
-    async () => {
-      const engine = await createDockerEngine(r.conn, { sudoPassword: r.sudoPassword, signal: r.signal });
+    async (signal) => {
+      // Until dockerd has created its socket, the adapter would fall back to `docker system dial-stdio`
+      // (meant for users who may not open the socket) and keep using it; wait for the socket instead.
+      const probe = await r.conn.exec('test -S /var/run/docker.sock', {
+        sudo: r.sudo,
+        sudoPassword: r.sudoPassword,
+        signal,
+      });
+      if (probe.exitCode !== 0) return undefined;
+      const engine = await createDockerEngine(r.conn, { sudoPassword: r.sudoPassword, signal });
       try {
-        return { engine, info: await engine.info(r.signal) };
+        return { engine, info: await engine.info(signal) };
       } catch (err) {
         engine.close();
         throw err;
@@ -104,11 +131,18 @@ async function waitForEngine(r: RemoteContext): Promise<{ engine: DockerEngine; 
   );
 }
 
+/**
+ * Unlocks an autolocked manager after a restart. `strict` (restore): Docker answers the unlock only once
+ * the manager has a raft leader; a restored manager whose old peers are gone never gets one, and the
+ * engine then blocks every further swarm call (moby holds its control lock while it waits; seen with
+ * Docker 20.10, also with the docker CLI). Fail clearly instead of waiting forever.
+ */
 async function unlockIfLocked(
   r: RemoteContext,
   engine: DockerEngine,
   info: EngineInfo,
   key: Secret | undefined,
+  strict = false,
 ): Promise<void> {
   if (info.swarm.localNodeState !== 'locked') return;
   if (!key) {
@@ -118,11 +152,27 @@ async function unlockIfLocked(
     });
   }
   const extras = createEngineExtras(r.conn, engine, r.sudoPassword);
+  let answered: boolean;
   try {
-    await extras.unlock(key);
+    answered = await extras.unlock(key, Math.min(r.waitTimeoutMs, 30_000));
   } finally {
     extras.close();
   }
+  if (!answered && strict) {
+    throw new FleetError(
+      'docker',
+      'docker swarm unlock did not complete: the restored manager waits for its old managers, and Docker cannot force a new cluster from a locked state',
+      {
+        host: r.host,
+        hint: 'recover from a backup taken with autolock off (docker swarm update --autolock=false before fleet backup), or bring back a majority of the old managers',
+      },
+    );
+  }
+  await pollUntil(
+    `${r.host} to unlock`,
+    async (signal) => ((await engine.info(signal)).swarm.localNodeState !== 'locked' ? true : undefined),
+    { timeoutMs: r.waitTimeoutMs, signal: r.signal, host: r.host },
+  );
 }
 
 export interface SwarmBackupInput extends RemoteContext {
@@ -180,8 +230,8 @@ export async function waitBackAsManager(
     await unlockIfLocked(r, engine, info, key);
     await pollUntil(
       `${r.host} to be a manager again`,
-      async () => {
-        const now = await engine.info(r.signal);
+      async (signal) => {
+        const now = await engine.info(signal);
         return now.swarm.localNodeState === 'active' && now.swarm.controlAvailable ? true : undefined;
       },
       { timeoutMs: r.waitTimeoutMs, signal: r.signal, host: r.host },
@@ -195,8 +245,8 @@ export async function waitBackAsManager(
   try {
     await pollUntil(
       `${r.host} to be a Reachable manager (seen from ${observer.host})`,
-      async () => {
-        const nodes = await observer.listNodes(r.signal);
+      async (signal) => {
+        const nodes = await observer.listNodes(signal);
         const node = nodes.find((n) => n.id === nodeId);
         return node?.manager?.reachability === 'reachable' && node.state === 'ready' ? true : undefined;
       },
@@ -219,7 +269,9 @@ export interface SwarmRestoreInput extends RemoteContext {
 }
 
 /** Docker's disaster recovery onto one manager. Returns the new cluster's node id of this host. */
-export async function restoreSwarm(i: SwarmRestoreInput): Promise<{ nodeId: string; previous: string }> {
+export async function restoreSwarm(
+  i: SwarmRestoreInput,
+): Promise<{ nodeId: string; previous: string; removed: string[] }> {
   const staging = `/var/lib/docker/swarm.fleet-restore-${i.backupId}`;
   const previous = `/var/lib/docker/swarm.before-restore-${i.backupId}`;
   await i.ctx.change(i.host, 'stop Docker to replace /var/lib/docker/swarm', () =>
@@ -263,28 +315,42 @@ export async function restoreSwarm(i: SwarmRestoreInput): Promise<{ nodeId: stri
   if (failure) throw failure;
   const { engine, info } = await waitForEngine(i);
   try {
-    await unlockIfLocked(i, engine, info, i.unlockKey);
+    await unlockIfLocked(i, engine, info, i.unlockKey, true);
     const extras = createEngineExtras(i.conn, engine, i.sudoPassword);
     try {
       await i.ctx.change(
         i.host,
         `docker swarm init --force-new-cluster --advertise-addr ${i.advertiseAddr}`,
-        () => extras.initForceNewCluster(i.advertiseAddr),
+        () => extras.initForceNewCluster(i.advertiseAddr, i.waitTimeoutMs),
       );
     } finally {
       extras.close();
     }
     const nodeId = await pollUntil(
       `${i.host} to lead the recovered swarm`,
-      async () => {
-        const now = await engine.info(i.signal);
+      async (signal) => {
+        const now = await engine.info(signal);
         if (now.swarm.localNodeState !== 'active' || !now.swarm.controlAvailable) return undefined;
-        const self = (await engine.listNodes(i.signal)).find((n) => n.id === now.swarm.nodeId);
+        const self = (await engine.listNodes(signal)).find((n) => n.id === now.swarm.nodeId);
         return self?.manager?.leader ? now.swarm.nodeId : undefined;
       },
       { timeoutMs: i.waitTimeoutMs, signal: i.signal, host: i.host },
     );
-    return { nodeId, previous };
+    // force-new-cluster leaves the old managers' node entries behind (Unreachable, no longer raft
+    // members): they would count against quorum for `fleet up` and can never come back as they were.
+    // Their hosts re-join with new identities. Workers stay: a surviving one reconnects by itself.
+    const stale = (await engine.listNodes(i.signal)).filter((n) => n.id !== nodeId && n.role === 'manager');
+    for (const node of stale) {
+      await i.ctx.change(
+        i.host,
+        `remove stale manager entry ${node.hostname} (${node.id.slice(0, 12)})`,
+        async () => {
+          // No longer raft members, so they cannot be demoted; a forced remove takes the entry away.
+          await engine.removeNode(node.id, true, i.signal);
+        },
+      );
+    }
+    return { nodeId, previous, removed: stale.map((n) => n.hostname) };
   } finally {
     engine.close();
   }
