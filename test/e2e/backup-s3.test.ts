@@ -1,8 +1,9 @@
 /**
  * `fleet backup` / `fleet restore` against a real S3 server (s3rver on 127.0.0.1, started here) on the
  * lab: a backup and a restore through S3, the server stopped in the middle of a large multipart
- * upload (clear error, exit 7, no manifest, nothing reported complete, no tar left on the host), and
- * the S3 credentials nowhere in what fleet printed or wrote.
+ * upload (clear error, exit 7, no manifest, nothing reported complete, no tar left on the host), a
+ * single-manager swarm refused (exit 5) unless --allow-downtime, and the S3 credentials nowhere in
+ * what fleet printed or wrote.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -111,6 +112,25 @@ describe('fleet backup to S3', () => {
     const listed = JSON.parse(ls.stdout) as { backups: { id: string; status: string }[] };
     expect(listed.backups.find((b) => b.id === report.backup_id)?.status ?? 'absent').not.toBe('complete');
     expect(listed.backups.filter((b) => b.status === 'complete')).toHaveLength(1);
+    expect(listed.backups.find((b) => b.id === report.backup_id)?.status).toBe('incomplete');
+  });
+
+  it('refuses to stop the only manager unless --allow-downtime (exit 5), then backs it up to S3', async () => {
+    await sh('spark', `docker swarm init --advertise-addr ${lab.host('spark').ip} >/dev/null`);
+    const refused = await run(['backup', '-n', 'spark', '--only', 'swarm']);
+    expect(refused.code).toBe(5);
+    expect(refused.stderr).toContain('single manager');
+    expect(refused.stderr).toContain('--allow-downtime');
+    expect(await sh('spark', 'systemctl is-active docker')).toBe('active\n');
+
+    const allowed = await run(['backup', '-n', 'spark', '--only', 'swarm', '--allow-downtime']);
+    expect(allowed.code, allowed.stderr).toBe(0);
+    const report = readReport(cwd, 'backup');
+    expect(report.complete).toBe(true);
+    expect(report.swarm).toMatchObject({ host: 'spark', was_leader: true });
+    expect(
+      await sh('spark', "docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}'"),
+    ).toBe('active true\n');
   });
 
   it('never shows the S3 credentials', () => {
