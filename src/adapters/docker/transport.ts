@@ -62,6 +62,9 @@ export class SshDockerAgent extends http.Agent {
       sudoPassword: this.options.sudoPassword,
     });
     const duplex = Duplex.from({ readable: child.stdout, writable: child.stdin as Writable });
+    // A request in flight gets the stream's errors through its own listener; an idle pooled stream
+    // has none, and an unhandled 'error' (e.g. the channel destroyed at shutdown) would crash fleet.
+    duplex.on('error', () => undefined);
     // The remote process ends when its stdin closes; surface its failure as a stream error.
     child.done.then(
       (result) => {
