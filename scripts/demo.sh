@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 
 npm run --silent lab -- up 16
 lab=/tmp/fleet-lab/demo
-fleet() { HOME="$lab/home" node "$PWD/bin/fleet.js" "$@"; }
+repo=$PWD
+fleet() { HOME="$lab/home" node "$repo/bin/fleet.js" "$@"; }
 
 mkdir -p "$lab/run" && cd "$lab/run"
 echo; echo "\$ fleet up -f $lab/nodes.yml --all"
