@@ -110,3 +110,8 @@ export function failureKind(code: string): FailureKind | null {
   if (code === 'remote-exit') return 'exit';
   return null;
 }
+
+/** A host's report before anything ran: skipped until it gets work. */
+export function pendingHostReport(id: string, ip: string): HostReport {
+  return { id, ip, status: 'skipped', items: 0, bytes: 0, duration_seconds: 0, error: null, failure: null };
+}

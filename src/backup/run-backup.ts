@@ -29,6 +29,7 @@ import { DEFAULT_PATHS, planBackup, validatePath, type BackupKind, type PlannedI
 import {
   buildBackupReport,
   failureKind,
+  pendingHostReport,
   type BackupRunReport,
   type HostReport,
   type ItemReport,
@@ -119,16 +120,7 @@ export async function runBackup(
     at: startedAt.getTime(),
   });
   for (const h of o.hosts) {
-    hostReports.set(h.id, {
-      id: h.id,
-      ip: h.address,
-      status: 'skipped',
-      items: 0,
-      bytes: 0,
-      duration_seconds: 0,
-      error: null,
-      failure: null,
-    });
+    hostReports.set(h.id, pendingHostReport(h.id, h.address));
   }
   const failHost = (host: string, error: FleetError, started = Date.now()): void => {
     errors.push(error);

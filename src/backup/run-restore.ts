@@ -21,6 +21,7 @@ import { selectRestoreItems, type ManifestItem, type RestoreOnly } from './manif
 import {
   buildBackupReport,
   failureKind,
+  pendingHostReport,
   type BackupRunReport,
   type HostReport,
   type ItemReport,
@@ -178,16 +179,7 @@ export async function runRestore(
     const involved = [...new Set(items.map(targetOf))];
     for (const id of involved) {
       const h = byId.get(id)!;
-      hostReports.set(id, {
-        id,
-        ip: h.address,
-        status: 'skipped',
-        items: 0,
-        bytes: 0,
-        duration_seconds: 0,
-        error: null,
-        failure: null,
-      });
+      hostReports.set(id, pendingHostReport(id, h.address));
     }
     bus.emit({ type: 'run:start', command: 'restore', hosts: involved, at: startedAt.getTime() });
 
