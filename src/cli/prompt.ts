@@ -7,6 +7,7 @@ import { openSync } from 'node:fs';
 import { ReadStream } from 'node:tty';
 import { FleetError } from '../core/errors.js';
 import { registerSecret } from '../core/redact.js';
+import { withTerminal } from '../views/suspend.js';
 
 function openTerminal(): { input: ReadStream; owned: boolean } | undefined {
   if (process.stdin.isTTY) return { input: process.stdin as ReadStream, owned: false };
@@ -22,6 +23,10 @@ function openTerminal(): { input: ReadStream; owned: boolean } | undefined {
  * redaction. Ctrl-C while typing rejects with an `interrupted` error.
  */
 export async function promptSecret(question: string, envHint?: string): Promise<string> {
+  return withTerminal(() => readSecret(question, envHint));
+}
+
+async function readSecret(question: string, envHint?: string): Promise<string> {
   const terminal = openTerminal();
   if (!terminal) {
     throw new FleetError('usage', `cannot ask for ${question.replace(/:\s*$/, '')}: no terminal`, {
@@ -62,13 +67,27 @@ export async function promptSecret(question: string, envHint?: string): Promise<
   }
 }
 
-/** A yes/no question on stderr; anything but y/yes is no. Callers check for a terminal first. */
+/**
+ * A yes/no question on stderr; anything but y/yes is no. Callers check for a terminal first. The
+ * live view stops drawing while it is asked (withTerminal). Ctrl-C at the question answers no and
+ * is passed on as SIGINT, so the run's own interrupt handling still applies.
+ */
 export async function confirm(question: string): Promise<boolean> {
   const { createInterface } = await import('node:readline/promises');
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return /^y(es)?$/i.test((await rl.question(question)).trim());
-  } finally {
-    rl.close();
-  }
+  return withTerminal(async () => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    const answered = rl.question(question);
+    rl.on('SIGINT', () => {
+      rl.close();
+      process.stderr.write('\n');
+      process.kill(process.pid, 'SIGINT');
+    });
+    try {
+      return /^y(es)?$/i.test((await answered).trim());
+    } catch {
+      return false;
+    } finally {
+      rl.close();
+    }
+  });
 }

@@ -3,7 +3,8 @@
  * the active hosts as the task's output lines; host-level runs without phases (fleet exec, backup)
  * render as a cli-progress MultiBar: one line per active host (state, elapsed, bytes and rate) and an
  * overall bar (done/total, elapsed, ETA). Only one of the two owns the cursor at any time. Host
- * output is printed above the bars as whole lines. Loaded lazily: pipes and CI never import it.
+ * output is printed above the bars as whole lines. A prompt (see suspend.ts) stops both while the
+ * user answers. Loaded lazily: pipes and CI never import it.
  */
 import chalk from 'chalk';
 import { MultiBar, type SingleBar } from 'cli-progress';
@@ -12,6 +13,7 @@ import { redact } from '../core/redact.js';
 import type { FleetEvent, HostState } from '../pipeline/events.js';
 import { formatBytes, formatDuration } from './format.js';
 import { renderGroup } from './plain.js';
+import { setTerminalOwner } from './suspend.js';
 import { RunTally, type HostView } from './tally.js';
 import type { View, ViewOptions } from './types.js';
 
@@ -63,11 +65,18 @@ export function createTtyView(options: ViewOptions): View {
   let phaseTask: ListrTaskWrapper<unknown, never, never> | undefined;
   let endPhase: ((result: { ok: boolean; error?: string }) => void) | undefined;
   let phaseTimer: NodeJS.Timeout | undefined;
+  // The running phase's Listr, and a promise for its task having started (its renderer is drawing).
+  let phaseList: { renderer: { render(): void | Promise<void>; end(): void } } | undefined;
+  let phaseRunning: Promise<void> = Promise.resolve();
+  // While a prompt has the terminal: nothing is drawn, printed lines wait here.
+  let suspended = 0;
+  const held: string[] = [];
 
   const ERASE_LINE = '\x1b[2K';
   const showAll = () => tally.total <= ALL_HOSTS_LIMIT;
   const print = (text: string) => {
     const line = redact(text) + '\n';
+    if (suspended) return void held.push(line);
     // cli-progress clears only the first line of its log buffer before writing it; clearing each
     // line ourselves keeps a short output line from showing the tail of the bar it overwrites.
     if (multibar) multibar.log(ERASE_LINE + line);
@@ -76,7 +85,7 @@ export function createTtyView(options: ViewOptions): View {
   };
 
   const ensureBars = () => {
-    if (multibar || endPhase) return;
+    if (multibar || endPhase || suspended) return;
     multibar = new MultiBar({
       stream: out,
       hideCursor: true,
@@ -144,7 +153,11 @@ export function createTtyView(options: ViewOptions): View {
     stopBars();
     let resolve!: (r: { ok: boolean; error?: string }) => void;
     const finished = new Promise<{ ok: boolean; error?: string }>((r) => (resolve = r));
-    if (skipReason === undefined) endPhase = resolve;
+    let started!: () => void;
+    if (skipReason === undefined) {
+      endPhase = resolve;
+      phaseRunning = new Promise<void>((r) => (started = r));
+    }
     const list = new Listr(
       [
         {
@@ -153,10 +166,14 @@ export function createTtyView(options: ViewOptions): View {
           task: async (_ctx, task) => {
             if (skipReason !== undefined) return task.skip(`${title} (${skipReason})`);
             phaseTask = task as unknown as ListrTaskWrapper<unknown, never, never>;
+            // Listr's renderer (render/end, the renderer contract) is declared private in its types.
+            phaseList = list as unknown as typeof phaseList;
             phaseTimer = setInterval(renderPhaseHosts, 250);
+            started();
             const result = await finished;
             clearInterval(phaseTimer);
             phaseTask = undefined;
+            phaseList = undefined;
             if (!result.ok) throw new Error(redact(result.error ?? 'failed'));
           },
         },
@@ -173,10 +190,34 @@ export function createTtyView(options: ViewOptions): View {
         () => undefined,
       ),
     );
+    // A phase that ends before its Listr got to run must not leave a prompt waiting for it.
+    void finished.then(() => started?.());
+  };
+
+  /**
+   * Gives the terminal to a prompt: the bars stop (their last frame stays), the phase's renderer
+   * ends its frame and releases stdout/stderr (listr2 captures them while it draws, which would
+   * swallow the question). Resuming starts the renderer again below the answer.
+   */
+  const suspend = async (): Promise<() => void> => {
+    if (suspended++ === 0) {
+      // A phase just announced may not be drawing yet; starting after the question would draw over it.
+      if (endPhase) await phaseRunning;
+      stopBars();
+      phaseList?.renderer.end();
+    }
+    const list = phaseList;
+    let resumed = false;
+    return () => {
+      if (resumed || --suspended > 0) return;
+      resumed = true;
+      for (const line of held.splice(0)) out.write(line);
+      if (list && list === phaseList) void list.renderer.render();
+    };
   };
 
   const renderPhaseHosts = () => {
-    if (!phaseTask) return;
+    if (!phaseTask || suspended) return;
     const now = Date.now();
     const active = [...tally.hosts.values()].filter((h) => h.state === 'connecting' || h.state === 'running');
     if (active.length === 0) return;
@@ -249,9 +290,11 @@ export function createTtyView(options: ViewOptions): View {
     }
   };
   const unsubscribe = options.bus.subscribe(listener);
+  const release = setTerminalOwner(suspend);
   return {
     close: async () => {
       unsubscribe();
+      release();
       endPhase?.({ ok: false, error: 'interrupted' });
       if (phaseTimer) clearInterval(phaseTimer);
       stopBars();

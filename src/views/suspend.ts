@@ -1,0 +1,29 @@
+/**
+ * The live view owns the terminal while it renders: listr2 redraws every 100 ms and captures
+ * writes to stdout/stderr, cli-progress redraws at its own rate. Anything that asks the user a
+ * question (yes/no, a passphrase) borrows the terminal through withTerminal: the view stops
+ * drawing, the question is asked, and the view resumes below the answer. Without a live view
+ * (plain, --json, no terminal) withTerminal just runs the question.
+ */
+
+/** Stops the live rendering; the returned function resumes it. */
+export type Suspend = () => Promise<() => void>;
+
+let owner: Suspend | undefined;
+
+/** The tty view registers itself while it renders; returns the unregister function. */
+export function setTerminalOwner(suspend: Suspend): () => void {
+  owner = suspend;
+  return () => {
+    if (owner === suspend) owner = undefined;
+  };
+}
+
+export async function withTerminal<T>(ask: () => Promise<T>): Promise<T> {
+  const resume = owner ? await owner() : undefined;
+  try {
+    return await ask();
+  } finally {
+    resume?.();
+  }
+}
