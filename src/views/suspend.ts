@@ -6,8 +6,12 @@
  * (plain, --json, no terminal) withTerminal just runs the question.
  */
 
-/** Stops the live rendering; the returned function resumes it. */
-export type Suspend = () => Promise<() => void>;
+/**
+ * Stops the live rendering; the returned function resumes it. Resuming is awaited before the answer
+ * reaches the caller: a renderer still starting when the run ends would keep drawing (and the
+ * process alive) after its list finished.
+ */
+export type Suspend = () => Promise<() => Promise<void>>;
 
 let owner: Suspend | undefined;
 
@@ -24,6 +28,6 @@ export async function withTerminal<T>(ask: () => Promise<T>): Promise<T> {
   try {
     return await ask();
   } finally {
-    resume?.();
+    await resume?.();
   }
 }

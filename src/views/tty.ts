@@ -199,7 +199,7 @@ export function createTtyView(options: ViewOptions): View {
    * ends its frame and releases stdout/stderr (listr2 captures them while it draws, which would
    * swallow the question). Resuming starts the renderer again below the answer.
    */
-  const suspend = async (): Promise<() => void> => {
+  const suspend = async (): Promise<() => Promise<void>> => {
     if (suspended++ === 0) {
       // A phase just announced may not be drawing yet; starting after the question would draw over it.
       if (endPhase) await phaseRunning;
@@ -208,11 +208,11 @@ export function createTtyView(options: ViewOptions): View {
     }
     const list = phaseList;
     let resumed = false;
-    return () => {
+    return async () => {
       if (resumed || --suspended > 0) return;
       resumed = true;
       for (const line of held.splice(0)) out.write(line);
-      if (list && list === phaseList) void list.renderer.render();
+      if (list && list === phaseList) await list.renderer.render();
     };
   };
 
