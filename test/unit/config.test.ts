@@ -2,16 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { locateInventory, resolveSwarmNetwork } from '../../src/core/config.js';
 import { FleetError } from '../../src/core/errors.js';
 import { parseInventory } from '../../src/core/inventory.js';
+import { catchFleetError } from '../helpers/fleet-error.js';
 
-function failure(fn: () => unknown): FleetError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(FleetError);
-    return err as FleetError;
-  }
-  throw new Error('expected a FleetError');
-}
+const failure = (fn: () => unknown): FleetError => catchFleetError(fn);
 
 const withDefaults = parseInventory(
   [

@@ -3,24 +3,17 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FleetError } from '../../src/core/errors.js';
 import { cpuModelName } from '../../src/core/facts-device.js';
 import { estimateClockSkewSeconds, parseFacts, parseGpuMemory, type Facts } from '../../src/core/facts.js';
+import { catchFleetError } from '../helpers/fleet-error.js';
 
 const DIR = join(import.meta.dirname, '../../fixtures/facts');
 const fixture = (name: string): Facts => parseFacts(readFileSync(join(DIR, name), 'utf8'), { host: name });
 
 function expectFactsError(text: string, pattern: RegExp): void {
-  try {
-    parseFacts(text, { host: 'h1' });
-  } catch (err) {
-    expect(err).toBeInstanceOf(FleetError);
-    expect((err as FleetError).code).toBe('remote-exit');
-    expect((err as FleetError).host).toBe('h1');
-    expect((err as FleetError).message).toMatch(pattern);
-    return;
-  }
-  throw new Error(`expected a facts error matching ${pattern}`);
+  const err = catchFleetError(() => parseFacts(text, { host: 'h1' }), 'remote-exit');
+  expect(err.host).toBe('h1');
+  expect(err.message).toMatch(pattern);
 }
 
 const wrap = (body: string): string => `facts.version=1\nhostname=h\narch=x86_64\n${body}\nfacts.end=1\n`;

@@ -13,6 +13,7 @@ import {
 } from '../../src/cli/target-options.js';
 import { FleetError } from '../../src/core/errors.js';
 import { InventoryError } from '../../src/core/inventory.js';
+import { rejectedFleetError } from '../helpers/fleet-error.js';
 
 const VALID = join(import.meta.dirname, '../../fixtures/inventory/valid.yml');
 let dir: string;
@@ -32,15 +33,7 @@ function parseFlags(args: string[]): TargetCliOptions {
   return cmd.opts<TargetCliOptions>();
 }
 
-async function failure(p: Promise<unknown>): Promise<FleetError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(FleetError);
-    return err as FleetError;
-  }
-  throw new Error('expected a FleetError');
-}
+const failure = (p: Promise<unknown>): Promise<FleetError> => rejectedFleetError(p);
 
 describe('addTargetOptions', () => {
   it('parses -f, repeatable -n/-x, --role and --all', () => {

@@ -8,17 +8,9 @@ import {
   quorumSize,
   validateManagerCount,
 } from '../../src/core/quorum.js';
+import { catchFleetError } from '../helpers/fleet-error.js';
 
-function usageError(fn: () => unknown): FleetError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(FleetError);
-    expect((err as FleetError).code).toBe('usage');
-    return err as FleetError;
-  }
-  throw new Error('expected a usage error');
-}
+const usageError = (fn: () => unknown): FleetError => catchFleetError(fn, 'usage');
 
 describe('quorum math', () => {
   it('defaults the manager count by cluster size after Docker guidance', () => {

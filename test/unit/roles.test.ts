@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FleetError } from '../../src/core/errors.js';
 import { parseFacts, type Facts } from '../../src/core/facts.js';
 import { assignRoles, roleAssignmentsJson, type RoleCandidate } from '../../src/core/roles.js';
+import { catchFleetError } from '../helpers/fleet-error.js';
 
 const DIR = join(import.meta.dirname, '../../fixtures/facts');
 const fixture = (name: string): Facts => parseFacts(readFileSync(join(DIR, `${name}.txt`), 'utf8'));
@@ -18,15 +18,7 @@ const managersOf = (plan: ReturnType<typeof assignRoles>): string[] =>
   plan.assignments.filter((a) => a.role === 'manager').map((a) => a.id);
 
 function usage(fn: () => unknown, pattern: RegExp): void {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(FleetError);
-    expect((err as FleetError).code).toBe('usage');
-    expect((err as FleetError).message).toMatch(pattern);
-    return;
-  }
-  throw new Error(`expected a usage error matching ${pattern}`);
+  expect(catchFleetError(fn, 'usage').message).toMatch(pattern);
 }
 
 /** spark + agx-01..15: odd ones on NVMe, even ones on eMMC. */

@@ -10,6 +10,7 @@ import {
   type HostSelection,
   type SelectOptions,
 } from '../../src/core/selectors.js';
+import { catchFleetError } from '../helpers/fleet-error.js';
 
 const inv = parseInventory(
   readFileSync(join(import.meta.dirname, '../../fixtures/inventory/valid.yml'), 'utf8'),
@@ -18,15 +19,7 @@ const inv = parseInventory(
 const opts: SelectOptions = { localUser: 'me', homeDir: '/home/me' };
 const ids = (sel: HostSelection, o: SelectOptions = opts) => selectHosts(inv, sel, o).map((h) => h.id);
 
-function failure(fn: () => unknown): FleetError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(FleetError);
-    return err as FleetError;
-  }
-  throw new Error('expected a FleetError');
-}
+const failure = (fn: () => unknown): FleetError => catchFleetError(fn);
 
 describe('selectHosts with an inventory', () => {
   it('selects by id, range, bracket and comma list, in inventory order', () => {

@@ -14,6 +14,7 @@ import {
   type Role,
 } from '../../src/core/swarm-plan.js';
 import { CLUSTER, cluster, fresh, member, node, summary } from './swarm-plan-helpers.js';
+import { catchFleetError } from '../helpers/fleet-error.js';
 
 const NET: NetworkWanted = {
   name: 'fleet-network',
@@ -27,15 +28,9 @@ const roles = (managers: string[], workers: string[]): Record<string, Role> => (
 });
 
 function quorumError(fn: () => unknown, pattern: RegExp): FleetError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(FleetError);
-    expect((err as FleetError).code).toBe('quorum');
-    expect((err as FleetError).message).toMatch(pattern);
-    return err as FleetError;
-  }
-  throw new Error(`expected a quorum error matching ${pattern}`);
+  const err = catchFleetError(fn, 'quorum');
+  expect(err.message).toMatch(pattern);
+  return err;
 }
 
 /** A converged 3+3 cluster: a leads; labels and network as wanted. */
