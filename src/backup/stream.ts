@@ -61,10 +61,11 @@ function remoteFailure(host: string, what: string, result: ExecResult): FleetErr
   return new FleetError('remote-exit', `${what} ${how}${detail ? `: ${detail}` : ''}`, { host });
 }
 
-export interface StreamOutOptions {
+/** What both directions need: one archive command on one host, one object in the store. */
+interface StreamEnds {
   conn: SshConnection;
   host: string;
-  /** A shell command writing the archive to stdout. */
+  /** The archive command: writes the archive to stdout (backup) or reads it from stdin (restore). */
   command: string;
   what: string;
   store: BackupStore;
@@ -73,6 +74,9 @@ export interface StreamOutOptions {
   signal: AbortSignal;
   sudo: boolean;
   sudoPassword?: string;
+}
+
+export interface StreamOutOptions extends StreamEnds {
   /** GNU tar exits 1 when a file changed while it was read: the archive is usable, say so and go on. */
   tolerateExit1?: boolean;
   /** Bytes already streamed by earlier items of this host, so its bar keeps counting up. */
@@ -159,19 +163,8 @@ export async function hashObject(
   return { size: counter.bytes, sha256: counter.digest() };
 }
 
-export interface StreamInOptions {
-  conn: SshConnection;
-  host: string;
-  /** A shell command reading the archive from stdin. */
-  command: string;
-  what: string;
-  store: BackupStore;
-  key: string;
+export interface StreamInOptions extends StreamEnds {
   expectedSha256: string;
-  bus: EventBus;
-  signal: AbortSignal;
-  sudo: boolean;
-  sudoPassword?: string;
 }
 
 /** Streams one object from the store into a command on the host, checking the hash again on the way. */
