@@ -139,7 +139,7 @@ export async function listLabIds(): Promise<string[]> {
   (await listNetns()).forEach(fromName);
   (await listLinks(PREFIX)).forEach(fromName);
   for (const d of await fs.readdir(LAB_ROOT).catch(() => [] as string[])) {
-    if (/^[a-z0-9]{1,6}$/.test(d)) ids.add(d);
+    if (/^[a-z0-9]{1,8}$/.test(d)) ids.add(d);
   }
   return [...ids].sort();
 }

@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { attachLab, cleanupAll, cleanupLab, startLab } from './index.js';
 import { listLabIds } from './cleanup.js';
-import { labDir } from './names.js';
+import { labDir, slottedId } from './names.js';
 import { hostPssKiB } from './stats.js';
 import type { LabHostSpec } from './types.js';
 
@@ -90,7 +90,7 @@ program
       const ids = await cleanupAll();
       console.log(ids.length ? `removed labs: ${ids.join(', ')}` : 'no labs found');
     } else {
-      await cleanupLab(o.id);
+      await cleanupLab(slottedId(o.id));
       console.log(`lab ${o.id} removed`);
     }
   });

@@ -16,6 +16,8 @@ import {
   hostIp,
   labDir,
   MAX_HOSTS,
+  slottedId,
+  slottedSubnet,
   netnsName,
   validateHostName,
   validateId,
@@ -79,7 +81,8 @@ function expandSpecs(opts: LabOptions): LabHostSpec[] {
 const FULL_POOL = Number(process.env.FLEET_LAB_POOL_FULL ?? 6);
 const LIGHT_POOL = Number(process.env.FLEET_LAB_POOL_LIGHT ?? 16);
 
-export async function startLab(opts: LabOptions): Promise<Lab> {
+export async function startLab(asWritten: LabOptions): Promise<Lab> {
+  const opts = { ...asWritten, id: slottedId(asWritten.id), subnet: slottedSubnet(asWritten.subnet) };
   validateId(opts.id);
   validateSubnet(opts.subnet);
   const specs = expandSpecs(opts);
@@ -207,7 +210,8 @@ async function build(opts: LabOptions, specs: LabHostSpec[], t0: number): Promis
 }
 
 /** The Lab object of a lab started by another process (secrets are not available: keyPassphrase is ''). */
-export function attachLab(id: string): Lab {
+export function attachLab(asWritten: string): Lab {
+  const id = slottedId(asWritten);
   validateId(id);
   return makeLab(loadState(id), { keyPassphrase: '' });
 }

@@ -16,8 +16,22 @@ export const vethName = (id: string, index: number): string => `${PREFIX}${id}-$
 export const hostIp = (subnet: number, index: number): string => `10.77.${subnet}.${index + 2}`;
 export const gatewayIp = (subnet: number): string => `10.77.${subnet}.1`;
 
+/**
+ * FLEET_LAB_SLOT=1..8 lets several checkouts run their lab tests at the same time on one machine:
+ * each lab id gets the slot digit appended and its subnet moves up by 25 per slot, so two checkouts
+ * running the same test file never share (or clean up) each other's namespaces, links or folders.
+ * Unset (CI, the demo), ids and subnets are used as written.
+ */
+export const LAB_SLOT = Number(process.env.FLEET_LAB_SLOT ?? 0);
+if (!Number.isInteger(LAB_SLOT) || LAB_SLOT < 0 || LAB_SLOT > 8) {
+  throw new LabError(`lab: FLEET_LAB_SLOT='${process.env.FLEET_LAB_SLOT}' must be an integer 0..8`);
+}
+export const slottedId = (id: string): string =>
+  LAB_SLOT > 0 && !id.endsWith(`s${LAB_SLOT}`) ? `${id}s${LAB_SLOT}` : id;
+export const slottedSubnet = (subnet: number): number => subnet + 25 * LAB_SLOT;
+
 export function validateId(id: string): void {
-  if (!/^[a-z0-9]{1,6}$/.test(id)) throw new LabError(`lab: id '${id}' must match [a-z0-9]{1,6}`);
+  if (!/^[a-z0-9]{1,8}$/.test(id)) throw new LabError(`lab: id '${id}' must match [a-z0-9]{1,8}`);
 }
 
 export function validateSubnet(subnet: number): void {
