@@ -109,6 +109,8 @@ export async function backupAction(opts: BackupCliOptions): Promise<number> {
       gzip: opts.gzip,
       concurrency: opts.concurrency,
       keep: opts.keep,
+      dryRun: Boolean(opts.dryRun),
+      stopDeadlineS: opts.stopDeadline,
       sudo: Boolean(opts.sudo),
       sudoPassword,
       signal,

@@ -53,7 +53,13 @@ export interface BackupRunReport {
   items: ItemReport[];
   notes: string[];
   changes: { host: string | null; description: string }[];
-  retention: { keep: number; deleted: { id: string; reason: string }[]; kept: string[] } | null;
+  retention: {
+    keep: number;
+    deleted: { id: string; reason: string }[];
+    kept: string[];
+    /** `backup --keep N --dry-run`: `deleted` lists what would be deleted; nothing was. */
+    dry_run?: boolean;
+  } | null;
 }
 
 export interface BuildReportInput {

@@ -13,7 +13,6 @@ import { EXIT_CODES, FleetError, toFleetError, type ErrorCode } from '../core/er
 import type { HostTarget } from '../core/host.js';
 import type { EventBus } from '../pipeline/events.js';
 import { createPhaseContext } from '../pipeline/phase.js';
-import { deleteBackup, listBackups } from './catalog.js';
 import { createEngineExtras } from './engine-extras.js';
 import {
   assignKeys,
@@ -34,9 +33,11 @@ import {
   type HostReport,
   type ItemReport,
 } from './report.js';
-import { selectForRetention } from './retention.js';
+import { applyRetention } from './prune.js';
+import { scopeOfKeys } from './retention.js';
 import { streamToStore } from './stream.js';
 import { backupSwarm } from './swarm.js';
+import { DEFAULT_STOP_DEADLINE_S } from './swarm-job.js';
 
 export interface BackupRunOptions {
   hosts: HostTarget[];
@@ -51,6 +52,10 @@ export interface BackupRunOptions {
   gzip: boolean;
   concurrency: number;
   keep?: number;
+  /** Observe and plan only: list what would be archived and what --keep would delete; change nothing. */
+  dryRun?: boolean;
+  /** Longest the swarm archive may take while Docker is stopped (the remote job starts it past that). */
+  stopDeadlineS?: number;
   sudo: boolean;
   sudoPassword?: string;
   signal: AbortSignal;
@@ -100,7 +105,7 @@ export async function runBackup(
 ): Promise<{ report: BackupRunReport; error?: FleetError }> {
   const startedAt = new Date();
   const { bus, store } = o;
-  const ctx = createPhaseContext(bus, false, o.signal);
+  const ctx = createPhaseContext(bus, o.dryRun === true, o.signal);
   const compression: Compression = o.gzip ? 'gzip' : 'none';
   const notes: string[] = [];
   const itemReports: ItemReport[] = [];
@@ -112,6 +117,33 @@ export async function runBackup(
   let swarmReport: BackupRunReport['swarm'] = null;
   let retention: BackupRunReport['retention'] = null;
   let observedHosts: ObservedHost[] = [];
+
+  // The report, from whatever state the run reached (also the dry run's early return).
+  const finish = (): { report: BackupRunReport; error?: FleetError } => {
+    const anyOk = [...hostReports.values()].some((h) => h.status === 'ok');
+    const error = manifestWritten && errors.length === 0 ? undefined : pickError(errors, anyOk);
+    const exitCode = error ? EXIT_CODES[error.code] : 0;
+    const report = buildBackupReport({
+      command: 'backup',
+      startedAt,
+      durationMs: Date.now() - startedAt.getTime(),
+      backupId,
+      store: store.location,
+      complete: manifestWritten !== null,
+      manifestKey: manifestWritten,
+      clusterId,
+      swarm: swarmReport,
+      hosts: [...hostReports.values()],
+      items: itemReports,
+      notes,
+      changes: ctx.changes,
+      retention,
+      interrupted: o.signal.aborted,
+      exitCode,
+      error: error ? `${error.host ? error.host + ': ' : ''}${error.message}` : null,
+    });
+    return { report, error };
+  };
 
   bus.emit({
     type: 'run:start',
@@ -186,6 +218,22 @@ export async function runBackup(
     );
     const keys = assignKeys(backupId, plan.items, compression);
     const planned = plan.items.map((item, i) => ({ item, key: keys[i]! }));
+    if (o.dryRun) {
+      for (const { item } of planned) {
+        const what =
+          item.kind === 'swarm'
+            ? 'stop Docker, archive /var/lib/docker/swarm, start Docker'
+            : `archive ${item.kind} ${item.source}`;
+        await ctx.change(item.host, what, async () => undefined);
+      }
+      if (o.keep !== undefined)
+        retention = await applyRetention(store, ctx, o.keep, scopeOfKeys(keys), backupId);
+      for (const h of observed.hosts) {
+        hostReports.get(h.target.id)!.status = 'ok';
+        bus.emit({ type: 'host:done', host: h.target.id, ok: true, durationMs: 0 });
+      }
+      return finish();
+    }
     for (const { item, key } of planned) {
       itemReports.push({
         host: item.host,
@@ -301,6 +349,7 @@ export async function runBackup(
                         store,
                         key,
                         gzip: o.gzip,
+                        stopDeadlineS: o.stopDeadlineS ?? DEFAULT_STOP_DEADLINE_S,
                       })
                     : await streamToStore({
                         ...common,
@@ -381,17 +430,7 @@ export async function runBackup(
     bus.log('info', `backup ${backupId} complete: ${manifestWritten}`);
 
     if (o.keep !== undefined) {
-      const entries = await listBackups(store);
-      const decision = selectForRetention(entries, o.keep);
-      const deleted: { id: string; reason: string }[] = [];
-      for (const victim of decision.remove) {
-        const entry = entries.find((e) => e.id === victim.id)!;
-        await ctx.change(undefined, `delete backup ${victim.id} (${victim.reason})`, () =>
-          deleteBackup(store, entry),
-        );
-        deleted.push(victim);
-      }
-      retention = { keep: o.keep, deleted, kept: decision.keep };
+      retention = await applyRetention(store, ctx, o.keep, scopeOfKeys(keys), backupId);
     }
   } catch (err) {
     const error = toFleetError(err);
@@ -400,27 +439,5 @@ export async function runBackup(
     for (const h of observedHosts) h.engine?.close();
   }
 
-  const anyOk = [...hostReports.values()].some((h) => h.status === 'ok');
-  const error = manifestWritten && errors.length === 0 ? undefined : pickError(errors, anyOk);
-  const exitCode = error ? EXIT_CODES[error.code] : 0;
-  const report = buildBackupReport({
-    command: 'backup',
-    startedAt,
-    durationMs: Date.now() - startedAt.getTime(),
-    backupId,
-    store: store.location,
-    complete: manifestWritten !== null,
-    manifestKey: manifestWritten,
-    clusterId,
-    swarm: swarmReport,
-    hosts: [...hostReports.values()],
-    items: itemReports,
-    notes,
-    changes: ctx.changes,
-    retention,
-    interrupted: o.signal.aborted,
-    exitCode,
-    error: error ? `${error.host ? error.host + ': ' : ''}${error.message}` : null,
-  });
-  return { report, error };
+  return finish();
 }

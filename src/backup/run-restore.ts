@@ -28,6 +28,7 @@ import {
 } from './report.js';
 import { pickError } from './run-backup.js';
 import { hashObject, streamFromStore } from './stream.js';
+import { refuseLiveSwarm, seeLiveQuorum } from './restore-guard.js';
 import { restoreSwarm } from './swarm.js';
 
 export interface RestoreRunOptions {
@@ -154,6 +155,10 @@ export async function runRestore(
     }
     if (swarmTarget && manifest.swarm?.addr)
       await checkSameAddress(swarmTarget, manifest.swarm.addr, manifest.swarm.host);
+    if (swarmTarget) {
+      const live = await seeLiveQuorum({ ...o, hosts: o.hosts });
+      if (live) throw refuseLiveSwarm(live);
+    }
     const fileItems = items.filter((i) => i.kind === 'path' || i.kind === 'volume');
     for (const item of fileItems) {
       if (!byId.has(item.host)) {

@@ -17,7 +17,8 @@ import { FleetError, isFleetError } from '../core/errors.js';
 import type { EventBus } from '../pipeline/events.js';
 import type { PhaseContext } from '../pipeline/phase.js';
 import { createEngineExtras } from './engine-extras.js';
-import { streamFromStore, streamToStore } from './stream.js';
+import { streamFromStore } from './stream.js';
+import { archiveSwarmDetached } from './swarm-job.js';
 
 export interface RemoteContext {
   conn: SshConnection;
@@ -184,35 +185,21 @@ export interface SwarmBackupInput extends RemoteContext {
   store: BackupStore;
   key: string;
   gzip: boolean;
+  /** Longest the archive may take while Docker is stopped; the job starts Docker again past it. */
+  stopDeadlineS: number;
 }
 
 export async function backupSwarm(i: SwarmBackupInput): Promise<{ size: number; sha256: string }> {
-  await i.ctx.change(i.host, 'stop Docker to archive /var/lib/docker/swarm', () =>
-    run(i, STOP_DOCKER, 'systemctl stop docker'),
-  );
   let archived: { size: number; sha256: string } | undefined;
   let failure: unknown;
   try {
-    archived = await streamToStore({
-      conn: i.conn,
-      host: i.host,
-      command: `tar -C /var/lib/docker -c${i.gzip ? 'z' : ''}f - swarm`,
-      what: 'tar of /var/lib/docker/swarm',
-      store: i.store,
-      key: i.key,
-      bus: i.bus,
-      signal: i.signal,
-      sudo: i.sudo,
-      sudoPassword: i.sudoPassword,
-    });
+    archived = await archiveSwarmDetached(i);
   } catch (err) {
     failure = err;
   }
-  // Whatever happened to the archive, the manager goes back into service; an interrupt must not skip it.
+  // The job started Docker again whatever happened; fleet still waits (an interrupt must not skip it)
+  // until the manager is back in service, unlocking it if the job could not.
   const restart: RemoteContext = { ...i, signal: new AbortController().signal };
-  await i.ctx.change(i.host, 'start Docker again', () =>
-    run(restart, START_DOCKER, 'systemctl start docker'),
-  );
   await waitBackAsManager(restart, i.nodeId, i.watcher, i.unlockKey);
   if (failure) throw failure;
   return archived!;
@@ -278,6 +265,7 @@ export async function restoreSwarm(
     run(i, STOP_DOCKER, 'systemctl stop docker'),
   );
   let failure: unknown;
+  let swapped = false;
   try {
     // Extract next to the live folder first: a broken stream must not leave the host without any swarm state.
     await i.ctx.change(i.host, `restore /var/lib/docker/swarm from backup ${i.backupId}`, async () => {
@@ -306,52 +294,98 @@ export async function restoreSwarm(
           `mv ${shQuote(staging)}/swarm /var/lib/docker/swarm && rmdir ${shQuote(staging)}`,
         'swapping in the restored /var/lib/docker/swarm',
       );
+      swapped = true;
     });
   } catch (err) {
     failure = err;
+    // Nothing was swapped (or the swap itself failed): the live folder stays; drop the partial extract.
+    await run(
+      { ...i, signal: new AbortController().signal },
+      `rm -rf ${shQuote(staging)}`,
+      'cleaning up',
+    ).catch(() => undefined);
   }
   const restart: RemoteContext = { ...i, signal: new AbortController().signal };
   await i.ctx.change(i.host, 'start Docker', () => run(restart, START_DOCKER, 'systemctl start docker'));
-  if (failure) throw failure;
-  const { engine, info } = await waitForEngine(i);
+  if (failure) {
+    if (swapped) await rollBack(i, previous, failure);
+    throw failure;
+  }
   try {
-    await unlockIfLocked(i, engine, info, i.unlockKey, true);
-    const extras = createEngineExtras(i.conn, engine, i.sudoPassword);
+    const { engine, info } = await waitForEngine(i);
     try {
-      await i.ctx.change(
-        i.host,
-        `docker swarm init --force-new-cluster --advertise-addr ${i.advertiseAddr}`,
-        () => extras.initForceNewCluster(i.advertiseAddr, i.waitTimeoutMs),
-      );
-    } finally {
-      extras.close();
-    }
-    const nodeId = await pollUntil(
-      `${i.host} to lead the recovered swarm`,
-      async (signal) => {
-        const now = await engine.info(signal);
-        if (now.swarm.localNodeState !== 'active' || !now.swarm.controlAvailable) return undefined;
-        const self = (await engine.listNodes(signal)).find((n) => n.id === now.swarm.nodeId);
-        return self?.manager?.leader ? now.swarm.nodeId : undefined;
-      },
-      { timeoutMs: i.waitTimeoutMs, signal: i.signal, host: i.host },
-    );
-    // force-new-cluster leaves the old managers' node entries behind (Unreachable, no longer raft
-    // members): they would count against quorum for `fleet up` and can never come back as they were.
-    // Their hosts re-join with new identities. Workers stay: a surviving one reconnects by itself.
-    const stale = (await engine.listNodes(i.signal)).filter((n) => n.id !== nodeId && n.role === 'manager');
-    for (const node of stale) {
-      await i.ctx.change(
-        i.host,
-        `remove stale manager entry ${node.hostname} (${node.id.slice(0, 12)})`,
-        async () => {
-          // No longer raft members, so they cannot be demoted; a forced remove takes the entry away.
-          await engine.removeNode(node.id, true, i.signal);
+      await unlockIfLocked(i, engine, info, i.unlockKey, true);
+      const extras = createEngineExtras(i.conn, engine, i.sudoPassword);
+      try {
+        await i.ctx.change(
+          i.host,
+          `docker swarm init --force-new-cluster --advertise-addr ${i.advertiseAddr}`,
+          () => extras.initForceNewCluster(i.advertiseAddr, i.waitTimeoutMs),
+        );
+      } finally {
+        extras.close();
+      }
+      const nodeId = await pollUntil(
+        `${i.host} to lead the recovered swarm`,
+        async (signal) => {
+          const now = await engine.info(signal);
+          if (now.swarm.localNodeState !== 'active' || !now.swarm.controlAvailable) return undefined;
+          const self = (await engine.listNodes(signal)).find((n) => n.id === now.swarm.nodeId);
+          return self?.manager?.leader ? now.swarm.nodeId : undefined;
         },
+        { timeoutMs: i.waitTimeoutMs, signal: i.signal, host: i.host },
       );
+      // force-new-cluster leaves the old managers' node entries behind (Unreachable, no longer raft
+      // members): they would count against quorum for `fleet up` and can never come back as they were.
+      // Their hosts re-join with new identities. Workers stay: a surviving one reconnects by itself.
+      const stale = (await engine.listNodes(i.signal)).filter((n) => n.id !== nodeId && n.role === 'manager');
+      for (const node of stale) {
+        await i.ctx.change(
+          i.host,
+          `remove stale manager entry ${node.hostname} (${node.id.slice(0, 12)})`,
+          async () => {
+            // No longer raft members, so they cannot be demoted; a forced remove takes the entry away.
+            await engine.removeNode(node.id, true, i.signal);
+          },
+        );
+      }
+      return { nodeId, previous, removed: stale.map((n) => n.hostname) };
+    } finally {
+      engine.close();
     }
-    return { nodeId, previous, removed: stale.map((n) => n.hostname) };
-  } finally {
-    engine.close();
+  } catch (err) {
+    await rollBack(i, previous, err);
+    throw err;
+  }
+}
+
+/**
+ * A swarm restore that failed after the swap: the restored state must not stay (a half-recovered
+ * manager, possibly locked or panicking), so the previous /var/lib/docker/swarm goes back (none, for a
+ * fresh engine) and Docker runs again with it.
+ */
+async function rollBack(i: SwarmRestoreInput, previous: string, cause: unknown): Promise<void> {
+  const r: RemoteContext = { ...i, signal: new AbortController().signal };
+  i.bus.log('warn', 'the swarm restore failed: putting the previous /var/lib/docker/swarm back', i.host);
+  try {
+    await i.ctx.change(i.host, 'put the previous /var/lib/docker/swarm back and start Docker', async () => {
+      await run(
+        r,
+        `${STOP_DOCKER}; rm -rf /var/lib/docker/swarm && ` +
+          `{ if [ -e ${shQuote(previous)} ]; then mv ${shQuote(previous)} /var/lib/docker/swarm; fi; } && ${START_DOCKER}`,
+        'putting the previous /var/lib/docker/swarm back',
+      );
+      (await waitForEngine(r)).engine.close();
+    });
+  } catch (err) {
+    const first = cause instanceof Error ? cause.message : String(cause);
+    throw new FleetError(
+      'docker',
+      `${first}; putting the previous state back also failed: ${err instanceof Error ? err.message : String(err)}`,
+      {
+        host: i.host,
+        hint: `move ${previous} back to /var/lib/docker/swarm (if present) and start Docker on the host`,
+      },
+    );
   }
 }

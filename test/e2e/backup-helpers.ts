@@ -27,7 +27,7 @@ export interface BackupReportShape {
   hosts: { id: string; status: string; error: string | null }[];
   items: { host: string; kind: string; source: string; key: string; status: string; size: number | null }[];
   changes: { host: string | null; description: string }[];
-  retention: { deleted: { id: string }[]; kept: string[] } | null;
+  retention: { deleted: { id: string }[]; kept: string[]; dry_run?: boolean } | null;
 }
 
 export function readReport(cwd: string, command: 'backup' | 'restore'): BackupReportShape {

@@ -110,6 +110,14 @@ describe('swarm backup with autolock, and disaster recovery', () => {
       const report = readReport(cwd, 'restore');
       expect(reportSchemaErrors(report)).toBe('');
       expect(report.complete).toBe(false);
+      // The failed restore put the previous state back and Docker runs with it (issue 8 #13): the
+      // engine answers and is out of any swarm, as it was, not locked in the half-restored one.
+      expect(report.changes.map((c) => c.description)).toContain(
+        'put the previous /var/lib/docker/swarm back and start Docker',
+      );
+      expect(await sh(source, 'systemctl is-active docker')).toBe('active\n');
+      expect(await sh(source, "docker info --format '{{.Swarm.LocalNodeState}}'")).toBe('inactive\n');
+      expect(await sh(source, 'ls /var/lib/docker')).not.toContain('swarm.before-restore');
       // Leave that host as a fresh engine again for the recovery below.
       await sh(source, 'systemctl stop docker && rm -rf /var/lib/docker/swarm && systemctl start docker');
     },

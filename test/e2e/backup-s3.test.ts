@@ -20,6 +20,8 @@ let lab: Lab;
 let cwd: string;
 let s3: TestS3Server;
 let stopOnPart: string | undefined;
+/** Every ACL a request asked for: a canned `x-amz-acl` or an explicit `x-amz-grant-*`. */
+const aclRequests: string[] = [];
 const runs: CliRun[] = [];
 
 async function sh(host: string, command: string): Promise<string> {
@@ -43,7 +45,12 @@ async function run(args: string[]): Promise<CliRun> {
 beforeAll(async () => {
   s3 = await startS3Server(['fleet-backups'], {
     credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY },
-    onRequest: (method, url) => {
+    onRequest: (method, url, headers) => {
+      for (const [name, value] of Object.entries(headers)) {
+        if (name === 'x-amz-acl' || name.startsWith('x-amz-grant-'))
+          aclRequests.push(`${method} ${url} ${name}: ${String(value)}`);
+      }
+      if (method === 'PUT' && /[?&]acl(=|&|$)/.test(url)) aclRequests.push(`${method} ${url}`);
       // Stop the store while a multipart upload is under way: the second part of the big object.
       if (stopOnPart && method === 'PUT' && url.includes(stopOnPart) && url.includes('partNumber=2')) {
         stopOnPart = undefined;
@@ -131,6 +138,14 @@ describe('fleet backup to S3', () => {
     expect(
       await sh('spark', "docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}'"),
     ).toBe('active true\n');
+  });
+
+  it('keeps every object private: no request set an ACL (issue 8 #7)', () => {
+    // s3rver does not store ACLs (its GetObjectAcl is a fixed stub answering owner FULL_CONTROL), so
+    // what is checked is what fleet sends: no canned ACL and no grants on any PUT, part or copy.
+    // Objects then carry the bucket owner's private default on S3 and MinIO.
+    expect(runs.filter((r) => r.code === 0).length).toBeGreaterThan(2);
+    expect(aclRequests).toEqual([]);
   });
 
   it('never shows the S3 credentials', () => {

@@ -4,7 +4,7 @@
  * backed up, a wiped path restored, a changed byte refused with exit 8 before anything is touched,
  * retention with --keep, and an incomplete backup reported by `backup ls`.
  */
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../lab/index.js';
@@ -82,6 +82,22 @@ describe('fleet backup (local folder)', () => {
 
     const ls = await fleet(lab, cwd, ['backup', 'ls']);
     expect(ls.stdout).toMatch(new RegExp(`${firstId}\\s+complete`));
+
+    // The archive holds the manager's TLS key and the Raft data: 0600 files in 0700 folders (#7).
+    const modes: string[] = [];
+    const walk = (dir: string): void => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const p = join(dir, e.name);
+        modes.push(`${(statSync(p).mode & 0o777).toString(8)} ${e.isDirectory() ? 'dir' : 'file'}`);
+        if (e.isDirectory()) walk(p);
+      }
+    };
+    walk(join(cwd, 'backups', firstId));
+    expect((statSync(join(cwd, 'backups', firstId)).mode & 0o777).toString(8)).toBe('700');
+    expect(modes.length).toBeGreaterThan(9);
+    expect([...new Set(modes)].sort()).toEqual(['600 file', '700 dir']);
+    // Nothing of the job is left on the source manager.
+    expect(await sh(report.swarm!.host, 'ls /var/tmp')).not.toContain('fleet-swarm-backup');
   });
 
   it('restores a wiped path and a changed volume in place', async () => {
@@ -148,14 +164,32 @@ describe('fleet backup (local folder)', () => {
     expect(ls.stdout).toMatch(/20000101T000000Z\s+INCOMPLETE/);
     expect(ls.stdout).toContain('no manifest.json');
 
+    // Dry run first: lists what --keep would delete, deletes nothing, backs nothing up.
+    const before = readdirSync(join(cwd, 'backups')).sort();
+    const dry = await fleet(lab, cwd, ['backup', '--only', 'paths', '--keep', '1', '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    const dryReport = readReport(cwd, 'backup');
+    expect(reportSchemaErrors(dryReport)).toBe('');
+    expect(dryReport.complete).toBe(false);
+    expect(dryReport.retention).toMatchObject({ dry_run: true });
+    expect(dryReport.retention!.deleted.map((d) => d.id).sort()).toEqual(
+      ['20000101T000000Z', secondId].sort(),
+    );
+    expect(readdirSync(join(cwd, 'backups')).sort()).toEqual(before);
+
     const third = await fleet(lab, cwd, ['backup', '--only', 'paths', '--keep', '1']);
     expect(third.code, third.stderr).toBe(0);
     const report = readReport(cwd, 'backup');
     const kept = report.backup_id!;
-    // Newest complete kept; older complete ones and the superseded failure deleted; the newer failure kept.
-    expect(report.retention!.deleted.map((d) => d.id).sort()).toEqual(
-      ['20000101T000000Z', firstId, secondId].sort(),
-    );
-    expect(readdirSync(join(cwd, 'backups')).sort()).toEqual([kept, '29990101T000000Z'].sort());
+    // Only backups of the same scope (paths of these 4 hosts) count: the older paths backup and the
+    // superseded failure go; the full backup (the last one holding the swarm) and the newer failure stay.
+    expect(report.retention!.deleted.map((d) => d.id).sort()).toEqual(['20000101T000000Z', secondId].sort());
+    expect(readdirSync(join(cwd, 'backups')).sort()).toEqual([firstId, kept, '29990101T000000Z'].sort());
+
+    // A paths backup of one host with --keep 1 deletes none of the others (issue 8 #15).
+    const one = await fleet(lab, cwd, ['backup', '-n', 'agx-03', '--only', 'paths', '--keep', '1']);
+    expect(one.code, one.stderr).toBe(0);
+    expect(readReport(cwd, 'backup').retention!.deleted).toEqual([]);
+    expect(readdirSync(join(cwd, 'backups'))).toEqual(expect.arrayContaining([firstId, kept]));
   });
 });

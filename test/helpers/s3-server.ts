@@ -42,8 +42,8 @@ export interface TestS3Server {
 export interface S3ServerOptions {
   /** An extra key pair the server accepts (signatures still checked), so tests can use unique throwaway keys. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
-  /** Called for every request (method, url) as it arrives; e.g. to stop the server mid-upload. */
-  onRequest?: (method: string, url: string) => void;
+  /** Called for every request (method, url, headers) as it arrives; e.g. to stop the server mid-upload. */
+  onRequest?: (method: string, url: string, headers: Record<string, string | string[] | undefined>) => void;
 }
 
 export async function startS3Server(
@@ -74,7 +74,10 @@ export async function startS3Server(
     port = address.port;
     instance = server;
     const hook = options.onRequest;
-    if (hook) server.httpServer?.prependListener('request', (req) => hook(req.method ?? '', req.url ?? ''));
+    if (hook)
+      server.httpServer?.prependListener('request', (req) =>
+        hook(req.method ?? '', req.url ?? '', req.headers),
+      );
   }
 
   async function stop(): Promise<void> {

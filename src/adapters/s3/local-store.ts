@@ -1,4 +1,7 @@
-/** A backup target on the local filesystem (default ./backups). */
+/**
+ * A backup target on the local filesystem (default ./backups). Backups hold the swarm's TLS keys and
+ * Raft data: every file is written 0600 and every folder fleet creates is 0700, whatever the umask.
+ */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, mkdir, readdir, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -24,11 +27,13 @@ export class LocalStore implements BackupStore {
   }
 
   async put(key: string, body: Readable, options: PutOptions = {}): Promise<{ size: number }> {
+    // The write stream's mode applies only to a new file; one left by an earlier attempt is replaced.
+    await rm(this.pathOf(key), { force: true }).catch(() => undefined);
     const file = this.pathOf(key);
     // The source may fail while the folder is being created; pipeline() below still sees that error.
     body.on('error', () => undefined);
-    await this.wrap(`create ${dirname(file)}`, () => mkdir(dirname(file), { recursive: true }));
-    const out = createWriteStream(file, { mode: options.secret ? 0o600 : 0o644 });
+    await this.wrap(`create ${dirname(file)}`, () => this.makeFolders(dirname(file)));
+    const out = createWriteStream(file, { mode: 0o600 });
     try {
       await pipeline(body, out, { signal: options.signal });
     } catch (err) {
@@ -39,14 +44,23 @@ export class LocalStore implements BackupStore {
     return { size: out.bytesWritten };
   }
 
-  async putBytes(key: string, data: Buffer | string, options: PutOptions = {}): Promise<void> {
+  async putBytes(key: string, data: Buffer | string): Promise<void> {
     const file = this.pathOf(key);
     await this.wrap(`write ${file}`, async () => {
-      await mkdir(dirname(file), { recursive: true });
-      await writeFile(file, data, { mode: options.secret ? 0o600 : 0o644 });
-      // writeFile keeps the mode of an existing file; secrets must end up 0600 regardless.
-      if (options.secret) await chmod(file, 0o600);
+      await this.makeFolders(dirname(file));
+      await writeFile(file, data, { mode: 0o600 });
+      // writeFile keeps the mode of an existing file; it must end up 0600 regardless.
+      await chmod(file, 0o600);
     });
+  }
+
+  /**
+   * mkdir -p with 0700 for what it creates; the id and host folders under the root are made 0700 even
+   * when they exist. The root itself is left as the user made it (it may be a shared mount).
+   */
+  private async makeFolders(dir: string): Promise<void> {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    for (let d = dir; d.startsWith(this.location + sep); d = dirname(d)) await chmod(d, 0o700);
   }
 
   async get(key: string): Promise<Readable> {

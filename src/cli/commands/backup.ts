@@ -27,6 +27,8 @@ export interface BackupCliOptions extends StoreCliOptions, TargetCliOptions, Ssh
   allowDowntime?: boolean;
   gzip: boolean;
   keep?: number;
+  dryRun?: boolean;
+  stopDeadline: number;
   concurrency: number;
   waitTimeout: number;
   report?: string;
@@ -82,9 +84,19 @@ What is backed up:
   nothing is staged on disk. manifest.json is written last: a backup without one is incomplete.
 ${STORE_HELP}
 
+  The swarm item runs as ONE job on the manager, detached from the SSH session: stop Docker, archive
+  into a 0600 file in a 0700 temp folder, start Docker. It starts Docker again even if fleet is killed
+  or the link drops, and when archiving takes longer than --stop-deadline; fleet then streams the
+  archive into the store and removes it from the host. While Docker is stopped the job holds
+  /run/lock/fleet/job.lock. Local backups are written 0600 in 0700 folders; S3 objects get no ACL
+  (bucket-private).
+
 Retention (--keep N, after a fully successful backup only):
-  keeps the newest N complete backups; failed/incomplete ones newer than the newest complete backup
-  are kept (a run may be in progress, or someone is looking into it); older ones are deleted.
+  counts only backups of the same scope as this one (same kinds on the same hosts; the swarm state is
+  one scope): keeps the newest N complete ones; failed/incomplete ones newer than the newest complete
+  backup are kept (a run may be in progress, or someone is looking into it); older ones are deleted.
+  The newest complete backup holding the swarm state is never deleted. With --dry-run nothing is
+  backed up or deleted: fleet lists what it would archive and what --keep would delete.
 ${TARGET_OPTIONS_HELP}
 ${SSH_OPTIONS_HELP}
 
@@ -117,6 +129,15 @@ export function register(program: Command): void {
       new Option('--keep <n>', 'after success, keep only the newest N complete backups').argParser(
         parseCount('--keep', { min: 1 }),
       ),
+    )
+    .option('--dry-run', 'observe and plan only: show what would be archived and deleted (--keep)')
+    .addOption(
+      new Option(
+        '--stop-deadline <seconds>',
+        'longest Docker stays stopped for the swarm archive; past it Docker is started without a backup',
+      )
+        .argParser(parseSeconds('--stop-deadline'))
+        .default(300),
     )
     .addOption(
       new Option('-c, --concurrency <n>', 'hosts streaming at once')
