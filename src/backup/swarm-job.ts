@@ -58,6 +58,19 @@ function launcherScript(job: string, deadlineS: number, gzip: boolean): string {
   ].join('\n');
 }
 
+/** The launcher's result, or undefined when a dead connection never settles it. */
+async function settled<T>(done: Promise<T>, ms = 5000): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      done.catch(() => undefined),
+      new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 interface JobOutcome {
   dir: string;
   stopped: boolean;
@@ -77,27 +90,32 @@ export async function archiveSwarmDetached(i: SwarmJobInput): Promise<{ size: nu
   const outcome: JobOutcome = { dir: '', stopped: false, started: false };
   const lines = createInterface({ input: child.stdout });
   const reading = (async () => {
-    for await (const line of lines) {
-      const [word, ...rest] = line.split(' ');
-      if (word === 'dir') outcome.dir = rest.join(' ');
-      else if (word === 'stopped') {
-        outcome.stopped = true;
-        // Recorded as it happens on the host; the job itself did the stopping.
-        await i.ctx.change(i.host, 'stop Docker to archive /var/lib/docker/swarm', async () => undefined);
-      } else if (word === 'started') {
-        outcome.started = rest[0] === '0';
-        await i.ctx.change(i.host, 'start Docker again', async () => undefined);
-      } else if (word === 'archived') {
-        outcome.archive = { size: Number(rest[0]), sha256: rest[1] ?? '' };
-      } else if (word === 'archive-timeout') {
-        outcome.problem = `archiving /var/lib/docker/swarm took longer than the ${rest[0]}s deadline; Docker was started again without a backup`;
-      } else if (word === 'archive-failed') {
-        outcome.problem = `tar of /var/lib/docker/swarm failed (exit ${rest[0]}); Docker was started again`;
-      } else if (word === 'stop-failed') outcome.problem = 'systemctl stop docker failed';
-      else if (word === 'busy') {
-        outcome.problem =
-          'another fleet job holds /run/lock/fleet/job.lock on this host (a swarm backup still running)';
-      } else if (word === 'done') return true;
+    // A dropped link ends (or fails) the stream after SSH keepalive gives up; the job goes on regardless.
+    try {
+      for await (const line of lines) {
+        const [word, ...rest] = line.split(' ');
+        if (word === 'dir') outcome.dir = rest.join(' ');
+        else if (word === 'stopped') {
+          outcome.stopped = true;
+          // Recorded as it happens on the host; the job itself did the stopping.
+          await i.ctx.change(i.host, 'stop Docker to archive /var/lib/docker/swarm', async () => undefined);
+        } else if (word === 'started') {
+          outcome.started = rest[0] === '0';
+          await i.ctx.change(i.host, 'start Docker again', async () => undefined);
+        } else if (word === 'archived') {
+          outcome.archive = { size: Number(rest[0]), sha256: rest[1] ?? '' };
+        } else if (word === 'archive-timeout') {
+          outcome.problem = `archiving /var/lib/docker/swarm took longer than the ${rest[0]}s deadline; Docker was started again without a backup`;
+        } else if (word === 'archive-failed') {
+          outcome.problem = `tar of /var/lib/docker/swarm failed (exit ${rest[0]}); Docker was started again`;
+        } else if (word === 'stop-failed') outcome.problem = 'systemctl stop docker failed';
+        else if (word === 'busy') {
+          outcome.problem =
+            'another fleet job holds /run/lock/fleet/job.lock on this host (a swarm backup still running)';
+        } else if (word === 'done') return true;
+      }
+    } catch {
+      // Reported below as the launcher ending early.
     }
     return false;
   })();
@@ -106,7 +124,7 @@ export async function archiveSwarmDetached(i: SwarmJobInput): Promise<{ size: nu
   const finished = await reading;
   const release = async (): Promise<void> => {
     child.stdin.end();
-    await child.done.catch(() => undefined);
+    await settled(child.done);
     if (outcome.dir.startsWith('/var/tmp/fleet-swarm-backup.')) {
       await i.conn
         .exec(`rm -rf ${shQuote(outcome.dir)}`, {
@@ -118,7 +136,7 @@ export async function archiveSwarmDetached(i: SwarmJobInput): Promise<{ size: nu
     }
   };
   if (!finished) {
-    const result = await child.done.catch(() => undefined);
+    const result = await settled(child.done);
     const detail = result?.stderr.toString('utf8').trim().split('\n').pop();
     throw new FleetError(
       'remote-exit',
