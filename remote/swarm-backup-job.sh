@@ -3,22 +3,24 @@
 # a client killed with -9 or a dropped link never leaves the engine stopped. The client reads the state
 # lines and fetches the archive afterwards.
 #
-# Arguments: DIR LAUNCHER_PID DEADLINE_SECONDS TAR_Z_FLAG ('z' or '').
+# Arguments: DIR LAUNCHER_PID DEADLINE_SECONDS TAR_Z_FLAG ('z' or '') LOCK_DIR LOCK_FILE.
 # stdin: one line, the swarm unlock key or empty (read with the shell builtin; never in argv or a file).
 # DIR is a 0700 root folder (mktemp -d); everything here is created under umask 077 (files 0600).
-# While Docker is stopped the job holds `flock -x` on /run/lock/fleet/job.lock (src/core/remote-locks.ts),
+# While Docker is stopped the job holds `flock -x` on the job lock file,
 # released only once the engine answers again, so no other fleet run takes over the host meanwhile.
+# The lock paths come from src/core/remote-locks.ts (LOCK_DIR, LOCK_FILE).
 set -u
 dir=$1
+printf 'pid %s\n' "$$" >>"$dir/state"
 launcher=$2
 deadline=$3
 z=$4
+lockdir=$5
+lock=$6
 key=
 IFS= read -r key || true
 exec </dev/null
 umask 077
-lockdir=/run/lock/fleet
-lock=$lockdir/job.lock
 stopped=0
 restarted=0
 

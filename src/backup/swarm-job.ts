@@ -16,6 +16,7 @@ import type { Secret } from '../adapters/docker/types.js';
 import type { BackupStore } from '../adapters/s3/types.js';
 import { shQuote } from '../adapters/ssh/quote.js';
 import { FleetError } from '../core/errors.js';
+import { JOB_LOCK_FILE, REMOTE_LOCK_DIR } from '../core/remote-locks.js';
 import type { PhaseContext } from '../pipeline/phase.js';
 import { loadRemoteScript } from '../remote-scripts.js';
 import { streamToStore } from './stream.js';
@@ -43,14 +44,23 @@ function launcherScript(job: string, deadlineS: number, gzip: boolean): string {
     'cat >"$dir/job.sh" <<\'FLEET_JOB_EOF\'',
     job.trimEnd(),
     'FLEET_JOB_EOF',
-    `printf '%s\\n' "$key" | setsid sh "$dir/job.sh" "$dir" "$$" ${deadlineS} ${gzip ? 'z' : "''"} >"$dir/job.log" 2>&1 &`,
+    `printf '%s\\n' "$key" | setsid sh "$dir/job.sh" "$dir" "$$" ${deadlineS} ${gzip ? 'z' : "''"} ${shQuote(REMOTE_LOCK_DIR)} ${shQuote(JOB_LOCK_FILE)} >"$dir/job.log" 2>&1 &`,
     'key=',
     'printf \'dir %s\\n\' "$dir"',
     'seen=0',
+    'i=0',
     'while :; do',
     '  n=$(cat "$dir/state" 2>/dev/null | wc -l)',
     '  if [ "$n" -gt "$seen" ]; then sed -n "$((seen + 1)),${n}p" "$dir/state"; seen=$n; fi',
     '  if grep -qx done "$dir/state" 2>/dev/null; then break; fi',
+    // A job that died without saying so (it could not even start) must not keep fleet waiting.
+    '  pid=$(sed -n "s/^pid //p" "$dir/state" 2>/dev/null)',
+    '  i=$((i + 1))',
+    '  if { [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; } || { [ -z "$pid" ] && [ $i -gt 100 ]; }; then',
+    '    grep -qx done "$dir/state" 2>/dev/null && continue',
+    '    if grep -qx stopped "$dir/state" && ! grep -q "^started" "$dir/state"; then systemctl start docker 9>&- || true; fi',
+    '    echo died; tail -n 3 "$dir/job.log" >&2; rm -rf "$dir"; exit 1',
+    '  fi',
     '  sleep 0.2',
     'done',
     // Held until fleet has fetched the archive and closes stdin (or its connection dies).
@@ -110,8 +120,7 @@ export async function archiveSwarmDetached(i: SwarmJobInput): Promise<{ size: nu
           outcome.problem = `tar of /var/lib/docker/swarm failed (exit ${rest[0]}); Docker was started again`;
         } else if (word === 'stop-failed') outcome.problem = 'systemctl stop docker failed';
         else if (word === 'busy') {
-          outcome.problem =
-            'another fleet job holds /run/lock/fleet/job.lock on this host (a swarm backup still running)';
+          outcome.problem = `another fleet job holds ${JOB_LOCK_FILE} on this host (a swarm backup still running)`;
         } else if (word === 'done') return true;
       }
     } catch {
@@ -121,7 +130,15 @@ export async function archiveSwarmDetached(i: SwarmJobInput): Promise<{ size: nu
   })();
   // The job restarts Docker by itself; fleet waits for it however long that takes (bounded by the job's
   // own deadlines), and a Ctrl-C here only means not fetching the archive afterwards.
-  const finished = await reading;
+  // Bounded too: the job's own steps are (stop 180 s + the deadline + start, unlock ~15 min at worst).
+  let bound: NodeJS.Timeout | undefined;
+  const finished = await Promise.race([
+    reading,
+    new Promise<false>(
+      (resolve) => (bound = setTimeout(() => resolve(false), (i.stopDeadlineS + 1200) * 1000)),
+    ),
+  ]);
+  clearTimeout(bound);
   const release = async (): Promise<void> => {
     child.stdin.end();
     await settled(child.done);

@@ -5,7 +5,7 @@
  * - `kill -9` of fleet then: the detached job starts Docker by itself, the node is Reachable again,
  *   the job lock is held only while Docker is stopped, the temp archive is 0600 in a 0700 folder and
  *   is removed afterwards;
- * - the link cut then: the same, and fleet still ends with an error instead of hanging;
+ * - the link cut then: Docker runs again while the link is still down, and fleet still ends;
  * - an archive slower than --stop-deadline: Docker is started without a backup, clear error;
  * - `restore --only swarm` on this healthy cluster: refused with the quorum it sees (exit 5).
  */
@@ -117,7 +117,10 @@ describe('swarm backup under faults', () => {
         (await reachable(leader, source)) ? true : undefined,
       );
       expect(await sh(source, 'systemctl is-active docker')).toBe('active\n');
-      expect(await lockHeld(source)).toBe(false);
+      // Released once the engine answers (the job checks with `docker info`).
+      await waitFor('the job lock to be released', 30_000, async () =>
+        (await lockHeld(source)) ? undefined : true,
+      );
       // The client is gone, so the job removes the archive itself.
       await waitFor('the temp folder to be removed', 60_000, async () =>
         (await sh(source, 'ls /var/tmp')).includes('fleet-swarm-backup') ? undefined : true,
@@ -126,7 +129,7 @@ describe('swarm backup under faults', () => {
   );
 
   it(
-    'link cut while Docker is stopped: Docker comes back, fleet ends with an error',
+    'link cut while Docker is stopped: Docker comes back by itself, fleet still ends',
     { timeout: 300_000 },
     async () => {
       const leader = await leaderOf(lab, NAMES);
@@ -148,12 +151,16 @@ describe('swarm backup under faults', () => {
       await waitFor(`${source} to be a Reachable manager again`, 120_000, async () =>
         (await reachable(leader, source)) ? true : undefined,
       );
+      // fleet ends either way: when its connection outlived the cut (SSH keepalive allows ~30 s) it
+      // fetched the archive and finished the backup; otherwise it fails clearly.
       const result = await run;
-      expect(result.exitCode, result.stderr).not.toBe(0);
-      expect(result.exitCode).not.toBe(70);
       const report = readReport(cwd, 'backup');
       expect(reportSchemaErrors(report)).toBe('');
-      expect(report.complete).toBe(false);
+      if (result.exitCode === 0) expect(report.complete).toBe(true);
+      else {
+        expect(result.exitCode, result.stderr).not.toBe(70);
+        expect(report.complete).toBe(false);
+      }
     },
   );
 
@@ -164,7 +171,8 @@ describe('swarm backup under faults', () => {
       const leader = await leaderOf(lab, NAMES);
       await slowTar(60);
       const run = await fleet(lab, cwd, ['backup', '--only', 'swarm', '--stop-deadline', '3']);
-      expect(run.code).toBe(1);
+      // 4: the other managers had nothing to back up and are ok; no manifest was written.
+      expect(run.code, run.stderr).toBe(4);
       expect(run.stderr).toContain('took longer than the 3s deadline');
       const report = readReport(cwd, 'backup');
       expect(report.complete).toBe(false);
