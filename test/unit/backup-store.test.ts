@@ -150,3 +150,29 @@ describe('s3 store specifics', () => {
     expect(await stores.s3!.list('20250505T000000Z/')).toEqual([]);
   });
 });
+
+describe('LocalStore file modes (issue 8 #7)', () => {
+  it('writes every object 0600 in 0700 folders, also over an existing 0644 file and 0755 folder', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'fleet-modes-'));
+    const { chmod, mkdir, writeFile } = await import('node:fs/promises');
+    try {
+      await mkdir(join(root, '20250101T000000Z', 'spark'), { recursive: true, mode: 0o755 });
+      await chmod(join(root, '20250101T000000Z'), 0o755);
+      await writeFile(join(root, '20250101T000000Z', 'spark', 'swarm.tar.gz'), 'old', { mode: 0o644 });
+      const local = new LocalStore(root);
+      await local.put('20250101T000000Z/spark/swarm.tar.gz', Readable.from([Buffer.from('raft')]));
+      await local.putBytes('20250101T000000Z/manifest.json', '{}');
+      await local.put('20250101T000000Z/agx-01/path-etc.tar', Readable.from([Buffer.from('etc')]));
+      const mode = async (p: string): Promise<string> =>
+        ((await stat(join(root, p))).mode & 0o777).toString(8);
+      expect(await mode('20250101T000000Z')).toBe('700');
+      expect(await mode('20250101T000000Z/spark')).toBe('700');
+      expect(await mode('20250101T000000Z/agx-01')).toBe('700');
+      expect(await mode('20250101T000000Z/spark/swarm.tar.gz')).toBe('600');
+      expect(await mode('20250101T000000Z/manifest.json')).toBe('600');
+      expect(await mode('20250101T000000Z/agx-01/path-etc.tar')).toBe('600');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});

@@ -27,11 +27,11 @@ export class LocalStore implements BackupStore {
   }
 
   async put(key: string, body: Readable, options: PutOptions = {}): Promise<{ size: number }> {
-    // The write stream's mode applies only to a new file; one left by an earlier attempt is replaced.
-    await rm(this.pathOf(key), { force: true }).catch(() => undefined);
     const file = this.pathOf(key);
     // The source may fail while the folder is being created; pipeline() below still sees that error.
     body.on('error', () => undefined);
+    // The write stream's mode applies only to a new file; one left by an earlier attempt is replaced.
+    await rm(file, { force: true }).catch(() => undefined);
     await this.wrap(`create ${dirname(file)}`, () => this.makeFolders(dirname(file)));
     const out = createWriteStream(file, { mode: 0o600 });
     try {
