@@ -27,13 +27,16 @@ Order:
   3. the swarm state, by Docker's disaster-recovery procedure on one manager (-n HOST, default the
      manager it was taken from): stop Docker, replace /var/lib/docker/swarm (the old one is kept as
      swarm.before-restore-ID), start, unlock if needed, swarm init --force-new-cluster. Then run
-     \`fleet up\` to re-join the other nodes;
+     \`fleet up\` to re-join the other nodes. This is disaster recovery: it is refused (exit 5)
+     while a manager among the hosts still has quorum. If it fails after the swap, the previous
+     /var/lib/docker/swarm is put back and Docker started with it;
   4. paths and volumes, extracted in place on the host they came from (-n narrows the hosts).
 ${STORE_HELP}
 ${SSH_OPTIONS_HELP}
 
-Exit codes: 0 ok, 2 usage (or not confirmed), 3 unreachable, 4 partial, 6 Docker API,
-7 storage, 8 integrity (a checksum did not match: nothing was changed), 130 interrupted.
+Exit codes: 0 ok, 2 usage (or not confirmed), 3 unreachable, 4 partial, 5 the swarm still has
+quorum (--only swarm refused), 6 Docker API, 7 storage, 8 integrity (a checksum did not match:
+nothing was changed), 130 interrupted.
 
 Examples:
   fleet restore 20250131T235959Z --only paths -n agx-03 --yes
