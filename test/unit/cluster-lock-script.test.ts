@@ -70,7 +70,7 @@ describe('remote/cluster-lock.sh', () => {
     expect(parseLockReply(await c.answer)).toEqual({ state: 'held' });
   });
 
-  it('is released when its shell is killed with SIGKILL (no child keeps the descriptor)', async () => {
+  it('is released when the holding shell is killed with SIGKILL and its stdin closes (a dead client)', async () => {
     const p = paths();
     const a = attempt(p, 'laptop-a');
     expect(parseLockReply(await a.answer).state).toBe('held');

@@ -5,6 +5,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FleetError } from '../../core/errors.js';
+import { assertRegularOrMissing } from '../fs/safe-write.js';
 import type { BackupStore, PutOptions, StoredObject } from './types.js';
 
 export class LocalStore implements BackupStore {
@@ -28,6 +29,7 @@ export class LocalStore implements BackupStore {
     // The source may fail while the folder is being created; pipeline() below still sees that error.
     body.on('error', () => undefined);
     await this.wrap(`create ${dirname(file)}`, () => mkdir(dirname(file), { recursive: true }));
+    await assertRegularOrMissing(file, { what: 'backup object', code: 'storage' });
     const out = createWriteStream(file, { mode: options.secret ? 0o600 : 0o644 });
     try {
       await pipeline(body, out, { signal: options.signal });
@@ -43,6 +45,7 @@ export class LocalStore implements BackupStore {
     const file = this.pathOf(key);
     await this.wrap(`write ${file}`, async () => {
       await mkdir(dirname(file), { recursive: true });
+      await assertRegularOrMissing(file, { what: 'backup object', code: 'storage' });
       await writeFile(file, data, { mode: options.secret ? 0o600 : 0o644 });
       // writeFile keeps the mode of an existing file; secrets must end up 0600 regardless.
       if (options.secret) await chmod(file, 0o600);
