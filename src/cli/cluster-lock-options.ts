@@ -44,14 +44,18 @@ export async function lockClusterForRun(
   session: RunSession,
   command: string,
   selected: HostTarget[],
-  opts: TargetCliOptions & Pick<SshCliOptions, 'identity'> & LockCliOptions,
+  opts: TargetCliOptions & Pick<SshCliOptions, 'identity' | 'sudo'> & LockCliOptions,
 ): Promise<void> {
   try {
     const all = await resolveTargets({ inventory: opts.inventory, all: true }, undefined, {
       defaultToAll: true,
     }).catch(() => undefined);
     const inventory = all?.inventory ? applyIdentityFiles(all.hosts, opts) : [];
-    await session.lockCluster(selected, inventory, { command, waitSeconds: waitLockSeconds(opts) });
+    await session.lockCluster(selected, inventory, {
+      command,
+      waitSeconds: waitLockSeconds(opts),
+      sudo: Boolean(opts.sudo),
+    });
   } catch (err) {
     await session.close();
     throw err;

@@ -33,6 +33,8 @@ export interface RunSession {
 export interface SessionLockOptions {
   command: string;
   waitSeconds?: number;
+  /** Lock through sudo (the run's --sudo), with the session's sudo password. */
+  sudo?: boolean;
 }
 
 export interface RunSessionOptions {
@@ -99,6 +101,7 @@ export async function openRunSession(
       const { acquireClusterLock } = await import('../adapters/ssh/cluster-lock.js');
       lock = await acquireClusterLock(await getPool(), selected, inventory, {
         ...lockOptions,
+        sudoPassword,
         signal: controller.signal,
         log: (level, message, host) => bus.log(level, message, host),
       });

@@ -6,7 +6,11 @@
  * holder description on the hosts holds no secret.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLUSTER_LOCK_FILE } from '../../src/core/remote-locks.js';
+import { acquireClusterLock } from '../../src/adapters/ssh/cluster-lock.js';
+import { createSshPool } from '../../src/adapters/ssh/pool.js';
+import type { SshSettings } from '../../src/adapters/ssh/types.js';
+import { CLUSTER_LOCK_FILE, REMOTE_LOCK_DIR } from '../../src/core/remote-locks.js';
+import { rejectedFleetError } from '../helpers/fleet-error.js';
 import { startLab, type Lab } from '../lab/index.js';
 import { makeClient, type LabClient } from './client-helpers.js';
 import { joinTokens } from './up-helpers.js';
@@ -26,6 +30,7 @@ beforeAll(async () => {
       { name: 'laptop-a', docker: false },
       { name: 'laptop-b', docker: false },
     ],
+    password: 'lock-test-sudo-pw',
   });
   a = await makeClient(lab, 'laptop-a', CLUSTER);
   b = await makeClient(lab, 'laptop-b', CLUSTER);
@@ -110,5 +115,50 @@ describe('cluster lock between two admin machines', () => {
     const next = await b.fleet(['up', '--wait-lock', '20']);
     expect(next.code, next.stderr).toBe(0);
     expect(next.stdout).toMatch(/nothing to change/);
+  });
+
+  it('a non-root SSH user: refused with a hint where /run/lock is missing, locked through --sudo', async () => {
+    // Lab hosts have no /run/lock (real Debian/Ubuntu hosts have it, mode 1777).
+    await lab.exec('agx-01', `rm -rf /run/lock`);
+    const settings: SshSettings = {
+      connectTimeoutMs: 10_000,
+      hostKeyPolicy: 'strict',
+      knownHostsFiles: [lab.knownHostsFile],
+      maxConcurrentHandshakes: 4,
+      retries: 0,
+      retryDelayMs: 100,
+      maxChannelsPerConnection: 8,
+      password: lab.password,
+    };
+    const pool = createSshPool(settings);
+    const target = {
+      id: 'agx-01',
+      address: lab.host('agx-01').ip,
+      port: 22,
+      user: 'fleet',
+      identityFiles: [],
+    };
+    try {
+      const err = await rejectedFleetError(
+        acquireClusterLock(pool, [target], [], { command: 'up' }),
+        'locked',
+      );
+      expect(err.message).toBe(`cannot take the cluster lock: cannot create ${REMOTE_LOCK_DIR}`);
+      expect(err.hint).toContain('mode 1777');
+      const lock = await acquireClusterLock(pool, [target], [], { command: 'up', sudo: true });
+      expect(lock.held).toEqual(['agx-01']);
+      const holder = await holderFiles('agx-01');
+      expect(holder).toContain('"command":"fleet up"');
+      expect(holder).not.toContain(lab.password!);
+      expect((await lab.exec('agx-01', `stat -c %a ${REMOTE_LOCK_DIR}`)).stdout.trim()).toBe('1777');
+      await lock.release();
+      expect(await holderFiles('agx-01')).toBe('');
+      // The folder exists now (1777): the same user locks without sudo.
+      const plain = await acquireClusterLock(pool, [target], [], { command: 'up' });
+      expect(plain.held).toEqual(['agx-01']);
+      await plain.release();
+    } finally {
+      await pool.closeAll();
+    }
   });
 });

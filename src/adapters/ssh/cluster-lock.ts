@@ -37,6 +37,12 @@ export interface ClusterLockOptions {
   waitSeconds?: number;
   /** Ctrl-C while waiting: stop waiting, release what is held. */
   signal?: AbortSignal;
+  /**
+   * Run the lock script through sudo (the run's --sudo): a non-root user on a host without a
+   * world-writable /run/lock can then still create the lock folder.
+   */
+  sudo?: boolean;
+  sudoPassword?: string;
   /** Notes: hosts skipped because they cannot be reached, "waiting for …", a lock lost mid-run. */
   log?: (level: 'info' | 'warn', message: string, host?: string) => void;
 }
@@ -135,7 +141,7 @@ export async function acquireClusterLock(
       let waitingSaid = false;
       for (;;) {
         if (opts.signal?.aborted) throw interrupted();
-        const started = await c.conn.spawn(command);
+        const started = await c.conn.spawn(command, { sudo: opts.sudo, sudoPassword: opts.sudoPassword });
         started.stdin.write(line);
         const reply = await readReply(started.stdout, started.done);
         if (reply.state === 'held') {
