@@ -8,6 +8,7 @@ import { BUILD_INFO } from '../build-info.js';
 import type { BackupCliOptions, StoreCliOptions } from '../cli/commands/backup.js';
 import type { RestoreCliOptions } from '../cli/commands/restore.js';
 import type { SshPool } from '../adapters/ssh/types.js';
+import { lockClusterForRun } from '../cli/cluster-lock-options.js';
 import { confirm } from '../cli/prompt.js';
 import { openRunSession } from '../cli/run-session.js';
 import { applyIdentityFiles } from '../cli/ssh-options.js';
@@ -58,6 +59,7 @@ async function runWithHosts(
     warnings,
     onInterrupt: 'stopping streams, restarting any stopped Docker, writing the report',
   });
+  await lockClusterForRun(session, command, hosts, opts);
   const { bus, signal } = session;
   const startedAt = new Date();
   let result: { report: BackupRunReport; error?: FleetError };

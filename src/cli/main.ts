@@ -20,6 +20,8 @@ Exit codes:
   6    the Docker Engine API failed
   7    backup storage (S3 or folder) failed
   8    a checksum did not match (restore refuses)
+  9    locked: another fleet run holds the cluster lock, or a detached backup job runs (up, down,
+       backup, restore; --wait-lock waits instead)
   130  interrupted (Ctrl-C); a report of what finished is still written
 `;
 

@@ -4,6 +4,7 @@
  * the shared signal so the command can stop its work and still write its report; a second exits now.
  */
 import { setMaxListeners } from 'node:events';
+import type { ClusterLock } from '../adapters/ssh/cluster-lock.js';
 import type { SshPool, SshSettings } from '../adapters/ssh/types.js';
 import type { HostTarget } from '../core/host.js';
 import { EventBus } from '../pipeline/events.js';
@@ -18,10 +19,22 @@ export interface RunSession {
   signal: AbortSignal;
   /** The SSH pool, created on first use (ssh2 is loaded only then). */
   pool(): Promise<SshPool>;
-  /** Closes every SSH connection; safe to call more than once. */
+  /**
+   * Takes the cluster lock (src/adapters/ssh/cluster-lock.ts) over this session's pool; held until
+   * closePool(). Throws FleetError 'locked' when another run holds it.
+   */
+  lockCluster(selected: HostTarget[], inventory: HostTarget[], options: SessionLockOptions): Promise<void>;
+  /** Releases the cluster lock (if taken), then closes every SSH connection; safe to call more than once. */
   closePool(): Promise<void>;
   /** Closes the pool and the view and removes the signal handlers. */
   close(): Promise<void>;
+}
+
+export interface SessionLockOptions {
+  command: string;
+  waitSeconds?: number;
+  /** Lock through sudo (the run's --sudo), with the session's sudo password. */
+  sudo?: boolean;
 }
 
 export interface RunSessionOptions {
@@ -62,22 +75,36 @@ export async function openRunSession(
   process.on('SIGTERM', onSignal);
 
   let pool: SshPool | undefined;
+  let lock: ClusterLock | undefined;
   const closePool = async (): Promise<void> => {
+    const held = lock;
+    lock = undefined;
+    await held?.release();
     const open = pool;
     pool = undefined;
     await open?.closeAll().catch(() => undefined);
+  };
+  const getPool = async (): Promise<SshPool> => {
+    if (!pool) {
+      const { createSshPool } = await import('../adapters/ssh/pool.js');
+      pool = createSshPool(settings, bus);
+    }
+    return pool;
   };
   return {
     bus,
     settings,
     sudoPassword,
     signal: controller.signal,
-    async pool() {
-      if (!pool) {
-        const { createSshPool } = await import('../adapters/ssh/pool.js');
-        pool = createSshPool(settings, bus);
-      }
-      return pool;
+    pool: getPool,
+    async lockCluster(selected, inventory, lockOptions) {
+      const { acquireClusterLock } = await import('../adapters/ssh/cluster-lock.js');
+      lock = await acquireClusterLock(await getPool(), selected, inventory, {
+        ...lockOptions,
+        sudoPassword,
+        signal: controller.signal,
+        log: (level, message, host) => bus.log(level, message, host),
+      });
     },
     closePool,
     async close() {

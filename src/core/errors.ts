@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'partial' // some hosts failed, the rest succeeded
   | 'storage' // backup target (S3, folder) failed
   | 'integrity' // a checksum did not match
+  | 'locked' // another run holds the cluster lock (or a detached backup job runs)
   | 'interrupted' // SIGINT/SIGTERM
   | 'internal'; // a bug in fleet
 
@@ -32,6 +33,7 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   docker: 6,
   storage: 7,
   integrity: 8,
+  locked: 9,
   internal: 70,
   interrupted: 130,
 };

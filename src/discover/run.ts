@@ -3,10 +3,10 @@
  * (~/.ssh/config, keys, agent, FLEET_SSH_PASSWORD), read facts, write a draft nodes.yml to review.
  * `fleet up --discover RANGE` does the same and starts from the draft.
  */
+import { writeFileSafely } from '../adapters/fs/safe-write.js';
 import { existsSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import pLimit from 'p-limit';
-import writeFileAtomic from 'write-file-atomic';
 import { applyIdentityFiles, sshSettingsFromOptions, type SshCliOptions } from '../cli/ssh-options.js';
 import { FleetError, toFleetError } from '../core/errors.js';
 import type { HostTarget } from '../core/host.js';
@@ -107,7 +107,7 @@ export async function writeDraft(
   const text = draftInventory(hosts, header);
   const { parseInventory } = await import('../core/inventory.js');
   parseInventory(text, path); // a draft fleet cannot read back would be a bug here, not the user's
-  await writeFileAtomic(path, text);
+  await writeFileSafely(path, text, { what: 'draft inventory' });
 }
 
 export async function discoverAction(opts: DiscoverOptions): Promise<number> {

@@ -1,7 +1,8 @@
 /** `--outdir DIR`: each host's stdout and stderr in DIR/<host>.out and DIR/<host>.err. */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FleetError } from '../core/errors.js';
+import { writeFileSafely } from '../adapters/fs/safe-write.js';
+import { FleetError, isFleetError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import type { ExecHostReport } from '../core/report.js';
 
@@ -18,11 +19,16 @@ export async function writeOutdir(dir: string, hosts: ExecHostReport[]): Promise
         // Hosts that never ran the command have no output to keep; their error is in the report.
         .filter((h) => h.exit_code !== null || h.output !== '' || h.stderr !== '')
         .flatMap((h) => [
-          writeFile(join(dir, `${outdirFileBase(h.id)}.out`), redact(h.output)),
-          writeFile(join(dir, `${outdirFileBase(h.id)}.err`), redact(h.stderr)),
+          writeFileSafely(join(dir, `${outdirFileBase(h.id)}.out`), redact(h.output), {
+            what: '--outdir file',
+          }),
+          writeFileSafely(join(dir, `${outdirFileBase(h.id)}.err`), redact(h.stderr), {
+            what: '--outdir file',
+          }),
         ]),
     );
   } catch (err) {
+    if (isFleetError(err)) throw err;
     throw new FleetError('usage', `cannot write --outdir ${dir}: ${(err as Error).message}`, { cause: err });
   }
 }

@@ -4,7 +4,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { writeFileSafely } from '../adapters/fs/safe-write.js';
 import type { Facts } from '../core/facts.js';
 import { assignRoles, roleAssignmentsJson } from '../core/roles.js';
 import { usable, type SwarmContext } from './context.js';
@@ -29,7 +29,7 @@ export async function decideRoles(ctx: SwarmContext): Promise<void> {
   for (const note of plan.notes) ctx.bus.log('info', note);
   const file = ctx.options.roleAssignmentsFile;
   await mkdir(dirname(file), { recursive: true });
-  await writeFileAtomic(file, roleAssignmentsJson(plan));
+  await writeFileSafely(file, roleAssignmentsJson(plan), { what: '--role-assignments file' });
   const managers = plan.assignments.filter((a) => a.role === 'manager').map((a) => a.id);
   ctx.bus.log('info', `roles: ${plan.managers} managers (${managers.join(', ')}), quorum ${plan.quorum}`);
 }

@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { applyIdentityFiles, applyInventoryDefaults, type SshCliOptions } from '../cli/ssh-options.js';
+import { lockClusterForRun, type LockCliOptions } from '../cli/cluster-lock-options.js';
 import { confirm } from '../cli/prompt.js';
 import { openRunSession } from '../cli/run-session.js';
 import { resolveTargets, type TargetCliOptions } from '../cli/target-options.js';
@@ -17,7 +18,7 @@ import { serializeReport, writeRunReport } from '../views/json-report.js';
 import { newResult, type HostRecord, type SwarmContext, type UpOptions } from './context.js';
 import { buildUpReport, topologyTable, upExitCode } from './report.js';
 
-export interface SwarmCliOptions extends SshCliOptions, TargetCliOptions {
+export interface SwarmCliOptions extends SshCliOptions, TargetCliOptions, LockCliOptions {
   concurrency: number;
   dryRun?: boolean;
   force?: boolean;
@@ -77,6 +78,7 @@ export async function runSwarmCommand(
     warnings: resolved.warnings,
     onInterrupt: 'finishing the step in flight, then writing the report',
   });
+  if (!dryRun) await lockClusterForRun(session, command, targets, opts);
   const { bus, signal, sudoPassword } = session;
 
   const upOptions: UpOptions = {

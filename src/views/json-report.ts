@@ -1,23 +1,30 @@
 /**
- * Report files. Every run writes one (default ./reports/<command>-<timestamp>.json) plus a stable
+ * Report files. Every run writes one (default ./reports/<command>-<timestamp>-<pid>-<hex>.json) plus a stable
  * reports/last-<command>.json that `--rerun-failed` reads. Written atomically (temp file + rename)
  * so a Ctrl-C or a crash never leaves half a report, and redacted first so no secret reaches disk.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
-import { FleetError } from '../core/errors.js';
+import { writeFileSafely } from '../adapters/fs/safe-write.js';
+import { FleetError, isFleetError } from '../core/errors.js';
 import { redactValue } from '../core/redact.js';
 
 export const REPORTS_DIR = 'reports';
 
-export function defaultReportPath(command: string, at: Date, dir = REPORTS_DIR): string {
+/**
+ * reports/<command>-<UTC time with ms>-<pid>-<4 hex>.json: two runs in the same second (or the same
+ * millisecond, from two processes or one) never share a name, and names still sort by time.
+ */
+export function defaultReportPath(
+  command: string,
+  at: Date,
+  dir = REPORTS_DIR,
+  suffix = `${process.pid}-${randomBytes(2).toString('hex')}`,
+): string {
   // Colons are not allowed in Windows file names and confuse scp; keep the stamp sortable.
-  const stamp = at
-    .toISOString()
-    .replace(/:/g, '-')
-    .replace(/\.\d+Z$/, 'Z');
-  return join(dir, `${command}-${stamp}.json`);
+  const stamp = at.toISOString().replace(/:/g, '-');
+  return join(dir, `${command}-${stamp}-${suffix}.json`);
 }
 
 export function lastReportPath(command: string, dir = REPORTS_DIR): string {
@@ -32,8 +39,9 @@ export async function writeReport(path: string, report: unknown): Promise<void> 
   const text = serializeReport(report);
   try {
     await mkdir(dirname(path), { recursive: true });
-    await writeFileAtomic(path, text, { mode: 0o600 });
+    await writeFileSafely(path, text, { mode: 0o600, what: 'report' });
   } catch (err) {
+    if (isFleetError(err)) throw err;
     throw new FleetError('usage', `cannot write report ${path}: ${(err as Error).message}`, {
       hint: 'pass --report FILE with a writable path',
       cause: err,

@@ -8,6 +8,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FleetError } from '../../core/errors.js';
+import { assertRegularOrMissing } from '../fs/safe-write.js';
 import type { BackupStore, PutOptions, StoredObject } from './types.js';
 
 export class LocalStore implements BackupStore {
@@ -30,6 +31,7 @@ export class LocalStore implements BackupStore {
     const file = this.pathOf(key);
     // The source may fail while the folder is being created; pipeline() below still sees that error.
     body.on('error', () => undefined);
+    await assertRegularOrMissing(file, { what: 'backup object', code: 'storage' });
     // The write stream's mode applies only to a new file; one left by an earlier attempt is replaced.
     await rm(file, { force: true }).catch(() => undefined);
     await this.wrap(`create ${dirname(file)}`, () => this.makeFolders(dirname(file)));
@@ -48,6 +50,7 @@ export class LocalStore implements BackupStore {
     const file = this.pathOf(key);
     await this.wrap(`write ${file}`, async () => {
       await this.makeFolders(dirname(file));
+      await assertRegularOrMissing(file, { what: 'backup object', code: 'storage' });
       await writeFile(file, data, { mode: 0o600 });
       // writeFile keeps the mode of an existing file; it must end up 0600 regardless.
       await chmod(file, 0o600);

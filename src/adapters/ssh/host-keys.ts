@@ -2,8 +2,9 @@
  * Host key verification against known_hosts files, with the strict / accept-new / ignore policies.
  * Files are read once per pool; accept-new appends (never rewrites) one line per new host.
  */
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { appendFileSafely } from '../fs/safe-write.js';
 import { FleetError } from '../../core/errors.js';
 import type { HostTarget } from '../../core/host.js';
 import {
@@ -135,7 +136,11 @@ export class HostKeyStore {
         // One O_APPEND write per line: other processes appending at the same time cannot interleave.
         const current = await readFile(file, 'utf8').catch(() => '');
         const prefix = current !== '' && !current.endsWith('\n') ? '\n' : '';
-        await appendFile(file, `${prefix}${line}\n`, { mode: 0o600 });
+        await appendFileSafely(file, `${prefix}${line}\n`, {
+          mode: 0o600,
+          what: 'known_hosts file',
+          code: 'hostkey',
+        });
         entries.push(...parseKnownHosts(line, file).entries);
         this.warn?.(`added host key for ${where(host)} to ${file}: ${fingerprint(blob)}`, host.id);
       });

@@ -24,7 +24,8 @@ export function backoffDelay(baseMs: number, attempt: number, random = Math.rand
   return Math.round(exp * (0.5 + random() / 2));
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Resolves after `ms`, or at once when `signal` aborts (never rejects). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(done, ms);
     function done(): void {

@@ -10,6 +10,7 @@ import {
   SSH_OPTIONS_HELP,
   type SshCliOptions,
 } from '../ssh-options.js';
+import { addWaitLockOption, CLUSTER_LOCK_HELP, type LockCliOptions } from '../cluster-lock-options.js';
 import { addTargetOptions, TARGET_OPTIONS_HELP, type TargetCliOptions } from '../target-options.js';
 
 export interface StoreCliOptions {
@@ -20,7 +21,7 @@ export interface StoreCliOptions {
   s3PathStyle?: boolean;
 }
 
-export interface BackupCliOptions extends StoreCliOptions, TargetCliOptions, SshCliOptions {
+export interface BackupCliOptions extends StoreCliOptions, TargetCliOptions, SshCliOptions, LockCliOptions {
   path?: string[];
   volume?: string[];
   only?: string[];
@@ -116,6 +117,7 @@ export function register(program: Command): void {
   addTargetOptions(backup);
   addSshOptions(backup);
   addStoreOptions(backup);
+  addWaitLockOption(backup);
   backup
     .option('--path <path>', 'also back up this absolute path on each host (repeatable)', collect)
     .option('--volume <name>', 'back up this named Docker volume where it exists (repeatable)', collect)
@@ -152,6 +154,7 @@ export function register(program: Command): void {
     .option('--report <file>', 'write the JSON report here instead of ./reports/backup-<time>.json')
     .option('--json', 'print the JSON report on stdout instead of the human view')
     .addHelpText('after', BACKUP_HELP)
+    .addHelpText('after', CLUSTER_LOCK_HELP)
     .action(async (opts: BackupCliOptions) => {
       const { backupAction } = await import('../../backup/action.js');
       process.exitCode = await backupAction(opts);

@@ -1,5 +1,6 @@
 /** `fleet down`: every selected host leaves this cluster's swarm (workers, managers, leader last). */
 import type { Command } from 'commander';
+import { addWaitLockOption, CLUSTER_LOCK_HELP } from '../cluster-lock-options.js';
 import { addSwarmOptions } from './up.js';
 import type { SwarmCliOptions } from '../../swarm/run.js';
 
@@ -7,7 +8,9 @@ export function register(program: Command): void {
   const down = program
     .command('down')
     .description('leave the swarm on every host: workers first, leader last');
-  addSwarmOptions(down)
+  addSwarmOptions(down);
+  addWaitLockOption(down)
+    .addHelpText('after', CLUSTER_LOCK_HELP)
     .option('--dry-run', 'print what would change, change nothing')
     .addHelpText(
       'after',

@@ -7,10 +7,11 @@ import {
   SSH_OPTIONS_HELP,
   type SshCliOptions,
 } from '../ssh-options.js';
+import { addWaitLockOption, CLUSTER_LOCK_HELP, type LockCliOptions } from '../cluster-lock-options.js';
 import { addTargetOptions, type TargetCliOptions } from '../target-options.js';
 import { addStoreOptions, STORE_HELP, type StoreCliOptions } from './backup.js';
 
-export interface RestoreCliOptions extends StoreCliOptions, TargetCliOptions, SshCliOptions {
+export interface RestoreCliOptions extends StoreCliOptions, TargetCliOptions, SshCliOptions, LockCliOptions {
   only?: string[];
   yes?: boolean;
   concurrency: number;
@@ -50,6 +51,7 @@ export function register(program: Command): void {
   addTargetOptions(cmd);
   addSshOptions(cmd);
   addStoreOptions(cmd);
+  addWaitLockOption(cmd);
   cmd
     .option(
       '--only <kinds>',
@@ -78,6 +80,7 @@ export function register(program: Command): void {
     .option('--report <file>', 'write the JSON report here instead of ./reports/restore-<time>.json')
     .option('--json', 'print the JSON report on stdout instead of the human view')
     .addHelpText('after', RESTORE_HELP)
+    .addHelpText('after', CLUSTER_LOCK_HELP)
     .action(async (id: string, opts: RestoreCliOptions) => {
       const { restoreAction } = await import('../../backup/action.js');
       process.exitCode = await restoreAction(id, opts);

@@ -4,6 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import { addSshOptions, parseCount, parseSeconds, SSH_OPTIONS_HELP } from '../ssh-options.js';
+import { addWaitLockOption, CLUSTER_LOCK_HELP } from '../cluster-lock-options.js';
 import { addTargetOptions, TARGET_OPTIONS_HELP } from '../target-options.js';
 import type { SwarmCliOptions } from '../../swarm/run.js';
 
@@ -25,6 +26,7 @@ Exit codes:
   4    partial: some hosts failed or were left alone (listed at the end and in the report)
   5    refused or stopped to keep quorum
   6    the Docker Engine API failed
+  9    locked: another run holds the cluster lock (see Cluster lock)
   130  interrupted: the step in flight finished, the report was written; run up again to continue`;
 
 export function addSwarmOptions(cmd: Command): Command {
@@ -61,7 +63,9 @@ export function addSwarmOptions(cmd: Command): Command {
 
 export function register(program: Command): void {
   const up = program.command('up').description('form (or converge) the Docker Swarm described by nodes.yml');
-  addSwarmOptions(up)
+  addSwarmOptions(up);
+  addWaitLockOption(up)
+    .addHelpText('after', CLUSTER_LOCK_HELP)
     .option('--dry-run', 'print what would change, change nothing (same as fleet plan)')
     .option('--discover <cidr>', 'scan CIDR for SSH hosts, write a draft nodes.yml, and start from it')
     .addHelpText('after', UP_HELP)

@@ -1,0 +1,234 @@
+/**
+ * The cluster lock over SSH: on each host a `remote/cluster-lock.sh` process holds `flock` on
+ * CLUSTER_LOCK_FILE for as long as its channel lives. fleet ends the channel's stdin to release it; a
+ * fleet that dies (kill -9, power loss) closes the connection and sshd ends the script, and a cut link
+ * ends it after LOCK_IDLE_SECONDS without a heartbeat. So no lock outlives the run that took it, and
+ * nothing is stored on the admin machine. Which hosts and why: docs/ARCHITECTURE.md, core/cluster-lock.
+ */
+import { hostname, userInfo } from 'node:os';
+import type { Readable } from 'node:stream';
+import {
+  describeBusy,
+  holderLine,
+  lockHosts,
+  parseLockReply,
+  type LockHolder,
+  type LockReply,
+} from '../../core/cluster-lock.js';
+import { FleetError, toFleetError } from '../../core/errors.js';
+import type { HostTarget } from '../../core/host.js';
+import { redact } from '../../core/redact.js';
+import { CLUSTER_LOCK_FILE, JOB_LOCK_FILE, REMOTE_LOCK_DIR } from '../../core/remote-locks.js';
+import { loadRemoteScript } from '../../remote-scripts.js';
+import { sleep } from './pool.js';
+import { shJoin } from './quote.js';
+import type { ExecResult, SshPool } from './types.js';
+
+/** A heartbeat every HEARTBEAT_MS; the remote side gives up after LOCK_IDLE_SECONDS without one. */
+const HEARTBEAT_MS = 5_000;
+const LOCK_IDLE_SECONDS = 45;
+/** How often a waiting run asks again. */
+const RETRY_MS = 1_000;
+
+export interface ClusterLockOptions {
+  /** `up`, `backup`, …: shown to whoever has to wait (never the arguments). */
+  command: string;
+  /** Wait up to this many seconds for a busy lock; undefined or 0 refuses at once. */
+  waitSeconds?: number;
+  /** Ctrl-C while waiting: stop waiting, release what is held. */
+  signal?: AbortSignal;
+  /**
+   * Run the lock script through sudo (the run's --sudo): a non-root user on a host without a
+   * world-writable /run/lock can then still create the lock folder.
+   */
+  sudo?: boolean;
+  sudoPassword?: string;
+  /** Notes: hosts skipped because they cannot be reached, "waiting for …", a lock lost mid-run. */
+  log?: (level: 'info' | 'warn', message: string, host?: string) => void;
+}
+
+export interface ClusterLock {
+  /** Ids of the hosts whose lock this run holds, in locking order. */
+  readonly held: string[];
+  /** Ends every lock channel and waits (briefly) until the hosts released the lock. Idempotent. */
+  release(): Promise<void>;
+}
+
+interface HeldHost {
+  id: string;
+  stdin: NodeJS.WritableStream;
+  done: Promise<ExecResult>;
+  released: boolean;
+}
+
+/**
+ * Takes the cluster lock on `selected` plus the inventory's anchors (core/cluster-lock lockHosts),
+ * one host after another in a fixed order. Throws FleetError 'locked' naming the host and who holds
+ * it when a host is busy (after `waitSeconds`, if given), releasing whatever it already took.
+ * A host that cannot be reached is skipped with a warning: it cannot be changed by anyone else through
+ * this link either, and the run's own preflight reports it.
+ */
+export async function acquireClusterLock(
+  pool: SshPool,
+  selected: HostTarget[],
+  inventory: HostTarget[],
+  opts: ClusterLockOptions,
+): Promise<ClusterLock> {
+  const script = await loadRemoteScript('cluster-lock.sh');
+  const command = shJoin([
+    'sh',
+    '-c',
+    script,
+    'fleet-lock',
+    REMOTE_LOCK_DIR,
+    CLUSTER_LOCK_FILE,
+    JOB_LOCK_FILE,
+    String(LOCK_IDLE_SECONDS),
+  ]);
+  const holder: LockHolder = {
+    host: hostname(),
+    user: safeUser(),
+    pid: process.pid,
+    since: new Date().toISOString(),
+    command: `fleet ${opts.command}`,
+  };
+  const line = redact(holderLine(holder)) + '\n';
+  const targets = lockHosts(selected, inventory);
+  const deadline = Date.now() + Math.max(0, opts.waitSeconds ?? 0) * 1000;
+  const held: HeldHost[] = [];
+  let releasing = false;
+  const heartbeat = setInterval(() => {
+    for (const h of held) if (!h.released) h.stdin.write('.\n');
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+
+  const release = async (): Promise<void> => {
+    releasing = true;
+    clearInterval(heartbeat);
+    await Promise.all(
+      held.map(async (h) => {
+        if (h.released) return;
+        h.released = true;
+        h.stdin.end();
+        // The script removes its holder file and exits; a dead connection cannot delay fleet's exit
+        // (the timer is unref'd: a pending one must not keep the process alive either).
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          h.done.catch(() => undefined),
+          new Promise<void>((resolve) => (timer = setTimeout(resolve, 5_000).unref())),
+        ]);
+        clearTimeout(timer);
+      }),
+    );
+  };
+
+  // Connect to all at once (handshakes are the slow part), then lock one by one in order.
+  const connections = await Promise.all(
+    targets.map((t) =>
+      pool.connect(t, opts.signal).then(
+        (conn) => ({ target: t, conn }),
+        (err: unknown) => ({ target: t, error: toFleetError(err) }),
+      ),
+    ),
+  );
+  try {
+    for (const c of connections) {
+      if ('error' in c) {
+        if (c.error.code === 'interrupted' || opts.signal?.aborted) throw interrupted();
+        opts.log?.('warn', `not locked: ${c.error.message}`, c.target.id);
+        continue;
+      }
+      let waitingSaid = false;
+      for (;;) {
+        if (opts.signal?.aborted) throw interrupted();
+        const started = await c.conn.spawn(command, { sudo: opts.sudo, sudoPassword: opts.sudoPassword });
+        started.stdin.write(line);
+        const reply = await readReply(started.stdout, started.done);
+        if (reply.state === 'held') {
+          const h: HeldHost = { id: c.target.id, stdin: started.stdin, done: started.done, released: false };
+          held.push(h);
+          void h.done.then(
+            () => lost(h),
+            () => lost(h),
+          );
+          break;
+        }
+        started.stdin.end();
+        await started.done.catch(() => undefined);
+        if (reply.state === 'error') {
+          throw new FleetError('locked', `cannot take the cluster lock: ${reply.message}`, {
+            host: c.target.id,
+            hint: `fleet locks ${CLUSTER_LOCK_FILE} with flock (util-linux); as root, create ${REMOTE_LOCK_DIR} with mode 1777`,
+          });
+        }
+        const why = describeBusy(reply);
+        if (Date.now() + RETRY_MS > deadline) {
+          const waited = opts.waitSeconds ? ` after waiting ${opts.waitSeconds} s` : '';
+          throw new FleetError('locked', `the cluster is locked${waited}: ${why}`, {
+            host: c.target.id,
+            hint: opts.waitSeconds
+              ? 'wait for that run to finish, or give --wait-lock more seconds'
+              : 'wait for that run to finish, or pass --wait-lock [SECONDS] to wait for it',
+          });
+        }
+        if (!waitingSaid) opts.log?.('info', `waiting for the cluster lock: ${why}`, c.target.id);
+        waitingSaid = true;
+        await sleep(RETRY_MS, opts.signal);
+      }
+    }
+  } catch (err) {
+    await release();
+    throw err;
+  }
+
+  function lost(h: HeldHost): void {
+    if (releasing || h.released) return;
+    h.released = true;
+    opts.log?.(
+      'warn',
+      'lost the cluster lock on this host (its connection ended); another run may start here',
+      h.id,
+    );
+  }
+
+  return { held: held.map((h) => h.id), release };
+}
+
+/** Reads stdout until the script answered `held` (it then keeps running) or ended. */
+function readReply(stdout: Readable, done: Promise<ExecResult>): Promise<LockReply> {
+  return new Promise((resolve) => {
+    let text = '';
+    const finish = (): void => {
+      stdout.off('data', onData);
+      resolve(parseLockReply(text));
+    };
+    const onData = (chunk: Buffer): void => {
+      text += chunk.toString('utf8');
+      if (/^fleet-lock held$/m.test(text)) finish();
+    };
+    stdout.on('data', onData);
+    void done.then(
+      (r) => {
+        if (!text && r.stderr.length > 0)
+          text = `fleet-lock error ${r.stderr.toString('utf8').trim().slice(0, 200)}`;
+        finish();
+      },
+      (err: unknown) => {
+        text ||= `fleet-lock error ${toFleetError(err).message}`;
+        finish();
+      },
+    );
+  });
+}
+
+function interrupted(): FleetError {
+  return new FleetError('interrupted', 'interrupted while taking the cluster lock');
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'unknown';
+  }
+}
