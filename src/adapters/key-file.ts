@@ -12,7 +12,7 @@ import { FleetError } from '../core/errors.js';
  */
 export const MAX_KEY_FILE_BYTES = 64 * 1024;
 
-const HINT = 'give the path of a private key file (-i, IdentityFile in ~/.ssh/config, key: in nodes.yml)';
+const HINT = 'point -i, key: in nodes.yml or IdentityFile in ~/.ssh/config at a private key file';
 
 function kindOf(st: Stats): string {
   if (st.isDirectory()) return 'a directory';
