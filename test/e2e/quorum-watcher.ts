@@ -51,7 +51,6 @@ export class QuorumWatcher {
   private running = false;
   private loop?: Promise<void>;
   private faultAt?: number;
-  private faultBudget = 0;
   private faultOn?: string;
 
   constructor(
@@ -74,9 +73,6 @@ export class QuorumWatcher {
   faultApplied(victim?: string): void {
     this.faultAt = Date.now();
     this.faultOn = victim;
-    // Only a victim that was a manager at that moment may take quorum margin away.
-    const last = this.samples.at(-1);
-    this.faultBudget = victim && (!last || last.names.includes(victim)) ? 1 : 0;
   }
 
   private async sample(): Promise<Sample | undefined> {
@@ -118,6 +114,11 @@ export class QuorumWatcher {
     this.running = false;
     await this.loop;
     const problems: string[] = [];
+    // Only a victim that is a manager may take quorum margin away. Any sample counts, not only the last
+    // one before the fault: under load a sample lags, and a host that had just joined as a manager
+    // when its engine stopped is a manager taken down by the fault.
+    const victim = this.faultOn;
+    const budget = victim && this.samples.some((s) => s.names.includes(victim)) ? 1 : 0;
     let streak: Sample[] = [];
     const flush = (): void => {
       if (streak.length >= 3) {
@@ -137,7 +138,7 @@ export class QuorumWatcher {
       const lost = s.noLeader || s.reachable <= s.managers / 2;
       // The fault may explain one unreachable manager; quorum lost beyond that is fleet's doing.
       // Without a leader nobody can count, so a loss after a manager was taken down is the fault's.
-      const explained = after && this.faultBudget > 0 && (s.noLeader || down <= this.faultBudget);
+      const explained = after && budget > 0 && (s.noLeader || down <= budget);
       if (lost && !explained) streak.push(s);
       else flush();
     }

@@ -13,10 +13,11 @@
  */
 import { execa, type ResultPromise } from 'execa';
 import { join } from 'node:path';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../lab/index.js';
-import { lastReport, workDir, type CliRun } from './up-helpers.js';
+import { workDir, type CliRun } from './up-helpers.js';
+import { convergenceProblems } from './up-converged.js';
 import { QuorumWatcher } from './quorum-watcher.js';
 
 const NAMES = ['spark', 'agx-01', 'agx-02', 'agx-03', 'agx-04'];
@@ -184,94 +185,6 @@ async function faultyRun(
   return injected;
 }
 
-/** What the swarm looks like now, read from a manager's engine: nodes, roles, labels, network. */
-async function convergenceProblems(cwd: string, run: CliRun): Promise<string[]> {
-  const problems: string[] = [];
-  if (run.code !== 0) {
-    problems.push(`clean re-run exit ${run.code}: ${run.stderr.trim().split('\n').slice(-4).join(' | ')}`);
-  }
-  let manager: string | undefined;
-  for (const name of NAMES) {
-    const r = await lab.exec(name, 'docker info -f {{.Swarm.ControlAvailable}}', { timeoutMs: 10_000 });
-    if (r.stdout.trim() === 'true') {
-      manager = name;
-      break;
-    }
-  }
-  if (!manager) return [...problems, 'no host is a manager after the clean re-run'];
-  const ls = await lab.exec(
-    manager,
-    "docker node ls --format '{{.Hostname}} {{.Status}} {{if .ManagerStatus}}manager{{else}}worker{{end}}'",
-    { timeoutMs: 15_000 },
-  );
-  const nodes = ls.stdout
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => {
-      const [host = '', status = '', role = ''] = l.split(' ');
-      return { host, status, role };
-    });
-  const hosts = nodes.map((n) => n.host).sort();
-  if (JSON.stringify(hosts) !== JSON.stringify([...NAMES].sort()))
-    problems.push(`nodes ${hosts.join(',')} (${nodes.length}), expected exactly ${NAMES.join(',')}`);
-  const notReady = nodes.filter((n) => n.status !== 'Ready');
-  if (notReady.length) problems.push(`not Ready: ${notReady.map((n) => `${n.host} ${n.status}`).join(', ')}`);
-  const managers = nodes.filter((n) => n.role === 'manager');
-  if (managers.length !== PLANNED_MANAGERS)
-    problems.push(
-      `${managers.length} managers (${managers.map((m) => m.host).join(',')}), planned ${PLANNED_MANAGERS}`,
-    );
-  try {
-    const roles = JSON.parse(readFileSync(join(cwd, 'role_assignments.json'), 'utf8')) as {
-      managers: number;
-    };
-    if (roles.managers !== managers.length)
-      problems.push(
-        `role_assignments.json says ${roles.managers} managers, the swarm has ${managers.length}`,
-      );
-    const report = lastReport(cwd);
-    for (const h of report.hosts) {
-      const live = nodes.find((n) => n.host === h.id)?.role;
-      if (h.role !== live) problems.push(`report role of ${h.id} is ${h.role}, the swarm says ${live}`);
-    }
-  } catch (err) {
-    problems.push(`cannot read the clean run's report or role_assignments.json: ${(err as Error).message}`);
-  }
-  const inspect = await lab.exec(
-    manager,
-    `docker node inspect ${NAMES.join(' ')} --format '{{.Description.Hostname}} {{json .Spec.Labels}}'`,
-    { timeoutMs: 15_000 },
-  );
-  const labelsOf = new Map(
-    inspect.stdout
-      .trim()
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => [l.slice(0, l.indexOf(' ')), l.slice(l.indexOf(' ') + 1)] as const),
-  );
-  for (const h of lab.hosts) {
-    let parsed: Record<string, string> = {};
-    try {
-      parsed = JSON.parse(labelsOf.get(h.name) ?? '{}') as Record<string, string>;
-    } catch {
-      // reported below
-    }
-    if (parsed.device_type !== h.type || !parsed.arch)
-      problems.push(`labels of ${h.name}: ${labelsOf.get(h.name) ?? inspect.stderr.trim()}`);
-  }
-  const net = await lab.exec(
-    manager,
-    "docker network inspect fleet-network --format '{{.Driver}} {{.Attachable}}'",
-    {
-      timeoutMs: 10_000,
-    },
-  );
-  if (net.stdout.trim() !== 'overlay true')
-    problems.push(`fleet-network: ${net.stdout.trim() || net.stderr.trim()}`);
-  return problems;
-}
-
 describe('fleet up under one injected fault, then a clean re-run', () => {
   it('the default seeds cover every fault kind', () => {
     const kinds = new Set(DEFAULT_SEEDS.map((s) => scenarioFor(s).kind));
@@ -308,7 +221,7 @@ describe('fleet up under one injected fault, then a clean re-run', () => {
     writeFileSync(join(cwd, 'clean-run.log'), `exit ${clean.code}\n${clean.stderr}\n${clean.stdout}\n`);
     const verdict = await watcher.stop();
     problems.push(...verdict.problems);
-    problems.push(...(await convergenceProblems(cwd, clean)));
+    problems.push(...(await convergenceProblems(lab, NAMES, PLANNED_MANAGERS, cwd, clean)));
     const sec = (ms: number) => (ms / 1000).toFixed(1);
     const took = `${sec(Date.now() - started)} s (reset ${sec(t0 - started)}, faulty run ${sec(t1 - t0)}, clean run ${sec(t2 - t1)}, checks ${sec(Date.now() - t2)})`;
     writeFileSync(
