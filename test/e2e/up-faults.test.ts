@@ -31,11 +31,12 @@ const DEFAULT_SEEDS = [7, 15, 23, 12, 21, 14, 1, 3, 4, 20];
 const SEEDS = process.env.FLEET_FAULT_SEEDS
   ? process.env.FLEET_FAULT_SEEDS.split(',').map((s) => Number(s.trim()))
   : DEFAULT_SEEDS;
-// fleet gives up on an unreachable host after connect timeout x (retries + 1) plus backoff; the runs
-// use --connect-timeout 3 --retries 1 (about 8 s), so a run still going after these deadlines hangs.
+// The faulty run uses --connect-timeout 5 --retries 1: fleet gives up on an unreachable host in about
+// 12 s, so a faulty run still going after 30 s hangs. The clean re-run keeps the defaults: on a loaded
+// CI machine a short timeout would fail a healthy host's handshake and test the load, not fleet.
 const FAULTY_RUN_DEADLINE_MS = 30_000;
-const CLEAN_RUN_DEADLINE_MS = 45_000;
-const UP_ARGS = ['up', '--connect-timeout', '3', '--retries', '1'];
+const CLEAN_RUN_DEADLINE_MS = 60_000;
+const FAULTY_ARGS = ['up', '--connect-timeout', '5', '--retries', '1'];
 /** Ctrl-C must end a run within a few seconds (issue 8 point 1). */
 const SIGINT_GRACE_MS = 10_000;
 const BIN = join(process.cwd(), 'bin', 'fleet.js');
@@ -115,8 +116,8 @@ async function heal(s: Scenario): Promise<void> {
   if (s.kind === 'stop-engine') await lab.startDocker(s.victim);
 }
 
-function spawnFleet(cwd: string): ResultPromise<{ reject: false }> {
-  return execa('node', [BIN, ...UP_ARGS], {
+function spawnFleet(cwd: string, args: string[] = ['up']): ResultPromise<{ reject: false }> {
+  return execa('node', [BIN, ...args], {
     cwd,
     env: { ...process.env, HOME: lab.home, NO_COLOR: '1' },
     reject: false,
@@ -146,7 +147,7 @@ async function faultyRun(
   problems: string[],
   onFault: () => void,
 ): Promise<boolean> {
-  const child = spawnFleet(cwd);
+  const child = spawnFleet(cwd, FAULTY_ARGS);
   let stderr = '';
   let injected = false;
   let injectedAt = 0;
