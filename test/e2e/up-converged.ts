@@ -88,7 +88,7 @@ export async function convergenceProblems(
       // reported below
     }
     if (parsed.device_type !== h.type || !parsed.arch)
-      problems.push(`labels of ${h.name}: ${labelsOf.get(h.name) ?? inspect.stderr.trim()}`);
+      problems.push(`labels of ${h.name}: ${labelsOf.get(h.name) ?? 'no such node'}`);
   }
   const net = await lab.exec(
     manager,
