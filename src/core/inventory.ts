@@ -14,6 +14,7 @@ import {
   type RawIssue,
 } from './inventory-issues.js';
 import type { Inventory, InventoryDefaults, InventoryNode, NodeRole } from './inventory-model.js';
+import { findTooDeep, isAliasBomb, MAX_ALIAS_COUNT, MAX_NESTING } from './inventory-limits.js';
 import { offsetPos, positionOf, type PathSegment } from './inventory-positions.js';
 import { NODES_SCHEMA } from './inventory-schema.js';
 
@@ -34,6 +35,7 @@ export function formatIssue(issue: InventoryIssue): string {
 
 const MAX_LISTED = 20;
 const YAML_HINT = 'check the indentation and the "key: value" syntax around that line';
+const LIMIT_HINT = 'write the nodes out plainly; see nodes.example.yml for the structure fleet reads';
 const SCHEMA_HINT = 'see nodes.example.yml; editors check the file with schema/nodes.schema.json';
 
 /** A nodes.yml that failed validation; the message lists every issue, one per line. */
@@ -73,6 +75,12 @@ export interface InventoryCheck {
 
 /** Validates nodes.yml text; `file` is the name used in messages. Never throws for bad input. */
 export function checkInventory(text: string, file: string): InventoryCheck {
+  const deep = findTooDeep(text);
+  if (deep) {
+    const pos = offsetPos(deep.lineCounter, deep.offset);
+    const message = `YAML: nested deeper than ${MAX_NESTING} levels (nodes.yml needs 4)`;
+    return { issues: [{ file, line: pos.line, column: pos.column, message, hint: LIMIT_HINT }] };
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -87,7 +95,16 @@ export function checkInventory(text: string, file: string): InventoryCheck {
     });
     return { issues };
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 1000 });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    if (!isAliasBomb(err)) throw err;
+    const first = text.search(/(?<=^|[\s,[{:-])\*[^\s,\]}]/m);
+    const pos = offsetPos(lineCounter, Math.max(0, first));
+    const message = `YAML: aliases (*name) expand to too many nodes (more than ${MAX_ALIAS_COUNT} per alias)`;
+    return { issues: [{ file, line: pos.line, column: pos.column, message, hint: LIMIT_HINT }] };
+  }
   if (data === null || data === undefined) {
     return {
       issues: [

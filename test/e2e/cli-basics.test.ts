@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 
@@ -28,5 +32,48 @@ describe('fleet CLI basics', () => {
     const o = await execa('node', [FLEET, 'exec', '--bogus', '-n', 'x', '--', 'true'], { reject: false });
     expect(o.exitCode).toBe(2);
     expect(o.stderr).toMatch(/unknown option '--bogus'/);
+  });
+
+  it('a device or a FIFO as key file, an alias bomb or deep nesting in nodes.yml: exit 2 naming the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fleet-cli-limits-'));
+    try {
+      const fifo = join(dir, 'key.fifo');
+      execFileSync('mkfifo', [fifo]);
+      // Before the fix: /dev/zero was read until memory ran out, a FIFO waited for a writer forever.
+      for (const key of ['/dev/zero', fifo]) {
+        const r = await execa('node', [FLEET, 'exec', '-n', 'ssh://127.0.0.1:1', '-i', key, '--', 'true'], {
+          reject: false,
+          timeout: 20_000,
+        });
+        expect(r.exitCode).toBe(2);
+        expect(r.stderr).toMatch(new RegExp(`^fleet: identity file ${key} is a (character device|FIFO)`));
+      }
+      const bomb = join(dir, 'bomb.yml');
+      const levels = ['a0: &a0 [x, x, x, x, x, x, x, x, x]'];
+      for (let i = 1; i < 9; i++)
+        levels.push(
+          `a${i}: &a${i} [${Array(9)
+            .fill(`*a${i - 1}`)
+            .join(', ')}]`,
+        );
+      writeFileSync(bomb, `${levels.join('\n')}\nnodes:\n  - id: a\n    ip: 10.0.0.1\n`);
+      const deep = join(dir, 'deep.yml');
+      writeFileSync(deep, `nodes:\n  - id: a\n    ip: 10.0.0.1\nz: ${'['.repeat(3000)}${']'.repeat(3000)}\n`);
+      for (const [file, words] of [
+        [bomb, 'aliases (*name) expand to too many nodes'],
+        [deep, 'nested deeper than 64 levels'],
+      ] as const) {
+        const r = await execa('node', [FLEET, 'plan', '-f', file, '--all'], {
+          reject: false,
+          timeout: 20_000,
+        });
+        expect(r.exitCode).toBe(2);
+        expect(r.stderr).toContain(`fleet: ${file}:`);
+        expect(r.stderr).toContain(words);
+        expect(r.stderr).not.toContain('bug in fleet');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSshPool } from '../../src/adapters/ssh/index.js';
+import { applySshConfig, parseSshConfig } from '../../src/adapters/ssh/ssh-config.js';
 import type { SshHostTarget, SshPool, SshSettings } from '../../src/adapters/ssh/types.js';
 import { FleetError } from '../../src/core/errors.js';
 import { EventBus } from '../../src/pipeline/events.js';
@@ -215,6 +216,8 @@ describe('ssh adapter on the lab', () => {
       expect(err.message).toContain('HOST KEY CHANGED for s4');
       expect(err.message).toContain(oldFp);
       expect(err.message).toContain(newFp);
+      // The hint edits the known_hosts file in use, not ~/.ssh/known_hosts.
+      expect(err.hint).toContain(`ssh-keygen -R ${lab.host('s4').ip} -f ${file}`);
       expect(seen).toEqual(['s4']);
     }
     expect(readFileSync(file, 'utf8')).toBe(readFileSync(lab.knownHostsFile, 'utf8'));
@@ -307,6 +310,51 @@ describe('ssh adapter on the lab', () => {
     expect((await c.exec('hostname')).stdout.toString()).toBe('s2\n');
     const ss = await lab.exec('s2', `ss -Htn state established '( sport = :22 )'`);
     expect(ss.stdout).toContain(lab.host('s1').ip);
+  });
+
+  it('connects through an ssh_config ProxyCommand that relays, never around it', async () => {
+    // A relay run inside s1's network namespace: the connection must reach s2 from s1's address,
+    // and the relay logs every %h:%p it was asked for.
+    const relay = join(tmp, 'relay.mjs');
+    const log = join(tmp, 'relay.log');
+    writeFileSync(
+      relay,
+      [
+        "import net from 'node:net';",
+        "import { appendFileSync } from 'node:fs';",
+        'const [host, port, log] = process.argv.slice(2);',
+        'appendFileSync(log, `${host}:${port}\\n`);',
+        'const s = net.connect(Number(port), host);',
+        'process.stdin.pipe(s);',
+        's.pipe(process.stdout);',
+        "s.on('error', (e) => { process.stderr.write(`relay: ${e.message}\\n`); process.exit(1); });",
+        "s.on('close', () => process.exit(0));",
+      ].join('\n'),
+    );
+    const ns = `/run/netns/${lab.host('s1').netns}`;
+    const config = parseSshConfig(
+      [
+        'Host s2',
+        `  ProxyCommand nsenter --net=${ns} ${process.execPath} ${relay} %h %p ${log}`,
+        'Host s3',
+        '  ProxyCommand sh -c "echo bastion unreachable >&2; exit 3"',
+      ].join('\n'),
+      '/test/ssh_config',
+    );
+    const warnings: string[] = [];
+    const viaProxy = applySshConfig(target('s2'), config, { warn: (w) => warnings.push(w) });
+    expect(warnings).toEqual([]);
+    const c = await pool().connect(viaProxy);
+    expect((await c.exec('hostname')).stdout.toString()).toBe('s2\n');
+    expect(readFileSync(log, 'utf8')).toBe(`${lab.host('s2').ip}:${lab.host('s2').port}\n`);
+    const ss = await lab.exec('s2', `ss -Htn state established '( sport = :22 )'`);
+    expect(ss.stdout).toContain(lab.host('s1').ip);
+    // s3 is reachable directly, but its ProxyCommand fails: fleet fails with the proxy's words instead
+    // of connecting around it.
+    const err = await failure(pool().connect(applySshConfig(target('s3'), config)));
+    expect(err.code).toBe('connect');
+    expect(err.message).toContain('ProxyCommand exited 3: bastion unreachable');
+    expect(err.hint).toContain('echo bastion unreachable');
   });
 
   it('connects everything with a handshake cap of 1, jump hosts included (no deadlock)', async () => {

@@ -82,7 +82,7 @@ describe('parseSshConfig / resolveSshConfig', () => {
 
   it('warns with file:line for Match and for unsupported options that apply', () => {
     const c = parseSshConfig(
-      ['Host a', '  ProxyCommand nc %h %p', 'Match host b', '  User x', 'Host b', '  User y'].join('\n'),
+      ['Host a', '  LocalCommand echo %h', 'Match host b', '  User x', 'Host b', '  User y'].join('\n'),
       '/c',
     );
     expect(c.warnings).toEqual(['/c:3: Match blocks are not supported by fleet; its options are ignored']);
@@ -90,11 +90,47 @@ describe('parseSshConfig / resolveSshConfig', () => {
     applySshConfig(target('a'), c, { ...opts, warn: (w) => warnings.push(w) });
     expect(warnings).toEqual([
       '/c:3: Match blocks are not supported by fleet; its options are ignored',
-      '/c:2: proxycommand is not supported by fleet and is ignored',
+      '/c:2: localcommand is not supported by fleet and is ignored',
     ]);
     // Options inside the Match block are not misattributed to the Host before it.
     expect(resolveSshConfig(c, ['b']).user).toBe('y');
     expect(resolveSshConfig(c, ['a']).user).toBeUndefined();
+  });
+
+  it('ProxyCommand: kept whole, tokens expanded after HostName/User/Port, none disables it', () => {
+    const c = parseSshConfig(
+      [
+        'Host inner-*',
+        '  HostName %h.internal',
+        '  User ops',
+        '  Port 2222',
+        '  ProxyCommand ssh -W %h:%p bastion -l "%r" # 100%%',
+        'Host direct',
+        '  ProxyCommand none',
+        'Host *',
+        '  ProxyCommand nc -x socks:1080 %h %p',
+      ].join('\n'),
+      '/c',
+    );
+    const warnings: string[] = [];
+    const inner = applySshConfig(target('inner-1'), c, { ...opts, warn: (w) => warnings.push(w) });
+    expect(inner.proxyCommand).toBe('ssh -W inner-1.internal:2222 bastion -l "ops" # 100%');
+    expect(warnings).toEqual([]);
+    expect(applySshConfig(target('direct'), c, opts).proxyCommand).toBeUndefined();
+    expect(applySshConfig(target('other'), c, opts).proxyCommand).toBe('nc -x socks:1080 other 22');
+  });
+
+  it('ProxyJump and ProxyCommand: the first that applies wins, as in OpenSSH', () => {
+    const c = parseSshConfig(
+      ['Host a', '  ProxyCommand nc %h %p', 'Host *', '  ProxyJump bastion'].join('\n'),
+      '/c',
+    );
+    const a = applySshConfig(target('a'), c, opts);
+    expect(a.proxyCommand).toBe('nc a 22');
+    expect(a.proxyJump).toBeUndefined();
+    const b = applySshConfig(target('b'), c, opts);
+    expect(b.proxyCommand).toBeUndefined();
+    expect(b.proxyJump?.address).toBe('bastion');
   });
 
   it('matches a block by the host id or its address', () => {

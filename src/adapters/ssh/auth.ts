@@ -3,7 +3,6 @@
  * keyboard-interactive with the same password. Keys and prompted secrets are cached per pool, so
  * 16 hosts cost one prompt, and every secret is registered for redaction as soon as it exists.
  */
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
@@ -13,7 +12,9 @@ import ssh2, {
   type AuthHandlerMiddleware,
   type ParsedKey,
 } from 'ssh2';
+import { FleetError } from '../../core/errors.js';
 import { registerSecret } from '../../core/redact.js';
+import { readKeyFile } from '../key-file.js';
 import type { HostTarget } from '../../core/host.js';
 import type { SshSettings } from './types.js';
 
@@ -54,8 +55,13 @@ export class AuthSecrets {
   private async loadKey(file: string, explicit: boolean): Promise<ParsedKey | undefined> {
     let data: Buffer;
     try {
-      data = await readFile(file);
+      // Bounded and non-blocking: a FIFO or /dev/zero given as a key must not hang or eat memory.
+      data = readKeyFile(file);
     } catch (err) {
+      if (err instanceof FleetError) {
+        this.settings.warn?.(`${err.message}, skipped`);
+        return undefined;
+      }
       if (explicit)
         this.settings.warn?.(
           `identity file ${file} cannot be read (${(err as NodeJS.ErrnoException).code}), skipped`,

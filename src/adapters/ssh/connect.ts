@@ -70,6 +70,11 @@ export interface AttemptContext {
   knownHostsFiles: string[];
   /** A channel through the jump host, when ProxyJump applies. */
   sock?: Duplex;
+  /**
+   * Opens the transport right before the handshake starts (ProxyCommand): a proxy that fails at
+   * once must fail while ssh2 listens, not during the known_hosts lookup before it.
+   */
+  openSock?: () => Duplex;
   signal?: AbortSignal;
 }
 
@@ -205,7 +210,7 @@ export async function connectOnce(host: HostTarget, ctx: AttemptContext): Promis
         host: host.address,
         port: host.port,
         username: host.user,
-        sock: ctx.sock as never,
+        sock: (ctx.sock ?? ctx.openSock?.()) as never,
         readyTimeout: 0,
         keepaliveInterval: 10_000,
         keepaliveCountMax: 3,

@@ -85,12 +85,17 @@ export class HostKeyStore {
         );
       case 'changed': {
         const old = result.entries.map((e) => `${fingerprint(e.key)} (${e.file}:${e.line})`).join(', ');
+        // Name the file(s) that hold the old line: with --known-hosts or UserKnownHostsFile, a bare
+        // `ssh-keygen -R` would edit ~/.ssh/known_hosts and leave the line that fails in place.
+        const removeFrom = [...new Set(result.entries.map((e) => e.file))]
+          .map((f) => `ssh-keygen -R ${keyscanName(host)} -f ${f}`)
+          .join(' and ');
         throw new FleetError(
           'hostkey',
           `HOST KEY CHANGED for ${where(host)}: known ${type} key ${old}, host now presents ${fp}`,
           {
             host: host.id,
-            hint: `if the host was reinstalled and you verified the new key, remove the old line (ssh-keygen -R ${keyscanName(host)}) and connect again; otherwise someone may be intercepting the connection`,
+            hint: `if the host was reinstalled and you verified the new key, remove the old line (${removeFrom}) and connect again; otherwise someone may be intercepting the connection`,
           },
         );
       }

@@ -11,11 +11,24 @@ import { AuthSecrets } from './auth.js';
 import { connectOnce } from './connect.js';
 import { PooledConnection } from './connection.js';
 import { HostKeyStore } from './host-keys.js';
+import { spawnProxyCommand, type ProxyCommandSocket } from './proxy-command.js';
 import type { SshConnection, SshHostTarget, SshPool, SshSettings } from './types.js';
 
-function poolKey(host: HostTarget): string {
+function poolKey(host: SshHostTarget): string {
   const own = `${host.user}@${host.address}:${host.port}`;
+  if (host.proxyCommand) return `${own}<(${host.proxyCommand})`;
   return host.proxyJump ? `${own}<${poolKey(host.proxyJump)}` : own;
+}
+
+/** A connect failure through a ProxyCommand says what the proxy did (its exit, its last stderr line). */
+function withProxyDetail(err: unknown, host: SshHostTarget, proxy: ProxyCommandSocket): unknown {
+  if (!(err instanceof FleetError) || !['connect', 'timeout'].includes(err.code)) return err;
+  return new FleetError(err.code, `${err.message} (ProxyCommand ${proxy.describe()})`, {
+    host: err.host,
+    hint: `check the ProxyCommand for ${host.id} in ~/.ssh/config: ${host.proxyCommand}`,
+    cause: err.cause ?? err,
+    retryable: err.retryable,
+  });
 }
 
 /** Full-jitter-ish backoff: base * 2^attempt, scaled by 0.5..1, capped at 30 s. */
@@ -54,6 +67,7 @@ export function createSshPool(settings: SshSettings, bus?: EventBus): SshPool {
     const knownHostsFiles = host.knownHostsFiles ?? settings.knownHostsFiles;
     const attempts = Math.max(0, settings.retries) + 1;
     for (let attempt = 0; ; attempt++) {
+      let proxy: ProxyCommandSocket | undefined;
       try {
         // The jump connection is made outside the handshake slot, or a cap of 1 would deadlock.
         const jump = host.proxyJump ? await connect(host.proxyJump, signal) : undefined;
@@ -62,14 +76,34 @@ export function createSshPool(settings: SshSettings, bus?: EventBus): SshPool {
           if (signal?.aborted)
             throw new FleetError('interrupted', `connection to ${host.id} aborted`, { host: host.id });
           const sock = jump ? await jump.forwardOut(host.address, host.port, jump) : undefined;
-          return connectOnce(host, { settings, hostKeys, secrets, policy, knownHostsFiles, sock, signal });
+          // ProxyCommand: the command's stdin/stdout are the transport; never a direct TCP connection.
+          const command = host.proxyCommand;
+          const openSock = command
+            ? () => {
+                proxy = spawnProxyCommand(command);
+                return proxy.sock;
+              }
+            : undefined;
+          try {
+            const ctx = { settings, hostKeys, secrets, policy, knownHostsFiles, sock, openSock, signal };
+            return await connectOnce(host, ctx);
+          } catch (err) {
+            if (!proxy) throw err;
+            // The transport usually breaks (EPIPE, closed) a moment before the proxy's exit is seen.
+            await proxy.exited(1000);
+            const detailed = withProxyDetail(err, host, proxy);
+            proxy.kill();
+            throw detailed;
+          }
         });
+        const stopProxy = proxy?.kill;
         const conn = new PooledConnection(
           host,
           client,
           settings.maxChannelsPerConnection,
           settings.password,
           () => {
+            stopProxy?.();
             if (conns.get(key) === entry) conns.delete(key);
           },
         );

@@ -16,6 +16,8 @@ export { loadSshConfig } from './ssh-config-load.js';
 export interface SshConfigOption {
   key: string; // lower-case keyword
   args: string[];
+  /** The text after the keyword, unsplit (ProxyCommand is a shell command line). */
+  raw?: string;
   file: string;
   line: number;
 }
@@ -37,7 +39,6 @@ export interface SshConfig {
 export type IncludeReader = (pattern: string, fromFile: string) => { file: string; text: string }[];
 
 const UNSUPPORTED = new Set([
-  'proxycommand',
   'hostkeyalias',
   'certificatefile',
   'canonicalizehostname',
@@ -101,7 +102,7 @@ export function parseSshConfig(
         }
       }
     } else {
-      current.options.push({ key, args, file, line });
+      current.options.push({ key, args, raw: m[2] ?? '', file, line });
     }
   });
   return config;
@@ -113,6 +114,8 @@ export interface ResolvedSshConfig {
   port?: number;
   identityFiles: string[];
   proxyJump?: string;
+  /** ProxyCommand, tokens not yet expanded; undefined for `none`. */
+  proxyCommand?: string;
   userKnownHostsFiles?: string[];
   strictHostKeyChecking?: string;
   warnings: string[];
@@ -139,9 +142,11 @@ export function resolveSshConfig(config: SshConfig, names: readonly string[]): R
         out.warnings.push(`${opt.file}:${opt.line}: ${opt.key} is not supported by fleet and is ignored`);
         continue;
       }
-      // First obtained value wins, as in OpenSSH.
-      if (seen.has(opt.key)) continue;
-      seen.add(opt.key);
+      // First obtained value wins, as in OpenSSH; ProxyJump and ProxyCommand share one slot (the
+      // first of the two that applies is the one OpenSSH uses).
+      const slot = opt.key === 'proxyjump' || opt.key === 'proxycommand' ? 'proxy' : opt.key;
+      if (seen.has(slot)) continue;
+      seen.add(slot);
       switch (opt.key) {
         case 'hostname':
           out.hostName = value;
@@ -158,6 +163,11 @@ export function resolveSshConfig(config: SshConfig, names: readonly string[]): R
         case 'proxyjump':
           out.proxyJump = value;
           break;
+        case 'proxycommand': {
+          const command = (opt.raw ?? opt.args.join(' ')).trim();
+          if (command.toLowerCase() !== 'none') out.proxyCommand = command;
+          break;
+        }
         case 'userknownhostsfile':
           out.userKnownHostsFiles = opt.args;
           break;
@@ -261,6 +271,7 @@ export function applySshConfig(
   }
   const policy = policyFromStrict(r.strictHostKeyChecking);
   if (policy) out.hostKeyPolicy = policy;
+  if (r.proxyCommand && !target.proxyJump) out.proxyCommand = expandTokens(r.proxyCommand, tokens);
   if (r.proxyJump && r.proxyJump.toLowerCase() !== 'none' && !target.proxyJump) {
     if (depth >= 4) {
       options.warn?.(`ProxyJump for ${target.id}: more than 4 nested jumps, stopped`);

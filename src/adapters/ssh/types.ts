@@ -40,6 +40,13 @@ export interface SshHostTarget extends HostTarget {
   knownHostsFiles?: string[];
   /** ssh_config StrictHostKeyChecking, used unless the policy came from a flag. */
   hostKeyPolicy?: HostKeyPolicy;
+  /**
+   * ssh_config ProxyCommand with its %h %p %r %n %% tokens expanded: run with `sh -c`, its
+   * stdin/stdout carry the SSH connection (never a direct TCP connection around it).
+   */
+  proxyCommand?: string;
+  /** ProxyJump hops resolved through ssh_config keep their own proxy settings. */
+  proxyJump?: SshHostTarget;
 }
 
 export interface ExecOptions {
