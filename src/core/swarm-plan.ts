@@ -9,7 +9,7 @@ import { FleetError } from './errors.js';
 import { faultTolerance, quorumSize } from './quorum.js';
 import type { Role } from './roles.js';
 import { diffLabels } from './swarm-plan-labels.js';
-import { membership } from './swarm-plan-membership.js';
+import { isEntryOf, isReachableManager, membership } from './swarm-plan-membership.js';
 import {
   NO_CHANGE_KINDS,
   type DesiredState,
@@ -24,7 +24,15 @@ import {
 
 export * from './swarm-plan-types.js';
 export { MANAGED_LABELS_KEY, applyLabelChange, diffLabels } from './swarm-plan-labels.js';
-export { membership, type Membership } from './swarm-plan-membership.js';
+export {
+  isEntryOf,
+  isReachableManager,
+  membership,
+  nodeAddress,
+  staleEntries,
+  type LiveHost,
+  type Membership,
+} from './swarm-plan-membership.js';
 export { planDown, type PlanDownOptions } from './swarm-plan-down.js';
 export { describeStep, formatPlan, stepHost } from './swarm-plan-describe.js';
 
@@ -36,10 +44,6 @@ interface Tally {
 
 function quorumError(message: string, hint?: string): FleetError {
   return new FleetError('quorum', message, { hint });
-}
-
-function isReachableManager(n: ObservedNode): boolean {
-  return n.role === 'manager' && n.manager?.reachability === 'reachable';
 }
 
 /** Removes a manager from the tally, refusing when the survivors would lose quorum. */
@@ -78,6 +82,7 @@ export function planUp(observed: ObservedState, desired: DesiredState): SwarmPla
   const cluster = observed.cluster;
   const steps: PlanStep[] = [];
   const notes: string[] = [];
+  const unresolved: string[] = [];
   const wanted = (id: string): Role | undefined => desired.roles[id];
 
   // 1. Who can be acted on. `joinable` hosts will join (or init) in this run.
@@ -149,7 +154,7 @@ export function planUp(observed: ObservedState, desired: DesiredState): SwarmPla
         'bring managers back online; if they are gone for good, run `docker swarm init --force-new-cluster` on a healthy manager',
       );
     }
-    steps.push(...planStaleCleanup(observed, cluster, tally, notes));
+    steps.push(...planEntryCleanup(observed, cluster, desired, tally, notes, unresolved));
     steps.push({
       kind: 'reuse',
       stage: 'init',
@@ -206,8 +211,16 @@ export function planUp(observed: ObservedState, desired: DesiredState): SwarmPla
     tally.reachable++;
   }
 
-  // 4. Demotions: unreachable ones first (free for quorum), then the rest, the leader last.
-  const demotions = [...members].filter(([id, node]) => wanted(id) === 'worker' && node.role === 'manager');
+  // 4. Demotions: unreachable ones first (free for quorum), then the rest, the leader last. While a
+  // manager is unreachable and kept, no healthy manager is demoted: that would spend the margin the
+  // unreachable one already took.
+  let demotions = [...members].filter(([id, node]) => wanted(id) === 'worker' && node.role === 'manager');
+  if (unresolved.length > 0 && demotions.length > 0) {
+    notes.push(
+      `${demotions.map(([id]) => id).join(', ')} stay${demotions.length === 1 ? 's' : ''} manager while a manager is unreachable`,
+    );
+    demotions = [];
+  }
   const order = (n: ObservedNode): number => (!isReachableManager(n) ? 0 : n.manager?.leader ? 2 : 1);
   demotions.sort(([a, na], [b, nb]) => order(na) - order(nb) || (a < b ? -1 : a > b ? 1 : 0));
   for (const [id, node] of demotions) {
@@ -223,9 +236,10 @@ export function planUp(observed: ObservedState, desired: DesiredState): SwarmPla
     finalRole.set(id, 'worker');
   }
 
-  // 5. Workers, all at once.
+  // 5. Workers, all at once (and a host that would make the manager count even).
+  if (tally.managers % 2 === 0 && !desired.allowEven) evenGuard(steps, tally, finalRole, notes);
   for (const host of joinable) {
-    if (host.id !== initHost && wanted(host.id) === 'worker') {
+    if (host.id !== initHost && finalRole.get(host.id) === 'worker') {
       steps.push({ kind: 'join-worker', stage: 'workers', host: host.id });
     }
   }
@@ -279,41 +293,100 @@ export function planUp(observed: ObservedState, desired: DesiredState): SwarmPla
     );
   }
   steps.push({ kind: 'verify', stage: 'verify', managers, workers, quorum: quorumSize(tally.managers) });
-  return { steps, notes, managers: tally.managers, quorum: quorumSize(tally.managers) };
+  return { steps, notes, managers: tally.managers, quorum: quorumSize(tally.managers), unresolved };
 }
 
 /**
- * Down entries left behind by a host that re-joined (its hostname now runs a different node id) or
- * that is out of the swarm: demote (if a manager) and remove them. Down entries no inventory host
- * claims are only reported.
+ * An even manager count tolerates no more failures than one less and needs one more for quorum: the
+ * last manager this plan adds is not added (a joining host joins as worker instead).
  */
-function planStaleCleanup(
+function evenGuard(steps: PlanStep[], tally: Tally, finalRole: Map<string, Role>, notes: string[]): void {
+  for (let i = steps.length - 1; i >= 0; i--) {
+    const step = steps[i]!;
+    if (step.kind !== 'promote' && step.kind !== 'join-manager') continue;
+    steps.splice(i, 1);
+    finalRole.set(step.host, 'worker');
+    tally.managers--;
+    tally.reachable--;
+    notes.push(
+      `${step.host} stays a worker: ${tally.managers + 1} managers would be an even count, tolerating no more failures than ${tally.managers}`,
+    );
+    return;
+  }
+}
+
+/**
+ * Node entries no live member of this cluster answers for:
+ * - stale: the host behind it is reachable and runs another node id, or none (it left, or re-joined):
+ *   demote it if a manager (free for quorum: it is not reachable) and remove it;
+ * - an unreachable manager whose host cannot be reached (SSH or engine): kept, and reported as
+ *   unresolved, unless --replace-unreachable-managers (then demoted and removed, with the quorum math);
+ * - other Down entries no inventory host claims: only reported.
+ */
+function planEntryCleanup(
   observed: ObservedState,
   cluster: ObservedCluster,
+  desired: DesiredState,
   tally: Tally,
   notes: string[],
+  unresolved: string[],
 ): PlanStep[] {
   const steps: PlanStep[] = [];
-  const live = new Map<string, ObservedHost>();
-  for (const h of observed.hosts) {
-    if (h.reachable && h.docker && h.hostname) live.set(h.hostname, h);
-  }
-  const stale = cluster.nodes
-    .filter((n) => n.state === 'down' && !isReachableManager(n))
+  const liveIds = new Set(observed.hosts.map((h) => h.swarm?.nodeId).filter(Boolean));
+  const entries = cluster.nodes
+    .filter((n) => !liveIds.has(n.id))
     .sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : a.id < b.id ? -1 : 1));
-  for (const node of stale) {
-    const host = live.get(node.hostname);
-    if (!host || host.swarm?.nodeId === node.id) {
-      if (!host)
-        notes.push(`node ${node.id.slice(0, 12)} (${node.hostname}) is down and no reachable host claims it`);
+  for (const node of entries) {
+    const healthy = node.state === 'ready' && (node.role === 'worker' || isReachableManager(node));
+    // A host that was not reached has no hostname of its own: its inventory id stands in for it.
+    const owner = observed.hosts.find((h) =>
+      isEntryOf({ address: h.address, hostname: h.hostname ?? h.id }, node),
+    );
+    const ownerLive = owner && owner.reachable && owner.docker && owner.swarm;
+    const name = `${node.hostname} (${node.id.slice(0, 12)})`;
+    if (owner && ownerLive && !healthy) {
+      const reason = `stale entry; ${owner.id} now runs ${owner.swarm?.nodeId ? `node ${owner.swarm.nodeId.slice(0, 12)}` : 'outside the swarm'}`;
+      if (node.role === 'manager') {
+        dropManager(tally, false, `demoting stale entry ${node.hostname}`);
+        steps.push({ kind: 'demote', stage: 'cleanup', nodeId: node.id, hostname: node.hostname, reason });
+      }
+      steps.push({ kind: 'remove-node', stage: 'cleanup', nodeId: node.id, hostname: node.hostname, reason });
       continue;
     }
-    const reason = `down; ${host.id} now runs ${host.swarm?.nodeId ? `node ${host.swarm.nodeId.slice(0, 12)}` : 'outside the swarm'}`;
-    if (node.role === 'manager') {
-      dropManager(tally, false, `demoting stale entry ${node.hostname}`);
-      steps.push({ kind: 'demote', stage: 'cleanup', nodeId: node.id, hostname: node.hostname, reason });
+    if (node.role === 'manager' && !isReachableManager(node)) {
+      const who = owner
+        ? `${owner.id} is ${owner.reachable ? 'reachable but its engine did not answer' : 'not reachable'}`
+        : 'no inventory host claims it';
+      const before = `${tally.reachable}/${tally.managers} reachable, quorum ${quorumSize(tally.managers)}`;
+      if (!desired.replaceUnreachableManagers) {
+        unresolved.push(`manager ${name} is unreachable (${who}); kept: ${before}`);
+        notes.push(
+          `manager ${name} is unreachable (${who}): not replaced, roles left as they are (${before}); ` +
+            'bring it back, or run up --replace-unreachable-managers to demote and remove it and give its seat to another host',
+        );
+        continue;
+      }
+      dropManager(tally, false, `replacing unreachable manager ${node.hostname}`);
+      const reason = `unreachable manager (${who}), replaced (--replace-unreachable-managers): ${before} → ${tally.reachable}/${tally.managers} reachable, quorum ${quorumSize(tally.managers)}`;
+      steps.push({
+        kind: 'demote',
+        stage: 'cleanup',
+        host: owner?.id,
+        nodeId: node.id,
+        hostname: node.hostname,
+        reason,
+      });
+      steps.push({
+        kind: 'remove-node',
+        stage: 'cleanup',
+        host: owner?.id,
+        nodeId: node.id,
+        hostname: node.hostname,
+        reason,
+      });
+      continue;
     }
-    steps.push({ kind: 'remove-node', stage: 'cleanup', nodeId: node.id, hostname: node.hostname, reason });
+    if (!healthy && !owner) notes.push(`node ${name} is ${node.state} and no selected host claims it`);
   }
   return steps;
 }
