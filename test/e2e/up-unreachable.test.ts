@@ -1,7 +1,7 @@
 /**
  * Issue 8 points 3, 4, 12 and 14 on real hosts (lab upu/21: spark pinned manager + agx-01..04, so 3
  * managers and 2 workers): a partial selection of workers is planned through a manager outside it
- * (nothing to change, no --force hint); a manager that left the swarm re-joins as manager and its
+ * (nothing to change, no --force hint); --role manager selects the managers up made (point 16); a manager that left the swarm re-joins as manager and its
  * stale entry goes (same node count, odd manager count); a worker that left leaves no Down entry
  * behind; a manager whose engine is down is kept (no promotion, exit 4, named), and replacing it is
  * planned only behind --replace-unreachable-managers; a wrong host key on the leader stops `up`
@@ -72,6 +72,19 @@ describe('partial selections (point 12)', () => {
     expect(run.stdout).toMatch(new RegExp(`2\\. ${workers[0]}: remove node ${workers[0]} \\(`));
     expect(run.stdout + run.stderr).not.toMatch(/another swarm|--force|initialise/);
     expect(await swarmState(lab, workers[0]!)).toBe('active');
+  });
+});
+
+describe('--role selects by the live swarm role (point 16)', () => {
+  it('exec --role manager reaches the managers up made, not only the pinned one', async () => {
+    const run = await fleet(lab, cwd, ['exec', '--role', 'manager', '--', 'hostname']);
+    expect(run.code, run.stderr).toBe(0);
+    const reached = [...run.stdout.matchAll(/^([\w-]+): ([\w-]+)$/gm)].map((m) => m[1]).sort();
+    expect(reached).toEqual([...managers].sort());
+    const workersRun = await fleet(lab, cwd, ['exec', '--role', 'worker', '--', 'hostname']);
+    expect([...workersRun.stdout.matchAll(/^([\w-]+): /gm)].map((m) => m[1]).sort()).toEqual(
+      [...workers].sort(),
+    );
   });
 });
 

@@ -15,6 +15,9 @@ import {
   type ObservedState,
   type Role,
 } from '../../src/core/swarm-plan.js';
+import type { SwarmNode } from '../../src/adapters/docker/types.js';
+import type { HostTarget } from '../../src/core/host.js';
+import { rolesFromNodes } from '../../src/swarm/live-roles.js';
 import { cluster, fresh, member, node, summary } from './swarm-plan-helpers.js';
 
 const roles = (managers: string[], workers: string[]): Record<string, Role> => ({
@@ -186,5 +189,39 @@ describe('stale entries after a recovery (restore --only swarm, then up)', () =>
       { id: 'b', hostname: 'b' },
     ];
     expect(staleEntries(hosts, nodes)).toEqual([]);
+  });
+});
+
+describe('--role by the live swarm', () => {
+  it('maps node entries to inventory hosts by address, a Ready entry winning over a stale one', () => {
+    const swarmNode = (n: ObservedNode, addr: string): SwarmNode =>
+      ({
+        ...n,
+        addr,
+        engineVersion: '',
+        version: 1,
+        spec: { Role: n.role, Availability: 'active' },
+      }) as SwarmNode;
+    const nodes = [
+      swarmNode(node('spark', 'manager', { leader: true }), '10.0.0.2'),
+      swarmNode(node('agx-01', 'manager', { down: true, nodeId: 'n-old' }), '10.0.0.3'),
+      swarmNode({ ...node('agx-01', 'worker') }, '10.0.0.3'),
+      swarmNode(node('agx-02', 'manager'), '10.0.0.4'),
+    ];
+    const target = (id: string, address: string, role?: Role) => ({ id, address, role }) as HostTarget;
+    const roles = rolesFromNodes(
+      [
+        target('spark', '10.0.0.2', 'manager'),
+        target('agx-01', '10.0.0.3'),
+        target('agx-02', '10.0.0.4'),
+        target('agx-03', '10.0.0.5'),
+      ],
+      nodes,
+    );
+    expect([...roles]).toEqual([
+      ['spark', 'manager'],
+      ['agx-01', 'worker'],
+      ['agx-02', 'manager'],
+    ]);
   });
 });
