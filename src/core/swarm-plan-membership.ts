@@ -67,17 +67,33 @@ export interface LiveHost {
 
 /**
  * Entries left by an earlier life of a host that now runs another node (it left and re-joined, or the
- * swarm was restored with force-new-cluster): same address (or, without an IP, same hostname and not
- * Ready), another id. These are what `up` removes after its joins; the leader entry never is.
+ * swarm was restored with force-new-cluster): same address (or, without an IP, same hostname),
+ * another id, and no longer alive (not Ready, or a manager Raft cannot reach). A Ready entry at the
+ * same address may be a second machine behind the same NAT: never removed, only waited for
+ * (`settlingEntries`). These are what `up` removes after its joins; the leader entry never is.
  */
 export function staleEntries<N extends ObservedNode>(hosts: readonly LiveHost[], nodes: readonly N[]): N[] {
+  return matchedEntries(hosts, nodes).filter(
+    (n) => n.state !== 'ready' || (n.role === 'manager' && !isReachableManager(n)),
+  );
+}
+
+/** Entries at a re-joined host's IP that still read Ready: the old life's heartbeat has not expired yet. */
+export function settlingEntries<N extends ObservedNode>(
+  hosts: readonly LiveHost[],
+  nodes: readonly N[],
+): N[] {
+  const stale = new Set(staleEntries(hosts, nodes));
+  return matchedEntries(hosts, nodes).filter(
+    (n) =>
+      !stale.has(n) &&
+      hosts.some((h) => h.nodeId && h.address && IPV4.test(h.address) && nodeAddress(n) === h.address),
+  );
+}
+
+function matchedEntries<N extends ObservedNode>(hosts: readonly LiveHost[], nodes: readonly N[]): N[] {
   const live = new Set(hosts.map((h) => h.nodeId).filter(Boolean));
-  return nodes.filter((n) => {
-    if (live.has(n.id) || n.manager?.leader) return false;
-    return hosts.some((h) => {
-      if (!h.nodeId || !isEntryOf(h, n)) return false;
-      const byIp = Boolean(nodeAddress(n) && h.address && IPV4.test(h.address));
-      return byIp || n.state !== 'ready';
-    });
-  });
+  return nodes.filter(
+    (n) => !live.has(n.id) && !n.manager?.leader && hosts.some((h) => h.nodeId && isEntryOf(h, n)),
+  );
 }

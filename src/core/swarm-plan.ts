@@ -29,6 +29,7 @@ export {
   isReachableManager,
   membership,
   nodeAddress,
+  settlingEntries,
   staleEntries,
   type LiveHost,
   type Membership,

@@ -9,6 +9,7 @@ import {
   isNoop,
   isReachableManager,
   planUp,
+  settlingEntries,
   staleEntries,
   type DesiredState,
   type ObservedNode,
@@ -153,7 +154,7 @@ describe('stale entries after a recovery (restore --only swarm, then up)', () =>
   it('are the old entries of hosts that now run another node id, matched by address', () => {
     const nodes = [
       at(node('a', 'manager', { leader: true }), '10.0.0.2'),
-      at(node('b', 'worker', { nodeId: 'n-b-old' }), '10.0.0.3'),
+      at(node('b', 'worker', { down: true, nodeId: 'n-b-old' }), '10.0.0.3'),
       { ...at(node('b', 'worker'), '10.0.0.3') },
       {
         ...at(node('c', 'manager', { down: true, nodeId: 'n-c-old' }), '10.0.0.4'),
@@ -168,6 +169,17 @@ describe('stale entries after a recovery (restore --only swarm, then up)', () =>
       { id: 'c', address: '10.0.0.4', nodeId: 'n-c' },
     ];
     expect(staleEntries(hosts, nodes).map((n) => n.id)).toEqual(['n-b-old', 'n-c-old']);
+    expect(settlingEntries(hosts, nodes)).toEqual([]);
+  });
+
+  it('an old entry that still reads Ready is waited for, never removed (it may be a NAT twin)', () => {
+    const nodes = [
+      { ...node('b', 'worker', { nodeId: 'n-b-old' }), addr: '10.0.0.3' },
+      { ...node('b', 'worker'), addr: '10.0.0.3' },
+    ];
+    const hosts = [{ id: 'b', address: '10.0.0.3', nodeId: 'n-b' }];
+    expect(staleEntries(hosts, nodes)).toEqual([]);
+    expect(settlingEntries(hosts, nodes).map((n) => n.id)).toEqual(['n-b-old']);
   });
 
   it('without an IP address, match by hostname and only when the entry is not Ready', () => {

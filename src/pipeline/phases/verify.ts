@@ -6,7 +6,13 @@
  * second entry: otherwise it ends partial.
  */
 import { FleetError, toFleetError } from '../../core/errors.js';
-import { isEntryOf, isReachableManager, staleEntries, type PlanStep } from '../../core/swarm-plan.js';
+import {
+  isEntryOf,
+  isReachableManager,
+  settlingEntries,
+  staleEntries,
+  type PlanStep,
+} from '../../core/swarm-plan.js';
 import type { SwarmNode } from '../../adapters/docker/types.js';
 import type { Phase } from '../phase.js';
 import { leaderRecord, markFailed, usable, type HostRecord, type SwarmContext } from '../../swarm/context.js';
@@ -28,8 +34,20 @@ function inventoryHosts(ctx: SwarmContext) {
 
 /** Demotes (a manager, when quorum allows) and removes each stale entry through the leader. */
 async function removeStale(ctx: SwarmContext, leader: HostRecord): Promise<SwarmNode[]> {
-  let nodes = await leader.engine!.listNodes(ctx.signal);
-  const stale = staleEntries(inventoryHosts(ctx), nodes);
+  const hosts = inventoryHosts(ctx);
+  const list = () => leader.engine!.listNodes(ctx.signal);
+  let nodes = await list();
+  if (settlingEntries(hosts, nodes).length > 0) {
+    // A host that re-joined moments ago: its old entry reads Ready until the heartbeat expires.
+    nodes = await pollUntil(
+      ctx,
+      'the old entries of re-joined hosts to go Down',
+      list,
+      (n) => settlingEntries(hosts, n).length === 0,
+      ctx.options.settleTimeoutMs,
+    ).catch(list);
+  }
+  const stale = staleEntries(hosts, nodes);
   for (const node of stale) {
     const owner = [...ctx.hosts.values()].find((h) =>
       isEntryOf({ address: h.target.address, hostname: h.info?.hostname }, node),
