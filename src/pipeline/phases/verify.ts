@@ -77,6 +77,21 @@ async function removeStale(ctx: SwarmContext, leader: HostRecord): Promise<Swarm
   return nodes;
 }
 
+/** Hosts (not already failed) whose node does not have the role the plan ends with. */
+function roleMismatches(ctx: SwarmContext, nodes: SwarmNode[]): string[] {
+  const planned = ctx.plan?.steps.find((s) => s.kind === 'verify');
+  if (planned?.kind !== 'verify') return [];
+  const want = new Map<string, string>([
+    ...planned.managers.map((id) => [id, 'manager'] as const),
+    ...planned.workers.map((id) => [id, 'worker'] as const),
+  ]);
+  return usable(ctx).flatMap((h) => {
+    const role = nodes.find((n) => n.id === h.nodeId)?.role;
+    const wanted = want.get(h.target.id);
+    return role && wanted && role !== wanted ? [`${h.target.id} is ${role}, planned ${wanted}`] : [];
+  });
+}
+
 export const verify: Phase<SwarmContext> = {
   title: 'verify',
   shouldRun(ctx) {
@@ -147,6 +162,7 @@ export const verify: Phase<SwarmContext> = {
     const unresolved = [
       ...(ctx.plan?.unresolved ?? []),
       ...left.map((n) => `stale entry ${n.hostname} (${n.id.slice(0, 12)}) is still in the swarm`),
+      ...roleMismatches(ctx, nodes),
     ];
     if (unresolved.length > 0) {
       throw new FleetError('partial', `the swarm does not match the plan: ${unresolved.join('; ')}`, {
