@@ -14,6 +14,7 @@ import type { HostTarget } from '../core/host.js';
 import type { Inventory, NodeRole } from '../core/inventory-model.js';
 import type { HostSelection } from '../core/selectors.js';
 import type { SshConfig } from '../adapters/ssh/ssh-config.js';
+import type { SshCliOptions } from './ssh-options.js';
 
 export interface TargetCliOptions {
   inventory?: string;
@@ -27,7 +28,8 @@ export const TARGET_OPTIONS_HELP = `
 Hosts:
   -n takes names, ranges and lists: agx-01..15, 'agx-[01-15,17]', 10.77.2.[2-20], spark,agx-01,
   @type or @group from nodes.yml (@jetson-agx-xavier, @gpu), and root@host or host:2222.
-  -n and -x repeat; -x wins. --role uses the role pinned in nodes.yml.
+  -n and -x repeat; -x wins. --role uses the live swarm's roles (read from a manager of nodes.yml,
+  pinned managers first), so it finds the managers fleet up chose too; with no swarm, the pins.
   nodes.yml is -f FILE, else $FLEET_INVENTORY, else ./nodes.yml when present. With an inventory,
   unknown names are an error; reach other machines as ssh://[user@]host[:port].`;
 
@@ -48,7 +50,10 @@ export function addTargetOptions(cmd: Command): Command {
     )
     .option('-x, --exclude <hosts>', 'hosts to leave out, same syntax as -n (repeatable)', collect)
     .addOption(
-      new Option('--role <role>', 'only nodes with this role in nodes.yml').choices(['manager', 'worker']),
+      new Option(
+        '--role <role>',
+        'only nodes with this role in the swarm (else as pinned in nodes.yml)',
+      ).choices(['manager', 'worker']),
     )
     .option('--all', 'every node in the inventory');
 }
@@ -59,7 +64,10 @@ export interface ResolveContext {
   cwd?: string;
   homeDir?: string;
   localUser?: string;
-  /** Roles assigned by `fleet up`, used by --role instead of the pins. */
+  /**
+   * Roles assigned by `fleet up`, used by --role instead of the pins. When absent and the options are
+   * a command's full CLI options (SSH flags included), --role reads them from the live swarm.
+   */
   roles?: ReadonlyMap<string, NodeRole>;
   /** A parsed ~/.ssh/config (tests), or false to skip it. Default: read ~/.ssh/config. */
   sshConfig?: SshConfig | false;
@@ -77,6 +85,19 @@ export interface ResolvedTargets extends LoadedInventory {
   hosts: HostTarget[];
   /** ssh_config options fleet does not support that apply to a selected host. */
   warnings: string[];
+}
+
+/** The live swarm's roles of every host of nodes.yml, or undefined when no swarm answers. */
+async function liveRoles(
+  opts: TargetCliOptions & SshCliOptions,
+  ctx: ResolveContext,
+): Promise<ReadonlyMap<string, NodeRole> | undefined> {
+  const everyone = await resolveTargets({ inventory: opts.inventory, all: true }, undefined, ctx);
+  const [{ applyIdentityFiles }, { readLiveRoles }] = await Promise.all([
+    import('./ssh-options.js'),
+    import('../swarm/live-roles.js'),
+  ]);
+  return readLiveRoles(applyIdentityFiles(everyone.hosts, opts), opts);
 }
 
 /** Finds, reads and validates nodes.yml; no inventory when none is named and ./nodes.yml is absent. */
@@ -129,12 +150,20 @@ export async function resolveTargets(
   const keyBaseDir = loaded.inventoryPath
     ? dirname(resolve(ctx.cwd ?? process.cwd(), loaded.inventoryPath))
     : undefined;
+  let roles = ctx.roles;
+  if (sel.role !== undefined && inventory && !roles && 'connectTimeout' in opts) {
+    roles = await liveRoles(opts as TargetCliOptions & SshCliOptions, ctx);
+  }
   const selected = selectHostsDetailed(inventory, sel, {
     homeDir: home,
     localUser,
-    roles: ctx.roles,
+    roles,
     keyBaseDir,
   });
+  // The live role only selects: the pin (nodes.yml role:) stays what role assignment honours.
+  if (roles && inventory && !ctx.roles) {
+    for (const s of selected) s.target.role = findNode(inventory, s.target.id)?.role;
+  }
 
   const warnings: string[] = [];
   if (ctx.sshConfig === false) return { ...loaded, hosts: selected.map((s) => s.target), warnings };

@@ -74,7 +74,7 @@ export function planDown(observed: ObservedState, options: PlanDownOptions = {})
 
   if (!cluster) {
     steps.push(...foreignLeaves);
-    return { steps, notes, managers: 0, quorum: 0 };
+    return { steps, notes, managers: 0, quorum: 0, unresolved: [] };
   }
 
   const managerNodes = cluster.nodes.filter((n) => n.role === 'manager');
@@ -104,7 +104,7 @@ export function planDown(observed: ObservedState, options: PlanDownOptions = {})
       });
     }
     steps.push(...foreignLeaves);
-    return { steps, notes, managers: 0, quorum: 0 };
+    return { steps, notes, managers: 0, quorum: 0, unresolved: [] };
   }
 
   if (teardown) {
@@ -182,5 +182,5 @@ export function planDown(observed: ObservedState, options: PlanDownOptions = {})
     }
   }
   steps.push(...foreignLeaves);
-  return { steps, notes, managers, quorum: quorumSize(managers) };
+  return { steps, notes, managers, quorum: quorumSize(managers), unresolved: [] };
 }

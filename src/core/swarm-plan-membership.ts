@@ -26,3 +26,74 @@ export function membership(host: ObservedHost, cluster: ObservedCluster | undefi
   }
   return { kind: 'stuck', state: s.state };
 }
+
+/**
+ * Only a manager Raft calls Reachable, on a node that is not Down, takes part in quorum: right after
+ * `docker swarm leave -f` a manager's entry can read Down and still Reachable for a while.
+ */
+export function isReachableManager(n: Pick<ObservedNode, 'role' | 'state' | 'manager'>): boolean {
+  return n.role === 'manager' && n.manager?.reachability === 'reachable' && n.state !== 'down';
+}
+
+/** The IP a node entry was last seen at: a manager's advertise address, else its Status.Addr. */
+export function nodeAddress(n: Pick<ObservedNode, 'addr' | 'manager'>): string | undefined {
+  const addr = n.manager?.addr?.replace(/:\d+$/, '') || n.addr;
+  return addr && addr !== '0.0.0.0' ? addr : undefined;
+}
+
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+/**
+ * Whether a node entry is (or was) this host. By address when both are IPs — many Jetsons share a
+ * hostname — else by hostname.
+ */
+export function isEntryOf(
+  host: { address?: string; hostname?: string },
+  n: Pick<ObservedNode, 'hostname' | 'addr' | 'manager'>,
+): boolean {
+  const addr = nodeAddress(n);
+  if (addr && host.address && IPV4.test(host.address)) return addr === host.address;
+  return Boolean(host.hostname) && n.hostname === host.hostname;
+}
+
+/** A host of the inventory as verify knows it after the joins. */
+export interface LiveHost {
+  id: string;
+  address?: string;
+  hostname?: string;
+  /** The node id its engine runs now; undefined when it is in no swarm. */
+  nodeId?: string;
+}
+
+/**
+ * Entries left by an earlier life of a host that now runs another node (it left and re-joined, or the
+ * swarm was restored with force-new-cluster): same address (or, without an IP, same hostname),
+ * another id, and no longer alive (not Ready, or a manager Raft cannot reach). A Ready entry at the
+ * same address may be a second machine behind the same NAT: never removed, only waited for
+ * (`settlingEntries`). These are what `up` removes after its joins; the leader entry never is.
+ */
+export function staleEntries<N extends ObservedNode>(hosts: readonly LiveHost[], nodes: readonly N[]): N[] {
+  return matchedEntries(hosts, nodes).filter(
+    (n) => n.state !== 'ready' || (n.role === 'manager' && !isReachableManager(n)),
+  );
+}
+
+/** Entries at a re-joined host's IP that still read Ready: the old life's heartbeat has not expired yet. */
+export function settlingEntries<N extends ObservedNode>(
+  hosts: readonly LiveHost[],
+  nodes: readonly N[],
+): N[] {
+  const stale = new Set(staleEntries(hosts, nodes));
+  return matchedEntries(hosts, nodes).filter(
+    (n) =>
+      !stale.has(n) &&
+      hosts.some((h) => h.nodeId && h.address && IPV4.test(h.address) && nodeAddress(n) === h.address),
+  );
+}
+
+function matchedEntries<N extends ObservedNode>(hosts: readonly LiveHost[], nodes: readonly N[]): N[] {
+  const live = new Set(hosts.map((h) => h.nodeId).filter(Boolean));
+  return nodes.filter(
+    (n) => !live.has(n.id) && !n.manager?.leader && hosts.some((h) => h.nodeId && isEntryOf(h, n)),
+  );
+}

@@ -17,6 +17,8 @@ export interface ObservedHost {
   docker: boolean;
   /** The host's own hostname (facts or engine info): matches stale node entries to hosts. */
   hostname?: string;
+  /** Its inventory address: matches node entries (by their addr) to hosts even when hostnames repeat. */
+  address?: string;
   /** From the engine's `GET /info` (Swarm section); absent when Docker did not answer. */
   swarm?: {
     state: 'inactive' | 'pending' | 'active' | 'error' | 'locked';
@@ -36,7 +38,10 @@ export interface ObservedNode {
   availability: 'active' | 'pause' | 'drain';
   labels: Record<string, string>;
   state: 'unknown' | 'down' | 'ready' | 'disconnected';
-  manager?: { leader: boolean; reachability: 'unknown' | 'unreachable' | 'reachable' };
+  /** The address the node's engine connects from (Status.Addr). */
+  addr?: string;
+  /** addr: the manager's advertise address, `ip:2377`. */
+  manager?: { leader: boolean; reachability: 'unknown' | 'unreachable' | 'reachable'; addr?: string };
 }
 
 export interface ObservedNetwork {
@@ -81,6 +86,13 @@ export interface DesiredState {
   network?: NetworkWanted;
   /** --force: hosts in another swarm (or stuck pending/error) leave it and join ours. */
   force?: boolean;
+  /**
+   * --replace-unreachable-managers: a manager whose host cannot be reached (SSH or engine) is demoted
+   * and its entry removed, so its seat can go to another host. Without it such a manager is kept.
+   */
+  replaceUnreachableManagers?: boolean;
+  /** --allow-even-managers: without it no plan ends with an even manager count. */
+  allowEven?: boolean;
 }
 
 /** Why a host is not acted on. */
@@ -179,4 +191,9 @@ export interface SwarmPlan {
   /** Managers after the plan runs, and the quorum they need. */
   managers: number;
   quorum: number;
+  /**
+   * What the plan cannot fix in this run (an unreachable manager kept without
+   * --replace-unreachable-managers): the run ends partial, never "matches the plan".
+   */
+  unresolved: string[];
 }

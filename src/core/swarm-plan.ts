@@ -9,11 +9,11 @@ import { FleetError } from './errors.js';
 import { faultTolerance, quorumSize } from './quorum.js';
 import type { Role } from './roles.js';
 import { diffLabels } from './swarm-plan-labels.js';
-import { membership } from './swarm-plan-membership.js';
+import { isReachableManager, membership } from './swarm-plan-membership.js';
+import { dropManager, evenGuard, planEntryCleanup, quorumError, type Tally } from './swarm-plan-entries.js';
 import {
   NO_CHANGE_KINDS,
   type DesiredState,
-  type ObservedCluster,
   type ObservedHost,
   type ObservedNetwork,
   type ObservedNode,
@@ -24,37 +24,18 @@ import {
 
 export * from './swarm-plan-types.js';
 export { MANAGED_LABELS_KEY, applyLabelChange, diffLabels } from './swarm-plan-labels.js';
-export { membership, type Membership } from './swarm-plan-membership.js';
+export {
+  isEntryOf,
+  isReachableManager,
+  membership,
+  nodeAddress,
+  settlingEntries,
+  staleEntries,
+  type LiveHost,
+  type Membership,
+} from './swarm-plan-membership.js';
 export { planDown, type PlanDownOptions } from './swarm-plan-down.js';
 export { describeStep, formatPlan, stepHost } from './swarm-plan-describe.js';
-
-/** Running manager tally used to check every step against the quorum. */
-interface Tally {
-  managers: number;
-  reachable: number;
-}
-
-function quorumError(message: string, hint?: string): FleetError {
-  return new FleetError('quorum', message, { hint });
-}
-
-function isReachableManager(n: ObservedNode): boolean {
-  return n.role === 'manager' && n.manager?.reachability === 'reachable';
-}
-
-/** Removes a manager from the tally, refusing when the survivors would lose quorum. */
-function dropManager(t: Tally, reachable: boolean, what: string): void {
-  const after: Tally = { managers: t.managers - 1, reachable: t.reachable - (reachable ? 1 : 0) };
-  if (after.managers < 1) throw quorumError(`${what} would leave the swarm without a manager`);
-  if (after.reachable < quorumSize(after.managers)) {
-    throw quorumError(
-      `${what} would leave ${after.reachable} of ${after.managers} managers reachable, below the quorum of ${quorumSize(after.managers)}`,
-      'bring the unreachable managers back first, or keep this host a manager (role: manager)',
-    );
-  }
-  t.managers = after.managers;
-  t.reachable = after.reachable;
-}
 
 function networkMismatch(have: ObservedNetwork, want: NonNullable<DesiredState['network']>): string[] {
   const diffs: string[] = [];
@@ -78,6 +59,7 @@ export function planUp(observed: ObservedState, desired: DesiredState): SwarmPla
   const cluster = observed.cluster;
   const steps: PlanStep[] = [];
   const notes: string[] = [];
+  const unresolved: string[] = [];
   const wanted = (id: string): Role | undefined => desired.roles[id];
 
   // 1. Who can be acted on. `joinable` hosts will join (or init) in this run.
@@ -149,7 +131,7 @@ export function planUp(observed: ObservedState, desired: DesiredState): SwarmPla
         'bring managers back online; if they are gone for good, run `docker swarm init --force-new-cluster` on a healthy manager',
       );
     }
-    steps.push(...planStaleCleanup(observed, cluster, tally, notes));
+    steps.push(...planEntryCleanup(observed, cluster, desired, tally, notes, unresolved));
     steps.push({
       kind: 'reuse',
       stage: 'init',
@@ -206,8 +188,16 @@ export function planUp(observed: ObservedState, desired: DesiredState): SwarmPla
     tally.reachable++;
   }
 
-  // 4. Demotions: unreachable ones first (free for quorum), then the rest, the leader last.
-  const demotions = [...members].filter(([id, node]) => wanted(id) === 'worker' && node.role === 'manager');
+  // 4. Demotions: unreachable ones first (free for quorum), then the rest, the leader last. While a
+  // manager is unreachable and kept, no healthy manager is demoted: that would spend the margin the
+  // unreachable one already took.
+  let demotions = [...members].filter(([id, node]) => wanted(id) === 'worker' && node.role === 'manager');
+  if (unresolved.length > 0 && demotions.length > 0) {
+    notes.push(
+      `${demotions.map(([id]) => id).join(', ')} stay${demotions.length === 1 ? 's' : ''} manager while a manager is unreachable`,
+    );
+    demotions = [];
+  }
   const order = (n: ObservedNode): number => (!isReachableManager(n) ? 0 : n.manager?.leader ? 2 : 1);
   demotions.sort(([a, na], [b, nb]) => order(na) - order(nb) || (a < b ? -1 : a > b ? 1 : 0));
   for (const [id, node] of demotions) {
@@ -223,9 +213,10 @@ export function planUp(observed: ObservedState, desired: DesiredState): SwarmPla
     finalRole.set(id, 'worker');
   }
 
-  // 5. Workers, all at once.
+  // 5. Workers, all at once (and a host that would make the manager count even).
+  if (tally.managers % 2 === 0 && !desired.allowEven) evenGuard(steps, tally, finalRole, notes);
   for (const host of joinable) {
-    if (host.id !== initHost && wanted(host.id) === 'worker') {
+    if (host.id !== initHost && finalRole.get(host.id) === 'worker') {
       steps.push({ kind: 'join-worker', stage: 'workers', host: host.id });
     }
   }
@@ -279,43 +270,7 @@ export function planUp(observed: ObservedState, desired: DesiredState): SwarmPla
     );
   }
   steps.push({ kind: 'verify', stage: 'verify', managers, workers, quorum: quorumSize(tally.managers) });
-  return { steps, notes, managers: tally.managers, quorum: quorumSize(tally.managers) };
-}
-
-/**
- * Down entries left behind by a host that re-joined (its hostname now runs a different node id) or
- * that is out of the swarm: demote (if a manager) and remove them. Down entries no inventory host
- * claims are only reported.
- */
-function planStaleCleanup(
-  observed: ObservedState,
-  cluster: ObservedCluster,
-  tally: Tally,
-  notes: string[],
-): PlanStep[] {
-  const steps: PlanStep[] = [];
-  const live = new Map<string, ObservedHost>();
-  for (const h of observed.hosts) {
-    if (h.reachable && h.docker && h.hostname) live.set(h.hostname, h);
-  }
-  const stale = cluster.nodes
-    .filter((n) => n.state === 'down' && !isReachableManager(n))
-    .sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : a.id < b.id ? -1 : 1));
-  for (const node of stale) {
-    const host = live.get(node.hostname);
-    if (!host || host.swarm?.nodeId === node.id) {
-      if (!host)
-        notes.push(`node ${node.id.slice(0, 12)} (${node.hostname}) is down and no reachable host claims it`);
-      continue;
-    }
-    const reason = `down; ${host.id} now runs ${host.swarm?.nodeId ? `node ${host.swarm.nodeId.slice(0, 12)}` : 'outside the swarm'}`;
-    if (node.role === 'manager') {
-      dropManager(tally, false, `demoting stale entry ${node.hostname}`);
-      steps.push({ kind: 'demote', stage: 'cleanup', nodeId: node.id, hostname: node.hostname, reason });
-    }
-    steps.push({ kind: 'remove-node', stage: 'cleanup', nodeId: node.id, hostname: node.hostname, reason });
-  }
-  return steps;
+  return { steps, notes, managers: tally.managers, quorum: quorumSize(tally.managers), unresolved };
 }
 
 /** Steps that change something (everything but skip, reuse and verify). */

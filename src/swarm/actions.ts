@@ -2,6 +2,7 @@
 import { isIP } from 'node:net';
 import { FleetError } from '../core/errors.js';
 import { quorumSize } from '../core/quorum.js';
+import { isReachableManager } from '../core/swarm-plan-membership.js';
 import type { SwarmNode } from '../adapters/docker/types.js';
 import { dockerStatus } from '../adapters/docker/errors.js';
 import { leaderRecord, type HostRecord, type SwarmContext } from './context.js';
@@ -56,7 +57,8 @@ export function quorumOf(nodes: SwarmNode[]): {
   ok: boolean;
 } {
   const managers = nodes.filter((n) => n.role === 'manager');
-  const reachable = managers.filter((n) => n.manager?.reachability === 'reachable').length;
+  // A Down entry can still read Reachable for a while after its engine left: it is not.
+  const reachable = managers.filter(isReachableManager).length;
   const needed = quorumSize(managers.length);
   return { managers: managers.length, reachable, needed, ok: managers.length > 0 && reachable >= needed };
 }

@@ -81,6 +81,8 @@ export interface UpOptions {
   /** How long verify and the manager-join wait may poll the leader. */
   settleTimeoutMs: number;
   sudoPassword?: string;
+  /** --replace-unreachable-managers: see DesiredState.replaceUnreachableManagers. */
+  replaceUnreachableManagers?: boolean;
 }
 
 export interface ClusterState {
@@ -97,10 +99,13 @@ export interface SwarmContext extends PhaseContext {
   /** Selection order = inventory order. */
   hosts: Map<string, HostRecord>;
   /**
-   * Inventory hosts outside the selection (down only): never acted on, reached only when a partial
-   * down has no selected manager left to remove the departed hosts' node entries.
+   * Inventory hosts outside the selection: never acted on. Reached only to find this cluster when no
+   * selected host is one of its managers (observer), and counted in role assignment with their live
+   * role, so a partial selection plans what a full run would plan for the selected hosts.
    */
   spares?: HostTarget[];
+  /** A manager of this cluster outside the selection, read (and, for node entries, used) but never changed. */
+  observer?: HostRecord;
   cluster?: ClusterState;
   /** In memory only; never logged or written (Secret prints as [redacted]). */
   tokens?: JoinTokens;
@@ -123,7 +128,9 @@ export function usable(ctx: SwarmContext): HostRecord[] {
 }
 
 export function leaderRecord(ctx: SwarmContext): HostRecord | undefined {
-  return ctx.cluster ? ctx.hosts.get(ctx.cluster.leader) : undefined;
+  if (!ctx.cluster) return undefined;
+  const leader = ctx.cluster.leader;
+  return ctx.hosts.get(leader) ?? (ctx.observer?.target.id === leader ? ctx.observer : undefined);
 }
 
 export function markFailed(host: HostRecord, phase: string, error: FleetError, ctx: SwarmContext): void {

@@ -27,6 +27,7 @@ export function observedHost(host: HostRecord): ObservedHost {
     reachable: Boolean(host.conn),
     docker: Boolean(host.engine && host.info),
     hostname: host.info?.hostname || host.facts?.hostname || undefined,
+    address: host.target.address,
     swarm: swarm && {
       state: swarm.localNodeState,
       nodeId: swarm.nodeId || undefined,
@@ -45,7 +46,7 @@ export async function observedState(ctx: SwarmContext): Promise<ObservedState> {
   const cluster = ctx.cluster;
   if (!cluster) return { hosts };
   if (ctx.command === 'down') return { hosts, cluster: { id: cluster.id, nodes: cluster.nodes } };
-  const leader = ctx.hosts.get(cluster.leader);
+  const leader = leaderRecord(ctx);
   const want = ctx.options.network.name;
   let networks;
   try {
@@ -70,6 +71,8 @@ export function desiredState(ctx: SwarmContext): DesiredState {
     labels: Object.fromEntries(wanted.map((h) => [h.target.id, wantedLabels(h)])),
     network: ctx.options.network,
     force: ctx.options.force,
+    replaceUnreachableManagers: ctx.options.replaceUnreachableManagers,
+    allowEven: ctx.options.allowEvenManagers,
   };
 }
 

@@ -1,27 +1,54 @@
 /**
- * Roles for this run: core/roles assignRoles over the hosts fleet can act on (reachable, not left
- * alone), with today's managers kept where possible; role_assignments.json written next to the run.
+ * Roles for this run: core/roles assignRoles over every host of nodes.yml — the selected ones fleet
+ * reached, the selected ones it could not reach, and (for a partial selection) the ones outside it —
+ * each with its live role in this cluster, so a manager that is unreachable, or that left and is
+ * re-joining, keeps its seat instead of being replaced, and a partial selection is planned the way a
+ * full run would plan it. role_assignments.json written next to the run.
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { writeFileSafely } from '../adapters/fs/safe-write.js';
 import type { Facts } from '../core/facts.js';
-import { assignRoles, roleAssignmentsJson } from '../core/roles.js';
-import { usable, type SwarmContext } from './context.js';
+import type { HostTarget } from '../core/host.js';
+import { assignRoles, roleAssignmentsJson, type Role } from '../core/roles.js';
+import { isEntryOf, isReachableManager } from '../core/swarm-plan.js';
+import type { HostRecord, SwarmContext } from './context.js';
+
+/**
+ * The role a host holds in this cluster now: its node's when it is a member, else the role of a node
+ * entry that is (or was) this host. An unreachable manager's seat is released only with
+ * --replace-unreachable-managers.
+ */
+export function liveRole(ctx: SwarmContext, target: HostTarget, host?: HostRecord): Role | undefined {
+  if (host?.membership === 'ours') return host.currentRole;
+  const hostname = host?.info?.hostname || host?.facts?.hostname || undefined;
+  const entry = ctx.cluster?.nodes.find((n) => isEntryOf({ address: target.address, hostname }, n));
+  if (!entry) return undefined;
+  const reached = Boolean(host?.engine);
+  if (entry.role === 'manager' && !reached && !isReachableManager(entry)) {
+    return ctx.options.replaceUnreachableManagers ? undefined : 'manager';
+  }
+  return entry.role;
+}
 
 export async function decideRoles(ctx: SwarmContext): Promise<void> {
-  const hosts = usable(ctx).filter((h) => h.result.status !== 'skipped');
-  const plan = assignRoles(
-    hosts.map((h) => ({
+  const hosts = [...ctx.hosts.values()].filter((h) => h.result.status !== 'skipped');
+  const candidates = [
+    ...hosts.map((h) => ({
       id: h.target.id,
       facts: h.facts?.raw as Facts | undefined,
       pinnedRole: h.target.role,
-      currentRole: h.membership === 'ours' ? h.currentRole : undefined,
+      currentRole: liveRole(ctx, h.target, h),
     })),
-    { managers: ctx.options.managers, allowEven: ctx.options.allowEvenManagers },
-  );
+    ...(ctx.spares ?? []).map((t) => ({ id: t.id, pinnedRole: t.role, currentRole: liveRole(ctx, t) })),
+  ];
+  const plan = assignRoles(candidates, {
+    managers: ctx.options.managers,
+    allowEven: ctx.options.allowEvenManagers,
+  });
   for (const a of plan.assignments) {
-    const host = ctx.hosts.get(a.id)!;
+    const host = ctx.hosts.get(a.id);
+    if (!host) continue;
     host.role = a.role;
     host.rank = a.rank;
     host.score = a.score;

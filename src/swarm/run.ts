@@ -25,6 +25,7 @@ export interface SwarmCliOptions extends SshCliOptions, TargetCliOptions, LockCl
   yes?: boolean;
   managers?: number;
   allowEvenManagers?: boolean;
+  replaceUnreachableManagers?: boolean;
   clusterName: string;
   settleTimeout: number;
   report?: string;
@@ -96,13 +97,14 @@ export async function runSwarmCommand(
     retryDelayMs: Math.round(opts.retryDelay * 1000),
     settleTimeoutMs: Math.round(opts.settleTimeout * 1000),
     sudoPassword,
+    replaceUnreachableManagers: Boolean(opts.replaceUnreachableManagers),
   };
   const pool = await session.pool();
   const hosts = new Map<string, HostRecord>(
     targets.map((t) => [t.id, { target: t, membership: 'unknown', result: newResult() }]),
   );
   let spares: HostTarget[] | undefined;
-  if (command === 'down' && resolved.inventory) {
+  if (resolved.inventory) {
     const all = await resolveTargets({ inventory: cliOpts.inventory, all: true }, undefined, {
       defaultToAll: true,
     });
@@ -143,6 +145,7 @@ export async function runSwarmCommand(
       if (signal.aborted) error = new FleetError('interrupted', error.message);
     } finally {
       for (const h of hosts.values()) h.engine?.close();
+      ctx.observer?.engine?.close();
       await session.closePool();
     }
     if (signal.aborted) {

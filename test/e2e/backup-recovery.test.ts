@@ -147,6 +147,13 @@ describe('swarm backup with autolock, and disaster recovery', () => {
       expect(up.code, up.stderr + up.stdout).toBe(0);
       const nodes = await sh(plainSource, "docker node ls --format '{{.Hostname}} {{.Status}}'");
       for (const h of NAMES) expect(nodes).toContain(`${h} Ready`);
+      // No ghost entries of the hosts' earlier lives (issue 8 point 14): one Ready node per host.
+      expect(nodes.trim().split('\n').sort()).toEqual(NAMES.map((h) => `${h} Ready`).sort());
+      expect(up.stderr).toMatch(new RegExp(`, ${NAMES.length} nodes of ${NAMES.length} hosts\n`));
+      // A second run has nothing left to clean up.
+      const again = await run(['up']);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout).toContain('nothing to change');
     },
   );
 

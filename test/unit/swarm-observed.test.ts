@@ -49,6 +49,8 @@ describe('observedHost', () => {
       reachable: false,
       docker: false,
       hostname: undefined,
+      // The inventory address still ties it to its node entry (an unreachable manager is kept, not replaced).
+      address: '10.77.6.3',
       swarm: undefined,
     });
   });

@@ -145,14 +145,19 @@ describe('planUp', () => {
 
   it('refuses a demotion that would drop below quorum', () => {
     const { observed, desired } = converged();
+    observed.cluster!.nodes[1] = node('b', 'manager', { down: true });
+    observed.hosts[1] = { id: 'b', reachable: false, docker: false };
     observed.cluster!.nodes[2] = node('c', 'manager', { down: true });
-    observed.hosts[2] = { id: 'c', reachable: false, docker: false };
-    desired.roles = roles(['a', 'c'], ['b', 'd', 'e', 'f']);
-    const err = quorumError(
-      () => planUp(observed, desired),
-      /demoting b would leave 1 of 2 managers reachable, below the quorum of 2/,
-    );
-    expect(err.hint).toMatch(/bring the unreachable managers back/);
+    observed.cluster!.nodes[2]!.manager!.reachability = 'reachable';
+    observed.cluster!.nodes[2]!.state = 'ready';
+    desired.roles = roles(['a', 'b'], ['c', 'd', 'e', 'f']);
+    desired.replaceUnreachableManagers = true;
+    // b is replaced (3 → 2 managers, 2 reachable); demoting c as well would leave 1 of 1: allowed.
+    // With c unreachable too the cluster has no quorum left to change anything.
+    observed.cluster!.nodes[0]!.manager!.reachability = 'unreachable';
+    observed.cluster!.nodes[0]!.manager!.leader = false;
+    const err = quorumError(() => planUp(observed, desired), /has lost quorum: 1 of 3 managers reachable/);
+    expect(err.hint).toMatch(/bring managers back online/);
   });
 
   it('refuses to touch a cluster that has lost quorum', () => {
@@ -226,8 +231,11 @@ describe('planUp', () => {
       { hosts: [{ id: 'a', reachable: false, docker: false }, fresh('b'), fresh('c')] },
       { roles: roles(['a', 'b', 'c'], []), firstManager: 'a' },
     );
-    expect(summary(plan)).toEqual(['skip a', 'init b', 'join-manager c', 'verify']);
+    // Two managers would be an even count: c joins as a worker until a can join.
+    expect(summary(plan)).toEqual(['skip a', 'init b', 'join-worker c', 'verify']);
     expect(plan.notes[0]).toBe('a cannot start the swarm; b initialises it instead');
+    expect(plan.notes[1]).toMatch(/^c stays a worker: 2 managers would be an even count/);
+    expect(plan.managers).toBe(1);
     quorumError(
       () =>
         planUp(
@@ -258,8 +266,11 @@ describe('planUp', () => {
     ]);
     expect(plan.steps[0]).toMatchObject({ stage: 'cleanup', nodeId: 'n-c' });
     expect(plan.steps[0]).not.toHaveProperty('host');
-    expect(plan.steps[2]).toMatchObject({ nodeId: 'n-d-old', reason: 'down; d now runs node n-d' });
-    expect(plan.notes).toEqual(['node n-old-pi (old-pi) is down and no reachable host claims it']);
+    expect(plan.steps[2]).toMatchObject({
+      nodeId: 'n-d-old',
+      reason: 'stale entry; d now runs node n-d',
+    });
+    expect(plan.notes).toEqual(['node old-pi (n-old-pi) is down and no selected host claims it']);
     expect(plan.managers).toBe(3);
   });
 

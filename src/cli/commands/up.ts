@@ -16,18 +16,28 @@ Join tokens are read through the Docker Engine API over SSH and stay in memory: 
 line, in a file, a log or the report. Running up again converges: members are skipped, missing hosts
 join, changed roles are promoted or demoted keeping quorum. A host in another swarm is left alone
 unless --force.
+A manager that cannot be reached (SSH or its engine) keeps its seat: no replacement is promoted, no
+healthy manager demoted, and up ends partial (4) naming it. --replace-unreachable-managers demotes and
+removes its entry and gives the seat to another host (the plan shows the quorum before and after).
+A manager whose host key or login fails stops up before anything changes (3). Entries a re-joined host
+left behind (Down, same address) are removed. With -n selecting only workers, the swarm is read
+through a manager of nodes.yml outside the selection, which is never changed.
 ${TARGET_OPTIONS_HELP}
 ${SSH_OPTIONS_HELP}
 
 Exit codes:
   0    the swarm matches nodes.yml
   2    usage or input error
-  3    no host could be reached
-  4    partial: some hosts failed or were left alone (listed at the end and in the report)
+  3    no host could be reached, or a manager's host key or login failed (nothing changed)
+  4    partial: some hosts failed or were left alone, or the swarm does not match the plan (an
+       unreachable manager kept, a stale entry left): listed at the end and in the report
   5    refused or stopped to keep quorum
   6    the Docker Engine API failed
   9    locked: another run holds the cluster lock (see Cluster lock)
   130  interrupted: the step in flight finished, the report was written; run up again to continue`;
+
+const REPLACE_HELP =
+  'demote and remove managers whose host cannot be reached, and give their seats to other hosts';
 
 export function addSwarmOptions(cmd: Command): Command {
   addTargetOptions(cmd);
@@ -66,6 +76,7 @@ export function register(program: Command): void {
   addSwarmOptions(up);
   addWaitLockOption(up)
     .addHelpText('after', CLUSTER_LOCK_HELP)
+    .option('--replace-unreachable-managers', REPLACE_HELP)
     .option('--dry-run', 'print what would change, change nothing (same as fleet plan)')
     .option('--discover <cidr>', 'scan CIDR for SSH hosts, write a draft nodes.yml, and start from it')
     .addHelpText('after', UP_HELP)
@@ -82,6 +93,7 @@ export function register(program: Command): void {
     .command('plan')
     .description('show exactly what fleet up would do against the live hosts');
   addSwarmOptions(plan)
+    .option('--replace-unreachable-managers', REPLACE_HELP)
     .addHelpText(
       'after',
       '\nSame as fleet up --dry-run: reads live state, prints the steps, changes nothing.',

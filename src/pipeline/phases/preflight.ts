@@ -11,7 +11,7 @@ import type { Phase } from '../phase.js';
 import { markFailed, type HostRecord, type SwarmContext } from '../../swarm/context.js';
 import { readFacts } from '../../swarm/facts.js';
 import { classify } from '../../swarm/observe.js';
-import { decideRoles } from '../../swarm/roles.js';
+import { decideRoles, liveRole } from '../../swarm/roles.js';
 import { makePlan, stepsOf } from '../../swarm/plan.js';
 
 const TITLE = 'preflight';
@@ -41,6 +41,36 @@ async function probeHost(ctx: SwarmContext, host: HostRecord): Promise<void> {
   }
 }
 
+/**
+ * A manager fleet cannot trust or log in to (host key, authentication) stops the run before anything
+ * changes: it may well be alive and leading, and planning around it re-ranks a healthy control plane.
+ * A manager that is merely unreachable is the planner's business (kept, reported, run partial).
+ */
+function stopOnUntrustedManager(ctx: SwarmContext, hosts: HostRecord[]): void {
+  for (const host of hosts) {
+    const err = host.result.error;
+    if (!err || (err.code !== 'hostkey' && err.code !== 'auth')) continue;
+    const pinned = host.target.role === 'manager';
+    const live = liveRole(ctx, host.target, host) === 'manager';
+    // With no cluster observed the host may be its only manager: refuse to plan without it.
+    if (!pinned && !live && ctx.cluster) continue;
+    const what = live
+      ? 'a manager of this swarm'
+      : pinned
+        ? 'pinned as manager'
+        : 'possibly a manager (no swarm of this cluster seen)';
+    throw new FleetError(
+      err.code,
+      `${host.target.id} is ${what} and cannot be observed: ${err.message}; nothing was changed`,
+      {
+        host: host.target.id,
+        hint: err.hint ?? 'fix its host key or credentials, then run again',
+        retryable: false,
+      },
+    );
+  }
+}
+
 export const preflight: Phase<SwarmContext> = {
   title: TITLE,
   async run(ctx) {
@@ -61,6 +91,7 @@ export const preflight: Phase<SwarmContext> = {
       );
     }
     await classify(ctx);
+    stopOnUntrustedManager(ctx, hosts);
     for (const host of hosts) {
       if (host.membership !== 'foreign') continue;
       const what = host.foreignCluster ? `swarm ${host.foreignCluster.slice(0, 12)}` : 'another swarm';
