@@ -71,7 +71,7 @@ const lockHeld = async (host: string): Promise<boolean> =>
   (await lab.exec(host, `flock -n ${LOCK} true`)).code !== 0;
 
 beforeAll(async () => {
-  lab = await startLab({ id: 'bkf', subnet: 21, hosts: NAMES.map((name) => ({ name, role: 'manager' })) });
+  lab = await startLab({ id: 'bkf', subnet: 17, hosts: NAMES.map((name) => ({ name, role: 'manager' })) });
   cwd = workDir('bkf');
   lab.writeInventory(join(cwd, 'nodes.yml'));
   const up = await fleet(lab, cwd, ['up']);

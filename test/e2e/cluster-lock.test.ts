@@ -23,7 +23,7 @@ let b: LabClient;
 beforeAll(async () => {
   lab = await startLab({
     id: 'lock',
-    subnet: 9,
+    subnet: 22,
     hosts: [
       { name: 'spark', role: 'manager' },
       { name: 'agx-01' },

@@ -16,7 +16,7 @@ let lab: Lab;
 let cwd: string;
 
 beforeAll(async () => {
-  lab = await startLab({ id: 'spec', subnet: 11, hosts: [{ name: 'pi-01', docker: false }] });
+  lab = await startLab({ id: 'spec', subnet: 19, hosts: [{ name: 'pi-01', docker: false }] });
   cwd = workDir('special');
   lab.writeInventory(join(cwd, 'nodes.yml'));
 });

@@ -37,7 +37,7 @@ async function nodes(): Promise<string[]> {
 beforeAll(async () => {
   lab = await startLab({
     id: 'upu',
-    subnet: 21,
+    subnet: 18,
     hosts: NAMES.map((name) => (name === 'spark' ? { name, role: 'manager' as const } : { name })),
   });
   cwd = workDir('upu');
