@@ -4,6 +4,7 @@
  * failures, phases and the summary go to stderr.
  */
 import type { FleetEvent } from '../pipeline/events.js';
+import { escapeControlChars } from '../core/control-chars.js';
 import { redact } from '../core/redact.js';
 import { splitLines } from '../core/line-buffer.js';
 import { formatBytes, formatDuration } from './format.js';
@@ -25,13 +26,13 @@ export function createPlainView(options: ViewOptions): View {
     switch (event.type) {
       case 'host:output':
         if (options.streamOutput !== false)
-          write(event.stream === 'stderr' ? err : out, `${event.host}: ${event.line}`);
+          write(event.stream === 'stderr' ? err : out, `${event.host}: ${escapeControlChars(event.line)}`);
         break;
       case 'host:done':
         if (!event.ok && event.failure !== 'interrupted') {
           write(
             err,
-            `${event.host}: failed (${event.failure ?? 'error'}): ${event.error ?? 'unknown error'}`,
+            `${event.host}: failed (${event.failure ?? 'error'}): ${escapeControlChars(event.error ?? 'unknown error')}`,
           );
         }
         break;
@@ -87,11 +88,17 @@ export function createPlainView(options: ViewOptions): View {
   };
 }
 
-/** `--group` block: a header naming the folded hosts, then the output once (stderr lines marked). */
+/**
+ * `--group` block: a header naming the folded hosts, then the output once (stderr lines marked),
+ * control characters escaped so no output line can pass for a header.
+ */
 export function renderGroup(event: Extract<FleetEvent, { type: 'output:group' }>): string[] {
-  const status = event.error !== null ? `failed: ${event.error}` : `exit ${event.exitCode ?? 'none'}`;
+  const status =
+    event.error !== null ? `failed: ${escapeControlChars(event.error)}` : `exit ${event.exitCode ?? 'none'}`;
   const lines = [`==== ${event.label} ${status} ====`];
-  if (event.stdout) lines.push(...splitLines(event.stdout));
-  if (event.stderr) lines.push(...splitLines(event.stderr).map((l) => `stderr: ${l}`));
+  // A loop, not push(...lines): a spread of a million lines overflows the call stack.
+  if (event.stdout) for (const line of splitLines(event.stdout)) lines.push(escapeControlChars(line));
+  if (event.stderr)
+    for (const line of splitLines(event.stderr)) lines.push(`stderr: ${escapeControlChars(line)}`);
   return lines;
 }
