@@ -1,6 +1,7 @@
 /**
  * Roles for this run: core/roles assignRoles over the hosts fleet can act on (reachable, not left
- * alone), with today's managers kept where possible; role_assignments.json written next to the run.
+ * alone), with today's managers kept where possible; role_assignments.json written next to the run
+ * (not by plan / --dry-run).
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -27,9 +28,12 @@ export async function decideRoles(ctx: SwarmContext): Promise<void> {
     host.score = a.score;
   }
   for (const note of plan.notes) ctx.bus.log('info', note);
-  const file = ctx.options.roleAssignmentsFile;
-  await mkdir(dirname(file), { recursive: true });
-  await writeFileAtomic(file, roleAssignmentsJson(plan));
+  // plan and --dry-run change nothing, on the hosts or here.
+  if (!ctx.dryRun) {
+    const file = ctx.options.roleAssignmentsFile;
+    await mkdir(dirname(file), { recursive: true });
+    await writeFileAtomic(file, roleAssignmentsJson(plan));
+  }
   const managers = plan.assignments.filter((a) => a.role === 'manager').map((a) => a.id);
   ctx.bus.log('info', `roles: ${plan.managers} managers (${managers.join(', ')}), quorum ${plan.quorum}`);
 }
