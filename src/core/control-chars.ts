@@ -20,7 +20,11 @@ const NAMED: Record<string, string> = {
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
+const ANY_CONTROL = new RegExp(CONTROL.source);
+
 export function escapeControlChars(text: string): string {
+  // Most lines have none: testing first skips building a new string for each of millions of lines.
+  if (!ANY_CONTROL.test(text)) return text;
   return text.replace(CONTROL, (c) => NAMED[c] ?? hex(c));
 }
 

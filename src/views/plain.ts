@@ -19,7 +19,9 @@ export function createPlainView(options: ViewOptions): View {
   const err = options.stderr ?? process.stderr;
   const tally = new RunTally();
   const lastProgress = new Map<string, number>();
-  const write = (stream: NodeJS.WritableStream, line: string) => stream.write(redact(line) + '\n');
+  const batch = new LineBatcher();
+  // Redacted per block, not per line (LineBatcher): no secret or token spans a newline.
+  const write = (stream: NodeJS.WritableStream, line: string) => batch.write(stream, line + '\n');
 
   const listener = (event: FleetEvent): void => {
     const host = tally.apply(event);
@@ -84,8 +86,39 @@ export function createPlainView(options: ViewOptions): View {
   return {
     close: async () => {
       unsubscribe();
+      batch.flush();
     },
   };
+}
+
+/**
+ * Hosts printing millions of short lines would cost one write() system call per line (minutes for
+ * 60 MB). Whole lines are gathered and written in blocks of up to 64 KiB, at the latest on the next
+ * turn of the event loop, so output still shows as it arrives; switching between stdout and stderr
+ * writes what is pending first, so the order across the two streams is kept.
+ */
+class LineBatcher {
+  private stream: NodeJS.WritableStream | undefined;
+  private parts: string[] = [];
+  private size = 0;
+  private timer: NodeJS.Immediate | undefined;
+
+  write(stream: NodeJS.WritableStream, text: string): void {
+    if (stream !== this.stream) this.flush();
+    this.stream = stream;
+    this.parts.push(text);
+    this.size += text.length;
+    if (this.size >= 64 * 1024) this.flush();
+    else this.timer ??= setImmediate(() => this.flush());
+  }
+
+  flush(): void {
+    if (this.timer) clearImmediate(this.timer);
+    this.timer = undefined;
+    if (this.parts.length > 0) this.stream?.write(redact(this.parts.join('')));
+    this.parts = [];
+    this.size = 0;
+  }
 }
 
 /**

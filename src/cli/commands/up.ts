@@ -54,7 +54,7 @@ export function addSwarmOptions(cmd: Command, command: SwarmCommand): Command {
     {
       up: 'move hosts that are in another swarm into this one',
       plan: 'plan moving hosts that are in another swarm into this one',
-      down: 'also make hosts that are in another swarm leave it',
+      down: 'also make hosts in another swarm leave it',
     }[command],
   );
   if (command !== 'down') {
