@@ -72,10 +72,11 @@ const CASES: Case[] = [
   },
 ];
 
+/** The duration in fleet's summary line: "in 812ms", "in 1.9s", "in 1m22s". */
 function runSeconds(stderr: string): number {
-  const m = / in (\d+(?:\.\d+)?)(ms|s)\s*$/m.exec(stderr);
+  const m = / in (?:(\d+)m)?(\d+(?:\.\d+)?)(ms|s)\s*$/m.exec(stderr);
   if (!m) return Number.NaN;
-  return Number(m[1]) / (m[2] === 'ms' ? 1000 : 1);
+  return Number(m[1] ?? 0) * 60 + Number(m[2]) / (m[3] === 'ms' ? 1000 : 1);
 }
 
 async function benchCase(lab: Lab, c: Case, dir: string): Promise<Row> {
