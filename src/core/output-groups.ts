@@ -10,6 +10,8 @@ export interface GroupableResult {
   stderr: string;
   /** One-line failure reason (connect error, timeout), null when the command ran. */
   error: string | null;
+  /** Identity of the full output when stdout/stderr above are only its kept part (digests). */
+  fingerprint?: string;
 }
 
 export interface OutputGroup {
@@ -30,7 +32,7 @@ export function groupOutputs(results: GroupableResult[], fold: (ids: string[]) =
   const groups = new Map<string, OutputGroup>();
   for (const r of results) {
     // JSON of a tuple is an unambiguous key: no separator can collide with output content.
-    const key = JSON.stringify([r.exitCode, r.stdout, r.stderr, r.error]);
+    const key = JSON.stringify([r.exitCode, r.stdout, r.stderr, r.error, r.fingerprint ?? null]);
     let group = groups.get(key);
     if (!group) {
       group = {

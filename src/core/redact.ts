@@ -39,3 +39,8 @@ export function redactValue<T>(value: T): T {
 export function clearSecrets(): void {
   secrets.clear();
 }
+
+/** What `redact` removes, for redacting byte streams (core/redact-stream.ts). */
+export function redactionRules(): { secrets: string[]; patterns: RegExp[]; mask: string } {
+  return { secrets: [...secrets], patterns: [SWARM_TOKEN, SWARM_UNLOCK_KEY], mask: MASK };
+}

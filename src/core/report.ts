@@ -17,6 +17,18 @@ export interface ExecHostReport {
   stderr: string;
   error: string | null;
   failure: FailureKind | null;
+  /** Present when a stream was longer than --max-output: what was cut and where the rest went. */
+  truncated?: { stdout?: CutOutput; stderr?: CutOutput };
+}
+
+/** One stream cut to --max-output: the report keeps its first and last halves. */
+export interface CutOutput {
+  total_bytes: number;
+  kept_bytes: number;
+  /** sha256 of the full stream, to check the --outdir file (or tell two cut outputs apart). */
+  sha256: string;
+  /** The --outdir file holding every byte; null when it went only to the terminal. */
+  full_output: string | null;
 }
 
 export interface ExecReport {
@@ -32,6 +44,10 @@ export interface ExecReport {
   duration_seconds: number;
   /** True when Ctrl-C (or SIGTERM) stopped the run before every host finished. */
   was_interrupted: boolean;
+  /** The per-host, per-stream limit on output kept in this report (--max-output). */
+  max_output_bytes?: number;
+  /** reports/last-exec.json only: the report holding the hosts' output, which is left out here. */
+  full_report?: string;
   hosts: ExecHostReport[];
 }
 
@@ -40,6 +56,7 @@ export interface BuildExecReportInput {
   startedAt: Date;
   durationMs: number;
   interrupted?: boolean;
+  maxOutputBytes?: number;
   hosts: ExecHostReport[];
 }
 
@@ -66,6 +83,7 @@ export function buildExecReport(input: BuildExecReportInput): ExecReport {
     success_rate: successRate(successful, input.hosts.length),
     duration_seconds: roundSeconds(input.durationMs),
     was_interrupted: input.interrupted ?? input.hosts.some((h) => h.status === 'interrupted'),
+    ...(input.maxOutputBytes === undefined ? {} : { max_output_bytes: input.maxOutputBytes }),
     hosts: input.hosts,
   };
 }
@@ -86,6 +104,18 @@ export function execExitCode(report: Pick<ExecReport, 'hosts' | 'was_interrupted
     code = 1;
   }
   return code;
+}
+
+/**
+ * reports/last-exec.json: what --rerun-failed needs (statuses, failures, the command) without a
+ * second copy of every host's output, which stays in the run's own report at `fullReport`.
+ */
+export function withoutOutput(report: ExecReport, fullReport: string): ExecReport {
+  return {
+    ...report,
+    full_report: fullReport,
+    hosts: report.hosts.map((h) => ({ ...h, output: '', stderr: '' })),
+  };
 }
 
 /** Ids of hosts a `--rerun-failed` should target: everything that did not end ok. */

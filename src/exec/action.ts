@@ -10,9 +10,9 @@ import { resolveTargets } from '../cli/target-options.js';
 import { FleetError } from '../core/errors.js';
 import { foldHosts } from '../core/host-range.js';
 import { groupOutputs } from '../core/output-groups.js';
-import { buildExecReport, execExitCode, type ExecReport } from '../core/report.js';
+import { buildExecReport, execExitCode, withoutOutput, type ExecReport } from '../core/report.js';
 import { serializeReport, writeRunReport } from '../views/json-report.js';
-import { writeOutdir } from './outdir.js';
+import { Outdir } from './outdir.js';
 import { readRerunTargets } from './rerun.js';
 import { runExec } from './run.js';
 
@@ -35,6 +35,9 @@ export async function execAction(
   const targets = applyIdentityFiles(resolved.hosts, opts);
   if (targets.length === 0)
     throw new FleetError('usage', 'no hosts selected', { hint: 'use -n HOSTS or --all' });
+
+  const outdir = opts.outdir === undefined ? undefined : new Outdir(opts.outdir);
+  outdir?.prepare();
 
   const session = await openRunSession(opts, targets, {
     json: opts.json,
@@ -59,6 +62,8 @@ export async function execAction(
         sudo: opts.sudo,
         sudoPassword: session.sudoPassword,
         signal,
+        maxOutput: opts.maxOutput,
+        outdir,
       });
     } finally {
       await session.closePool();
@@ -68,9 +73,10 @@ export async function execAction(
       startedAt,
       durationMs: Date.now() - startedAt.getTime(),
       interrupted: signal.aborted,
+      maxOutputBytes: opts.maxOutput,
       hosts,
     });
-    if (opts.outdir) await writeOutdir(opts.outdir, hosts);
+    outdir?.check();
     if (opts.group) {
       const groups = groupOutputs(
         hosts.map((h) => ({
@@ -79,12 +85,17 @@ export async function execAction(
           stdout: h.output,
           stderr: h.stderr,
           error: h.error,
+          // Cut outputs are told apart by their full content, not only by the kept halves.
+          fingerprint: h.truncated && `${h.truncated.stdout?.sha256}/${h.truncated.stderr?.sha256}`,
         })),
         (ids) => foldHosts(ids),
       );
       for (const g of groups) bus.emit({ type: 'output:group', ...g });
     }
-    const path = await writeRunReport('exec', report, startedAt, opts.report);
+    const full = report;
+    const path = await writeRunReport('exec', report, startedAt, opts.report, (at) =>
+      withoutOutput(full, at),
+    );
     bus.log('info', `report: ${path}`);
     bus.emit({
       type: 'run:done',

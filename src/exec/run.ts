@@ -8,10 +8,12 @@ import pLimit from 'p-limit';
 import { toFleetError } from '../core/errors.js';
 import type { FailureKind, HostTarget } from '../core/host.js';
 import { LineBuffer } from '../core/line-buffer.js';
-import type { ExecHostReport } from '../core/report.js';
+import { DEFAULT_MAX_OUTPUT, OutputCapture } from '../core/output-capture.js';
+import type { CutOutput, ExecHostReport } from '../core/report.js';
 import { roundSeconds } from '../core/report.js';
 import type { ExecResult, SshPool } from '../adapters/ssh/types.js';
 import type { EventBus } from '../pipeline/events.js';
+import type { Outdir, OutdirFile } from './outdir.js';
 
 export interface ExecRunOptions {
   command: string;
@@ -28,6 +30,10 @@ export interface ExecRunOptions {
   signal: AbortSignal;
   /** How long to wait for running hosts to settle after an abort (default 5 s). */
   abortGraceMs?: number;
+  /** Bytes of each stream kept per host for the report (--max-output); the rest is only streamed. */
+  maxOutput?: number;
+  /** --outdir: every byte of every host, written as it arrives. */
+  outdir?: Outdir;
 }
 
 export async function runExec(options: ExecRunOptions): Promise<ExecHostReport[]> {
@@ -80,6 +86,10 @@ export async function runExec(options: ExecRunOptions): Promise<ExecHostReport[]
 async function runOnHost(host: HostTarget, options: ExecRunOptions): Promise<ExecHostReport> {
   const { bus, signal } = options;
   const started = Date.now();
+  const stdout = new OutputCapture(options.maxOutput ?? DEFAULT_MAX_OUTPUT);
+  const stderr = new OutputCapture(options.maxOutput ?? DEFAULT_MAX_OUTPUT);
+  // Opened once the command starts: a host that never ran it gets no files.
+  let files: { out: OutdirFile; err: OutdirFile } | undefined = undefined;
   const finish = (
     status: ExecHostReport['status'],
     failure: FailureKind | null,
@@ -96,17 +106,33 @@ async function runOnHost(host: HostTarget, options: ExecRunOptions): Promise<Exe
       error: error ?? undefined,
       durationMs,
     });
-    return {
+    const out = stdout.result();
+    const err = stderr.result();
+    const report: ExecHostReport = {
       id: host.id,
       ip: host.address,
       status,
       exit_code: result?.exitCode ?? null,
       duration_seconds: roundSeconds(durationMs),
-      output: result ? result.stdout.toString('utf8') : '',
-      stderr: result ? result.stderr.toString('utf8') : '',
+      output: out.text,
+      stderr: err.text,
       error,
       failure,
     };
+    const cut = (c: typeof out, file?: OutdirFile): CutOutput | undefined =>
+      c.keptBytes === c.totalBytes
+        ? undefined
+        : {
+            total_bytes: c.totalBytes,
+            kept_bytes: c.keptBytes,
+            sha256: c.digest,
+            full_output: file?.path ?? null,
+          };
+    const cutOut = cut(out, files?.out);
+    const cutErr = cut(err, files?.err);
+    if (cutOut || cutErr)
+      report.truncated = { ...(cutOut && { stdout: cutOut }), ...(cutErr && { stderr: cutErr }) };
+    return report;
   };
 
   if (signal.aborted) return finish('interrupted', 'interrupted', 'not started: interrupted');
@@ -133,6 +159,16 @@ async function runOnHost(host: HostTarget, options: ExecRunOptions): Promise<Exe
   const errOut = new LineBuffer((line) =>
     bus.emit({ type: 'host:output', host: host.id, stream: 'stderr', line }),
   );
+  files = options.outdir && {
+    out: options.outdir.open(host.id, 'out'),
+    err: options.outdir.open(host.id, 'err'),
+  };
+  const flush = () => {
+    out.flush();
+    errOut.flush();
+    files?.out.close();
+    files?.err.close();
+  };
   let result: ExecResult;
   try {
     result = await conn.exec(options.command, {
@@ -140,12 +176,21 @@ async function runOnHost(host: HostTarget, options: ExecRunOptions): Promise<Exe
       signal,
       sudo: options.sudo,
       sudoPassword: options.sudoPassword,
-      onStdout: (chunk) => out.push(chunk),
-      onStderr: (chunk) => errOut.push(chunk),
+      // Kept here, bounded (OutputCapture), instead of whole in the adapter's result.
+      collect: false,
+      onStdout: (chunk) => {
+        stdout.push(chunk);
+        files?.out.write(chunk);
+        out.push(chunk);
+      },
+      onStderr: (chunk) => {
+        stderr.push(chunk);
+        files?.err.write(chunk);
+        errOut.push(chunk);
+      },
     });
   } catch (err) {
-    out.flush();
-    errOut.flush();
+    flush();
     if (signal.aborted) return finish('interrupted', 'interrupted', 'interrupted');
     const error = toFleetError(err);
     // The channel broke after the command started: the command may or may not have run.
@@ -155,8 +200,7 @@ async function runOnHost(host: HostTarget, options: ExecRunOptions): Promise<Exe
     // exec runs one command per host; release the connection now rather than holding 200 open.
     conn.close();
   }
-  out.flush();
-  errOut.flush();
+  flush();
 
   if (result.aborted || (signal.aborted && result.exitCode !== 0)) {
     return finish('interrupted', 'interrupted', 'interrupted: remote command killed', result);

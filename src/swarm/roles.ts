@@ -3,7 +3,7 @@
  * reached, the selected ones it could not reach, and (for a partial selection) the ones outside it —
  * each with its live role in this cluster, so a manager that is unreachable, or that left and is
  * re-joining, keeps its seat instead of being replaced, and a partial selection is planned the way a
- * full run would plan it. role_assignments.json written next to the run.
+ * full run would plan it. role_assignments.json written next to the run (not by plan / --dry-run).
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -54,9 +54,12 @@ export async function decideRoles(ctx: SwarmContext): Promise<void> {
     host.score = a.score;
   }
   for (const note of plan.notes) ctx.bus.log('info', note);
-  const file = ctx.options.roleAssignmentsFile;
-  await mkdir(dirname(file), { recursive: true });
-  await writeFileSafely(file, roleAssignmentsJson(plan), { what: '--role-assignments file' });
+  // plan and --dry-run change nothing, on the hosts or here.
+  if (!ctx.dryRun) {
+    const file = ctx.options.roleAssignmentsFile;
+    await mkdir(dirname(file), { recursive: true });
+    await writeFileSafely(file, roleAssignmentsJson(plan), { what: '--role-assignments file' });
+  }
   const managers = plan.assignments.filter((a) => a.role === 'manager').map((a) => a.id);
   ctx.bus.log('info', `roles: ${plan.managers} managers (${managers.join(', ')}), quorum ${plan.quorum}`);
 }

@@ -51,17 +51,19 @@ export async function writeReport(path: string, report: unknown): Promise<void> 
 
 /**
  * Writes the run's report to `explicitPath` (--report) or the default timestamped path, and always
- * refreshes reports/last-<command>.json. Returns the primary path.
+ * refreshes reports/last-<command>.json. Returns the primary path. `lastOf` makes the "last" copy
+ * from the path just written (exec leaves the hosts' output out of it instead of copying it again).
  */
 export async function writeRunReport(
   command: string,
   report: unknown,
   startedAt: Date,
   explicitPath?: string,
+  lastOf?: (path: string) => unknown,
 ): Promise<string> {
   const path = explicitPath ?? defaultReportPath(command, startedAt);
   await writeReport(path, report);
-  await writeReport(lastReportPath(command), report);
+  await writeReport(lastReportPath(command), lastOf ? lastOf(path) : report);
   return path;
 }
 

@@ -4,6 +4,7 @@
  * failures, phases and the summary go to stderr.
  */
 import type { FleetEvent } from '../pipeline/events.js';
+import { escapeControlChars } from '../core/control-chars.js';
 import { redact } from '../core/redact.js';
 import { splitLines } from '../core/line-buffer.js';
 import { formatBytes, formatDuration } from './format.js';
@@ -18,20 +19,22 @@ export function createPlainView(options: ViewOptions): View {
   const err = options.stderr ?? process.stderr;
   const tally = new RunTally();
   const lastProgress = new Map<string, number>();
-  const write = (stream: NodeJS.WritableStream, line: string) => stream.write(redact(line) + '\n');
+  const batch = new LineBatcher();
+  // Redacted per block, not per line (LineBatcher): no secret or token spans a newline.
+  const write = (stream: NodeJS.WritableStream, line: string) => batch.write(stream, line + '\n');
 
   const listener = (event: FleetEvent): void => {
     const host = tally.apply(event);
     switch (event.type) {
       case 'host:output':
         if (options.streamOutput !== false)
-          write(event.stream === 'stderr' ? err : out, `${event.host}: ${event.line}`);
+          write(event.stream === 'stderr' ? err : out, `${event.host}: ${escapeControlChars(event.line)}`);
         break;
       case 'host:done':
         if (!event.ok && event.failure !== 'interrupted') {
           write(
             err,
-            `${event.host}: failed (${event.failure ?? 'error'}): ${event.error ?? 'unknown error'}`,
+            `${event.host}: failed (${event.failure ?? 'error'}): ${escapeControlChars(event.error ?? 'unknown error')}`,
           );
         }
         break;
@@ -83,15 +86,52 @@ export function createPlainView(options: ViewOptions): View {
   return {
     close: async () => {
       unsubscribe();
+      batch.flush();
     },
   };
 }
 
-/** `--group` block: a header naming the folded hosts, then the output once (stderr lines marked). */
+/**
+ * Hosts printing millions of short lines would cost one write() system call per line (minutes for
+ * 60 MB). Whole lines are gathered and written in blocks of up to 64 KiB, at the latest on the next
+ * turn of the event loop, so output still shows as it arrives; switching between stdout and stderr
+ * writes what is pending first, so the order across the two streams is kept.
+ */
+class LineBatcher {
+  private stream: NodeJS.WritableStream | undefined;
+  private parts: string[] = [];
+  private size = 0;
+  private timer: NodeJS.Immediate | undefined;
+
+  write(stream: NodeJS.WritableStream, text: string): void {
+    if (stream !== this.stream) this.flush();
+    this.stream = stream;
+    this.parts.push(text);
+    this.size += text.length;
+    if (this.size >= 64 * 1024) this.flush();
+    else this.timer ??= setImmediate(() => this.flush());
+  }
+
+  flush(): void {
+    if (this.timer) clearImmediate(this.timer);
+    this.timer = undefined;
+    if (this.parts.length > 0) this.stream?.write(redact(this.parts.join('')));
+    this.parts = [];
+    this.size = 0;
+  }
+}
+
+/**
+ * `--group` block: a header naming the folded hosts, then the output once (stderr lines marked),
+ * control characters escaped so no output line can pass for a header.
+ */
 export function renderGroup(event: Extract<FleetEvent, { type: 'output:group' }>): string[] {
-  const status = event.error !== null ? `failed: ${event.error}` : `exit ${event.exitCode ?? 'none'}`;
+  const status =
+    event.error !== null ? `failed: ${escapeControlChars(event.error)}` : `exit ${event.exitCode ?? 'none'}`;
   const lines = [`==== ${event.label} ${status} ====`];
-  if (event.stdout) lines.push(...splitLines(event.stdout));
-  if (event.stderr) lines.push(...splitLines(event.stderr).map((l) => `stderr: ${l}`));
+  // A loop, not push(...lines): a spread of a million lines overflows the call stack.
+  if (event.stdout) for (const line of splitLines(event.stdout)) lines.push(escapeControlChars(line));
+  if (event.stderr)
+    for (const line of splitLines(event.stderr)) lines.push(`stderr: ${escapeControlChars(line)}`);
   return lines;
 }

@@ -85,15 +85,28 @@ export class RunTally {
     return host;
   }
 
-  /** One line: `20 hosts: 19 ok, 1 failed (connect 1) in 1.2s`. */
+  /**
+   * One line: `20 hosts: 17 ok, 1 interrupted, 2 failed: 1 cannot connect, 1 non-zero exit in 1.2s`.
+   * Failure kinds are words, not `exit 2`, which read like fleet's own exit code.
+   */
   summary(durationMs: number): string {
     const parts = [`${this.ok} ok`];
-    if (this.failed > 0) {
-      const kinds = [...this.failures].map(([kind, n]) => `${kind} ${n}`).join(', ');
-      parts.push(`${this.failed} failed${kinds ? ` (${kinds})` : ''}`);
-    }
     if (this.interrupted > 0) parts.push(`${this.interrupted} interrupted`);
     if (this.skipped > 0) parts.push(`${this.skipped} skipped`);
+    if (this.failed > 0) {
+      const kinds = [...this.failures].map(([kind, n]) => `${n} ${FAILURE_WORDS[kind] ?? kind}`).join(', ');
+      parts.push(`${this.failed} failed${kinds ? `: ${kinds}` : ''}`);
+    }
     return `${this.total} host${this.total === 1 ? '' : 's'}: ${parts.join(', ')} in ${formatDuration(durationMs)}`;
   }
 }
+
+/** How the summary names each failure kind (the report keeps the kind itself). */
+const FAILURE_WORDS: Partial<Record<FailureKind, string>> = {
+  connect: 'cannot connect',
+  auth: 'auth refused',
+  hostkey: 'host key mismatch',
+  timeout: 'timed out',
+  exit: 'non-zero exit',
+  signal: 'killed by signal',
+};

@@ -9,6 +9,7 @@
 import chalk from 'chalk';
 import { MultiBar, type SingleBar } from 'cli-progress';
 import { Listr, PRESET_TIMER, type ListrTaskWrapper } from 'listr2';
+import { escapeControlChars } from '../core/control-chars.js';
 import { redact } from '../core/redact.js';
 import type { FleetEvent, HostState } from '../pipeline/events.js';
 import { formatBytes, formatDuration } from './format.js';
@@ -48,7 +49,7 @@ function hostLine(host: HostView, idWidth: number, now: number): string {
     line += ` ${total ? bar(fraction) + ' ' : ''}${formatBytes(done)}${total ? `/${formatBytes(total)}` : ''} ${formatBytes(done / seconds)}/s`;
   }
   if (host.detail && (host.state === 'failed' || host.state === 'connecting'))
-    line += chalk.gray(` ${host.detail}`);
+    line += chalk.gray(` ${escapeControlChars(host.detail)}`);
   return line;
 }
 
@@ -243,13 +244,15 @@ export function createTtyView(options: ViewOptions): View {
         overall?.update(tally.done);
         if (host) onHostChange(host);
         if (!event.ok && event.failure !== 'interrupted' && !showAll()) {
-          print(`${chalk.red(event.host)}: failed (${event.failure ?? 'error'}): ${event.error ?? ''}`);
+          print(
+            `${chalk.red(event.host)}: failed (${event.failure ?? 'error'}): ${escapeControlChars(event.error ?? '')}`,
+          );
         }
         break;
       case 'host:output':
         if (options.streamOutput === false) break;
         print(
-          `${event.stream === 'stderr' ? chalk.yellow(event.host) : chalk.bold(event.host)}: ${event.line}`,
+          `${event.stream === 'stderr' ? chalk.yellow(event.host) : chalk.bold(event.host)}: ${escapeControlChars(event.line)}`,
         );
         break;
       case 'phase:start':

@@ -6,7 +6,7 @@
  * phase exits 130 with a report after which the next `up` completes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLab, type Lab } from '../lab/index.js';
 import {
@@ -80,11 +80,18 @@ describe('fleet up on 6 hosts', () => {
     expect(report.hosts.every((h) => h.status === 'unchanged')).toBe(true);
   });
 
-  it('plan against the converged swarm has nothing to do', async () => {
-    const run = await fleet(lab, cwd, ['plan']);
-    runs.push(run);
-    expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toContain('plan: nothing to change');
+  it('plan against the converged swarm has nothing to do, and writes no role_assignments.json', async () => {
+    const roles = join(cwd, 'role_assignments.json');
+    renameSync(roles, `${roles}.up`);
+    try {
+      const run = await fleet(lab, cwd, ['plan']);
+      runs.push(run);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toContain('plan: nothing to change');
+      expect(existsSync(roles)).toBe(false);
+    } finally {
+      renameSync(`${roles}.up`, roles);
+    }
   });
 
   it('never exposes the join tokens: output, files, process lists', async () => {

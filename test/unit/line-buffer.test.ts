@@ -56,3 +56,32 @@ describe('LineBuffer', () => {
     expect(splitLines('')).toEqual([]);
   });
 });
+
+describe('LineBuffer on hostile output', () => {
+  it('splits a line longer than maxLine into segments, holding at most maxLine characters', () => {
+    const lines: string[] = [];
+    const buffer = new LineBuffer((l) => lines.push(l), 10);
+    buffer.push('a'.repeat(25));
+    expect(lines).toEqual(['a'.repeat(10), 'a'.repeat(10)]);
+    buffer.push('bb\nshort\n');
+    expect(lines).toEqual(['a'.repeat(10), 'a'.repeat(10), 'aaaaabb', 'short']);
+  });
+
+  it('a 5 MB line without newline, in small chunks, comes out whole across segments', () => {
+    const lines: string[] = [];
+    const buffer = new LineBuffer((l) => lines.push(l));
+    const chunk = Buffer.alloc(32 * 1024, 0x78);
+    for (let i = 0; i < 160; i++) buffer.push(chunk);
+    buffer.flush();
+    expect(lines.every((l) => l.length <= 64 * 1024)).toBe(true);
+    expect(lines.join('').length).toBe(160 * 32 * 1024);
+    expect(lines).toHaveLength(80);
+  });
+
+  it('never splits a surrogate pair between segments', () => {
+    const lines: string[] = [];
+    const buffer = new LineBuffer((l) => lines.push(l), 5);
+    buffer.push('abcd😀efgh\n');
+    expect(lines).toEqual(['abcd', '😀efg', 'h']);
+  });
+});

@@ -52,4 +52,16 @@ describe('groupOutputs', () => {
     const groups = groupOutputs([ok('h2', 'a\nb'), ok('h1', 'a'), ok('h3', 'a\nb')], fold);
     expect(groups.map((g) => g.hosts)).toEqual([['h2', 'h3'], ['h1']]);
   });
+
+  it('cut outputs whose kept halves match but whose full content differs stay apart', () => {
+    const groups = groupOutputs(
+      [
+        { ...ok('h1', 'head…tail'), fingerprint: 'sha-a' },
+        { ...ok('h2', 'head…tail'), fingerprint: 'sha-b' },
+        { ...ok('h3', 'head…tail'), fingerprint: 'sha-a' },
+      ],
+      fold,
+    );
+    expect(groups.map((g) => g.label)).toEqual(['h[1,3] (2)', 'h2 (1)']);
+  });
 });

@@ -7,6 +7,7 @@ import {
   execExitCode,
   failedHostIds,
   successRate,
+  withoutOutput,
   type ExecHostReport,
 } from '../../src/core/report.js';
 
@@ -111,5 +112,41 @@ describe('failedHostIds', () => {
       failed('d', 'auth'),
     ];
     expect(failedHostIds({ hosts })).toEqual(['b', 'c', 'd']);
+  });
+});
+
+describe('a report with cut output', () => {
+  const cut = {
+    total_bytes: 52_428_800,
+    kept_bytes: 1_048_576,
+    sha256: 'a'.repeat(64),
+    full_output: 'out/h1.out',
+  };
+  const report = buildExecReport({
+    command: 'big',
+    startedAt: new Date('2026-01-01T00:00:00Z'),
+    durationMs: 1000,
+    maxOutputBytes: 1_048_576,
+    hosts: [host('h1', { truncated: { stdout: cut } }), host('h2')],
+  });
+
+  it('records the limit and what was cut, and the schema accepts it', () => {
+    expect(report.max_output_bytes).toBe(1_048_576);
+    expect(report.hosts[0]?.truncated?.stdout).toEqual(cut);
+    expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
+    expect(
+      validate({ ...report, hosts: [host('h1', { truncated: { stdout: { ...cut, sha256: 'x' } } })] }),
+    ).toBe(false);
+  });
+
+  it('last-exec.json leaves the output out and points at the full report', () => {
+    const last = withoutOutput(report, 'reports/exec-1.json');
+    expect(last.full_report).toBe('reports/exec-1.json');
+    expect(last.hosts.map((h) => [h.id, h.status, h.output, h.stderr])).toEqual([
+      ['h1', 'ok', '', ''],
+      ['h2', 'ok', '', ''],
+    ]);
+    expect(failedHostIds(last)).toEqual(failedHostIds(report));
+    expect(validate(last), JSON.stringify(validate.errors)).toBe(true);
   });
 });

@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
 import { appendFileSafely, pathKind, writeFileSafely } from '../../src/adapters/fs/safe-write.js';
 import { LocalStore } from '../../src/adapters/s3/local-store.js';
-import { writeOutdir } from '../../src/exec/outdir.js';
+import { Outdir } from '../../src/exec/outdir.js';
 import { defaultReportPath, writeReport } from '../../src/views/json-report.js';
 import { rejectedFleetError } from '../helpers/fleet-error.js';
 
@@ -132,12 +132,29 @@ describe('--outdir files', () => {
     const out = join(dir, 'outdir');
     execFileSync('mkdir', [out]);
     execFileSync('mknod', [join(out, 'spark.out'), 'c', '1', '3']);
-    const host = { id: 'spark', exit_code: 0, output: 'hello', stderr: '' } as Parameters<
-      typeof writeOutdir
-    >[1][number];
-    await writeOutdir(out, [host]);
+    const outdir = new Outdir(out);
+    outdir.prepare();
+    const stdout = outdir.open('spark', 'out');
+    const stderr = outdir.open('spark', 'err');
+    stdout.write(Buffer.from('hello'));
+    stdout.close();
+    stderr.close();
+    outdir.check();
     expect(statSync(join(out, 'spark.out')).isCharacterDevice()).toBe(true);
     expect(readFileSync(join(out, 'spark.err'), 'utf8')).toBe('');
+  });
+});
+
+describe('--outdir refusals', () => {
+  it('refuses a FIFO in --outdir instead of blocking on it, and leaves it a FIFO', () => {
+    const out = join(dir, 'outdir-fifo');
+    execFileSync('mkdir', [out]);
+    execFileSync('mkfifo', [join(out, 'spark.out')]);
+    const outdir = new Outdir(out);
+    outdir.prepare();
+    outdir.open('spark', 'out').close();
+    expect(() => outdir.check()).toThrow(/is a FIFO, not a file/);
+    expect(statSync(join(out, 'spark.out')).isFIFO()).toBe(true);
   });
 });
 

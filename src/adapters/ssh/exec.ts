@@ -62,6 +62,8 @@ export function killCommand(pgid: number): string {
   );
 }
 
+const UNCOLLECTED_STDERR_BYTES = 64 * 1024;
+
 export async function startCommand(
   conn: ChannelHost,
   command: string,
@@ -110,9 +112,16 @@ export async function startCommand(
     else input.pipe(channel);
   };
 
+  // Without `collect`, stderr's start is still kept: the sudo check below reads it.
+  let stderrKept = 0;
   const emitStderr = (chunk: Buffer): void => {
     if (chunk.length === 0) return;
     if (collect || mode.streaming) stderrChunks.push(chunk);
+    else if (stderrKept < UNCOLLECTED_STDERR_BYTES) {
+      const part = Buffer.from(chunk.subarray(0, UNCOLLECTED_STDERR_BYTES - stderrKept));
+      stderrChunks.push(part);
+      stderrKept += part.length;
+    }
     options.onStderr?.(chunk);
   };
 

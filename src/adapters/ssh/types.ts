@@ -60,7 +60,10 @@ export interface ExecOptions {
   stdin?: string | Buffer | Readable;
   onStdout?(chunk: Buffer): void;
   onStderr?(chunk: Buffer): void;
-  /** Keep the output in the result (default true); false for large streams. */
+  /**
+   * Keep the output in the result (default true); false for large streams: the result's stdout is
+   * then empty and its stderr holds only the first 64 KiB (the callbacks still see every byte).
+   */
   collect?: boolean;
 }
 

@@ -39,41 +39,74 @@ Exit codes:
 const REPLACE_HELP =
   'demote and remove managers whose host cannot be reached, and give their seats to other hosts';
 
-export function addSwarmOptions(cmd: Command): Command {
+type SwarmCommand = 'up' | 'plan' | 'down';
+
+/** The options each swarm command uses, and only those (plan changes nothing, down ranks no roles). */
+export function addSwarmOptions(cmd: Command, command: SwarmCommand): Command {
   addTargetOptions(cmd);
   addSshOptions(cmd);
-  return cmd
-    .addOption(
-      new Option('-c, --concurrency <n>', 'workers joining at once')
+  if (command !== 'plan') {
+    cmd.addOption(
+      new Option(
+        '-c, --concurrency <n>',
+        command === 'up' ? 'workers joining at once' : 'workers leaving at once',
+      )
         .argParser(parseCount('--concurrency', { min: 1 }))
         .default(10),
-    )
-    .option('--yes', 'do not ask: continue with fewer managers when one fails (up), confirm (down)')
-    .option('--force', 'move hosts that are in another swarm into this one')
-    .addOption(
-      new Option('--managers <n>', 'manager count (default by size: 1, 3, 5, 7)').argParser(
-        parseCount('--managers', { min: 1 }),
-      ),
-    )
-    .option('--allow-even-managers', 'accept an even --managers count')
-    .addOption(
-      new Option('--cluster-name <name>', 'the swarm label that marks this cluster')
-        .env('FLEET_CLUSTER')
-        .default('fleet'),
-    )
-    .addOption(
+    );
+    cmd.option(
+      '--yes',
+      command === 'up'
+        ? 'do not ask: continue with fewer managers when one fails to join'
+        : 'do not ask for confirmation (required without a terminal)',
+    );
+  }
+  cmd.option(
+    '--force',
+    {
+      up: 'move hosts that are in another swarm into this one',
+      plan: 'plan moving hosts that are in another swarm into this one',
+      down: 'also make hosts in another swarm leave it',
+    }[command],
+  );
+  if (command !== 'down') {
+    cmd
+      .addOption(
+        new Option('--managers <n>', 'manager count (default by size: 1, 3, 5, 7)').argParser(
+          parseCount('--managers', { min: 1 }),
+        ),
+      )
+      .option('--allow-even-managers', 'accept an even --managers count');
+  }
+  cmd.addOption(
+    new Option('--cluster-name <name>', 'the swarm label that marks this cluster')
+      .env('FLEET_CLUSTER')
+      .default('fleet'),
+  );
+  if (command !== 'plan') {
+    cmd.addOption(
       new Option('--settle-timeout <seconds>', 'how long to wait for a node to become Ready/Reachable')
         .argParser(parseSeconds('--settle-timeout'))
         .default(90),
-    )
-    .option('--role-assignments <file>', 'where to write the role ranking', 'role_assignments.json')
+    );
+  }
+  if (command === 'up')
+    cmd.option('--role-assignments <file>', 'where to write the role ranking', 'role_assignments.json');
+  return cmd
     .option('--report <file>', 'write the JSON report here instead of ./reports/<command>-<time>.json')
     .option('--json', 'print the JSON report on stdout instead of the human view');
 }
 
+/** Values the shared swarm run reads for options a command does not offer (never used by it). */
+export const UNUSED_SWARM_DEFAULTS = {
+  concurrency: 10,
+  settleTimeout: 90,
+  roleAssignments: 'role_assignments.json',
+};
+
 export function register(program: Command): void {
   const up = program.command('up').description('form (or converge) the Docker Swarm described by nodes.yml');
-  addSwarmOptions(up);
+  addSwarmOptions(up, 'up');
   addWaitLockOption(up)
     .addHelpText('after', CLUSTER_LOCK_HELP)
     .option('--replace-unreachable-managers', REPLACE_HELP)
@@ -92,14 +125,15 @@ export function register(program: Command): void {
   const plan = program
     .command('plan')
     .description('show exactly what fleet up would do against the live hosts');
-  addSwarmOptions(plan)
+  addSwarmOptions(plan, 'plan')
     .option('--replace-unreachable-managers', REPLACE_HELP)
     .addHelpText(
       'after',
-      '\nSame as fleet up --dry-run: reads live state, prints the steps, changes nothing.',
+      '\nSame as fleet up --dry-run: reads live state, prints the steps, changes nothing on the hosts and\n' +
+        'writes no role_assignments.json (only its report under ./reports, or --report FILE).',
     )
     .action(async (opts: SwarmCliOptions, command: Command) => {
       const { runSwarmCommand } = await import('../../swarm/run.js');
-      process.exitCode = await runSwarmCommand('plan', opts, command);
+      process.exitCode = await runSwarmCommand('plan', { ...UNUSED_SWARM_DEFAULTS, ...opts }, command);
     });
 }

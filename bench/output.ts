@@ -1,0 +1,183 @@
+/**
+ * `npm run bench:output`: fleet exec against hosts that print far too much (issue 8, point 9).
+ * Cases: one host printing a 5/10/20/50 MB line without newline (time must grow linearly; target
+ * 50 MB < 2 s of fleet's own run time), 16 hosts × 20 MB of short lines (target peak RSS < 250 MB),
+ * `--group` over a million lines. fleet's stdout goes to a file (as `fleet exec … > log`), the
+ * built CLI runs under /usr/bin/time. Median of BENCH_RUNS (default 3) runs. Lab id `bout`,
+ * subnet 25. Writes bench/results/output.md.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { startLab, type Lab } from '../test/lab/index.js';
+import { fmt, median } from './lib/stats.js';
+import { ensureGnuTime, measure, type Measurement } from './lib/time.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const MB = 1024 * 1024;
+
+interface Case {
+  name: string;
+  hosts: string;
+  command: string;
+  extra?: string[];
+  /** Bytes the hosts print in total (for the throughput column). */
+  bytes: number;
+  target?: { what: string; ok: (m: Row) => boolean; value: (m: Row) => string };
+}
+
+interface Row {
+  name: string;
+  wall: number;
+  /** fleet's own "in N s" from its summary line: the run without Node's start-up. */
+  run: number;
+  rss: number;
+  runs: number;
+  bytes: number;
+  target?: Case['target'];
+}
+
+const line = (mb: number) => `head -c ${mb * MB} /dev/zero | tr "\\0" x`;
+
+const CASES: Case[] = [
+  ...[5, 10, 20].map((mb) => ({
+    name: `1 host, ${mb} MB line`,
+    hosts: 'light-001',
+    command: line(mb),
+    bytes: mb * MB,
+  })),
+  {
+    name: '1 host, 50 MB line',
+    hosts: 'light-001',
+    command: line(50),
+    bytes: 50 * MB,
+    target: { what: 'run < 2 s', ok: (r) => r.run < 2, value: (r) => `${fmt(r.run)} s` },
+  },
+  {
+    name: '16 hosts × 20 MB of lines',
+    hosts: 'light-[001-016]',
+    command: `yes "fleet flood line" | head -c ${20 * MB}`,
+    bytes: 16 * 20 * MB,
+    target: { what: 'peak RSS < 250 MB', ok: (r) => r.rss < 250, value: (r) => `${fmt(r.rss, 0)} MB` },
+  },
+  {
+    name: '--group, 2 hosts × 1,000,000 lines (--max-output 16M)',
+    hosts: 'light-001,light-002',
+    command: 'seq 1000000',
+    extra: ['--group', '--max-output', '16M'],
+    bytes: 2 * 6_888_896,
+  },
+];
+
+/** The duration in fleet's summary line: "in 812ms", "in 1.9s", "in 1m22s". */
+function runSeconds(stderr: string): number {
+  const m = / in (?:(\d+)m)?(\d+(?:\.\d+)?)(ms|s)\s*$/m.exec(stderr);
+  if (!m) return Number.NaN;
+  return Number(m[1] ?? 0) * 60 + Number(m[2]) / (m[3] === 'ms' ? 1000 : 1);
+}
+
+async function benchCase(lab: Lab, c: Case, dir: string): Promise<Row> {
+  const env = { ...process.env, ...lab.env, HOME: lab.home } as Record<string, string>;
+  delete env.NO_COLOR;
+  const samples: Measurement[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const args = [
+      'exec',
+      '-n',
+      c.hosts,
+      ...(c.extra ?? []),
+      '--report',
+      join(dir, 'r.json'),
+      '--',
+      c.command,
+    ];
+    // The shell execs node, so /usr/bin/time measures fleet itself; stdout goes to a file.
+    const argv = [
+      'sh',
+      '-c',
+      `exec "$0" "$@" > ${join(dir, 'stdout.txt')}`,
+      process.execPath,
+      'bin/fleet.js',
+      ...args,
+    ];
+    const m = await measure(argv, { env, cwd: ROOT });
+    const printed = (await execa('stat', ['-c', '%s', join(dir, 'stdout.txt')])).stdout;
+    if (m.exitCode !== 0) {
+      console.log(`${c.name}: exit ${m.exitCode}: ${m.stderr.slice(0, 300)}`);
+      continue;
+    }
+    samples.push(m);
+    console.log(
+      `${c.name.padEnd(52)} run ${run + 1}  wall ${fmt(m.wallSeconds)} s  fleet run ${fmt(runSeconds(m.stderr))} s  rss ${fmt(m.peakRssMb, 0)} MB  stdout ${printed} B`,
+    );
+  }
+  return {
+    name: c.name,
+    wall: median(samples.map((m) => m.wallSeconds)),
+    run: median(samples.map((m) => runSeconds(m.stderr))),
+    rss: median(samples.map((m) => m.peakRssMb)),
+    runs: samples.length,
+    bytes: c.bytes,
+    target: c.target,
+  };
+}
+
+async function main(): Promise<void> {
+  await ensureGnuTime();
+  await execa('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  const lab = await startLab({ id: 'bout', subnet: 25, hosts: [], light: 16 });
+  const dir = await mkdtemp(join(tmpdir(), 'fleet-bench-output-'));
+  const rows: Row[] = [];
+  let reportBytes = 0;
+  try {
+    for (const c of CASES) {
+      rows.push(await benchCase(lab, c, dir));
+      if (c.hosts.startsWith('light-[001-016]')) reportBytes = (await readFile(join(dir, 'r.json'))).length;
+    }
+  } finally {
+    await lab.down();
+    await rm(dir, { recursive: true, force: true });
+  }
+  const cpus = (await execa('nproc')).stdout.trim();
+  const md = [
+    '# bench:output — hosts that print too much',
+    '',
+    `Generated by \`npm run bench:output\` (bench/output.ts) on ${new Date().toISOString()}, Node ${process.version}, ${cpus} CPUs`,
+    `(shared with other jobs while measured). Light lab hosts (sshd only) on this machine; fleet's stdout`,
+    `to a file; default --max-output 1 MiB unless noted. Median of ${RUNS} runs. "fleet run" is the`,
+    `duration in fleet's own summary line (connect + command + output), "wall" adds Node's start-up.`,
+    `Before this change (issue 8): a 50 MB line took 51 s and 960 MB; 5/10/20 MB took 1.4/3.0/9.0 s;`,
+    `16 hosts × 20 MB took 2 GB of RAM and wrote a 323 MB report (and again as last-exec.json).`,
+    '',
+    '| case | fleet run s | wall s | MB/s (fleet run) | peak RSS MB | good runs |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | ${fmt(r.run)} | ${fmt(r.wall)} | ${fmt(r.bytes / MB / r.run, 0)} | ${fmt(r.rss, 0)} | ${r.runs}/${RUNS} |`,
+    ),
+    '',
+    `Report for 16 hosts × 20 MB: ${fmt(reportBytes / MB, 1)} MB (at most 1 MiB per host and stream is kept).`,
+    '',
+    '## Targets',
+    '',
+    '| case | target | fleet | result |',
+    '|---|---|---:|---|',
+    ...rows
+      .filter((r) => r.target)
+      .map(
+        (r) =>
+          `| ${r.name} | ${r.target!.what} | ${r.target!.value(r)} | ${r.target!.ok(r) ? 'pass' : 'MISS'} |`,
+      ),
+    '',
+  ].join('\n');
+  await writeFile(new URL('./results/output.md', import.meta.url), md);
+  console.log(md);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exitCode = 1;
+});
