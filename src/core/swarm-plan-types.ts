@@ -25,6 +25,8 @@ export interface ObservedHost {
     clusterId?: string;
     /** True on managers. */
     controlAvailable?: boolean;
+    /** Managers the engine knows (`addr:port`); for a join in progress, the manager it dials. */
+    remoteManagers?: string[];
   };
 }
 
@@ -36,7 +38,7 @@ export interface ObservedNode {
   availability: 'active' | 'pause' | 'drain';
   labels: Record<string, string>;
   state: 'unknown' | 'down' | 'ready' | 'disconnected';
-  manager?: { leader: boolean; reachability: 'unknown' | 'unreachable' | 'reachable' };
+  manager?: { leader: boolean; reachability: 'unknown' | 'unreachable' | 'reachable'; addr?: string };
 }
 
 export interface ObservedNetwork {

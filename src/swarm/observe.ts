@@ -8,6 +8,8 @@
  */
 import type { SwarmNode } from '../adapters/docker/types.js';
 import { toFleetError } from '../core/errors.js';
+import { strandedInCluster } from '../core/swarm-plan-membership.js';
+import { observedHost } from './plan.js';
 import type { ClusterState, HostRecord, SwarmContext } from './context.js';
 
 export const CLUSTER_LABEL = 'fleet.cluster';
@@ -92,7 +94,11 @@ export async function classify(ctx: SwarmContext): Promise<void> {
   const ids = new Map(read.nodes.map((n) => [n.id, n]));
   for (const host of ctx.hosts.values()) {
     const node = host.nodeId ? ids.get(host.nodeId) : undefined;
-    if (node && inSwarm(host)) {
+    const swarm = host.info?.swarm;
+    if (swarm && strandedInCluster(observedHost(host).swarm!, { id: ours.id, nodes: read.nodes })) {
+      // A join into this cluster that never completed: not another swarm; the plan repairs it.
+      host.membership = 'none';
+    } else if (node && inSwarm(host)) {
       host.membership = 'ours';
       host.currentRole = node.role;
     }

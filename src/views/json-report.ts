@@ -3,6 +3,7 @@
  * reports/last-<command>.json that `--rerun-failed` reads. Written atomically (temp file + rename)
  * so a Ctrl-C or a crash never leaves half a report, and redacted first so no secret reaches disk.
  */
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
@@ -54,6 +55,27 @@ export async function writeRunReport(
   const path = explicitPath ?? defaultReportPath(command, startedAt);
   await writeReport(path, report);
   await writeReport(lastReportPath(command), report);
+  return path;
+}
+
+/**
+ * The same, synchronously, for the moment the process exits at once (a second Ctrl-C): temp file,
+ * then rename, so even this path never leaves half a report.
+ */
+export function writeRunReportSync(
+  command: string,
+  report: unknown,
+  startedAt: Date,
+  explicitPath?: string,
+): string {
+  const path = explicitPath ?? defaultReportPath(command, startedAt);
+  const text = serializeReport(report);
+  for (const target of [path, lastReportPath(command)]) {
+    mkdirSync(dirname(target), { recursive: true });
+    const temp = `${target}.${process.pid}.tmp`;
+    writeFileSync(temp, text, { mode: 0o600 });
+    renameSync(temp, target);
+  }
   return path;
 }
 
