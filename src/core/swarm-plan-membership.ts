@@ -31,13 +31,18 @@ export function membership(host: ObservedHost, cluster: ObservedCluster | undefi
 /**
  * A node stuck in `pending`/`error` belongs to this cluster when our managers list its node id, its
  * cluster id is ours, or the manager it was dialling is one of ours (a join stranded by a lost
- * manager has no cluster id and often no node id yet, but it names the manager it joined through).
+ * manager has no cluster id and often no node id yet, but while pending it names the manager it
+ * joined through; once Docker gives up, state `error`, it names nothing).
  */
 export function strandedInCluster(
   s: NonNullable<ObservedHost['swarm']>,
   cluster: ObservedCluster | undefined,
 ): boolean {
-  if (!cluster || (s.state !== 'pending' && s.state !== 'error')) return false;
+  if (s.state !== 'pending' && s.state !== 'error') return false;
+  // A join that died (state error, no cluster, no node id, no manager to dial) belongs to no swarm
+  // at all: leaving it loses nothing, and it is nobody else's.
+  if (s.state === 'error' && !s.clusterId && !s.nodeId && !s.remoteManagers?.length) return true;
+  if (!cluster) return false;
   if (s.clusterId) return s.clusterId === cluster.id;
   if (s.nodeId && cluster.nodes.some((n) => n.id === s.nodeId)) return true;
   const ours = new Set(cluster.nodes.map((n) => n.manager?.addr).filter(Boolean));

@@ -23,6 +23,8 @@ export type FleetEvent =
       error?: string;
       /** The host had work the run never reached (stopped by an error or Ctrl-C first). */
       notStarted?: boolean;
+      /** Left alone on purpose (another swarm without --force, a locked swarm): neither ok nor failed. */
+      skipped?: boolean;
       durationMs: number;
     }
   | { type: 'change'; host?: string; description: string; dryRun: boolean }

@@ -88,14 +88,19 @@ export async function classify(ctx: SwarmContext): Promise<void> {
     if (s === ours) continue;
     for (const m of s.managers) m.foreignCluster = s.id;
   }
-  if (!ours) return;
+  const dead = (h: HostRecord, nodes: SwarmNode[], id = ''): boolean =>
+    Boolean(h.info) && strandedInCluster(observedHost(h).swarm!, { id, nodes });
+  if (!ours) {
+    // A join that died belongs to no swarm: not "another swarm" (the plan repairs it).
+    for (const host of ctx.hosts.values()) if (dead(host, [])) host.membership = 'none';
+    return;
+  }
   const read = await readNodes(ctx, ours.managers);
   if (!read) return;
   const ids = new Map(read.nodes.map((n) => [n.id, n]));
   for (const host of ctx.hosts.values()) {
     const node = host.nodeId ? ids.get(host.nodeId) : undefined;
-    const swarm = host.info?.swarm;
-    if (swarm && strandedInCluster(observedHost(host).swarm!, { id: ours.id, nodes: read.nodes })) {
+    if (dead(host, read.nodes, ours.id)) {
       // A join into this cluster that never completed: not another swarm; the plan repairs it.
       host.membership = 'none';
     } else if (node && inSwarm(host)) {

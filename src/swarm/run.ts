@@ -177,6 +177,7 @@ export async function runSwarmCommand(
         host: h.target.id,
         ok,
         notStarted,
+        skipped: status === 'skipped',
         failure: h.result.error ? (failureKind(h.result.error.code) ?? undefined) : failure,
         error: detail,
         durationMs: h.result.durationMs,

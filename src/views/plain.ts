@@ -28,7 +28,7 @@ export function createPlainView(options: ViewOptions): View {
           write(event.stream === 'stderr' ? err : out, `${event.host}: ${event.line}`);
         break;
       case 'host:done':
-        if (!event.ok && !event.notStarted && event.failure !== 'interrupted') {
+        if (!event.ok && !event.notStarted && !event.skipped && event.failure !== 'interrupted') {
           write(
             err,
             `${event.host}: failed (${event.failure ?? 'error'}): ${event.error ?? 'unknown error'}`,

@@ -60,6 +60,9 @@ export class RunTally {
         if (event.notStarted) {
           this.notStarted++;
           host.state = 'skipped';
+        } else if (event.skipped) {
+          this.skipped++;
+          host.state = 'skipped';
         } else if (event.ok) {
           this.ok++;
           host.state = 'ok';

@@ -242,7 +242,13 @@ export function createTtyView(options: ViewOptions): View {
         if (!endPhase) ensureBars();
         overall?.update(tally.done);
         if (host) onHostChange(host);
-        if (!event.ok && !event.notStarted && event.failure !== 'interrupted' && !showAll()) {
+        if (
+          !event.ok &&
+          !event.notStarted &&
+          !event.skipped &&
+          event.failure !== 'interrupted' &&
+          !showAll()
+        ) {
           print(`${chalk.red(event.host)}: failed (${event.failure ?? 'error'}): ${event.error ?? ''}`);
         }
         break;
