@@ -33,7 +33,7 @@ export function observedHost(host: HostRecord): ObservedHost {
       nodeId: swarm.nodeId || undefined,
       clusterId: swarm.clusterId || undefined,
       controlAvailable: swarm.controlAvailable,
-      remoteManagers: swarm.remoteManagers,
+      ...(swarm.remoteManagers?.length ? { remoteManagers: swarm.remoteManagers } : {}),
     },
   };
 }
