@@ -40,7 +40,9 @@ export function managerJoinAddrs(ctx: SwarmContext, exclude?: HostRecord): strin
 
 async function localState(host: HostRecord, ctx: SwarmContext): Promise<string | undefined> {
   try {
-    const info = await withDeadline('GET /info', 10_000, ctx.signal, (s) => host.engine!.info(s));
+    // Part of the join step: it gets the join's grace after Ctrl-C, not an instant abort.
+    const signal = afterGrace(ctx.signal, JOIN_GRACE_MS);
+    const info = await withDeadline('GET /info', 10_000, signal, (s) => host.engine!.info(s));
     return info.swarm.localNodeState;
   } catch {
     return undefined;
@@ -81,7 +83,11 @@ export async function joinThroughManagers(
   for (;;) {
     const addr = managerJoinAddrs(ctx, host).find((a) => !tried.has(a));
     if (!addr) break;
-    if (ctx.signal.aborted) throw new FleetError('interrupted', 'interrupted before the join', { host: id });
+    // The step was recorded as begun: the first attempt goes ahead (with the grace period); only
+    // a retry or another manager is given up after Ctrl-C.
+    if (ctx.signal.aborted && tried.size + channelRetries > 0) {
+      throw new FleetError('interrupted', 'interrupted before the join was retried', { host: id });
+    }
     try {
       await host.engine!.swarmJoin(
         { remoteAddrs: [addr], token: request.token, advertiseAddr: request.advertiseAddr },
