@@ -109,13 +109,8 @@ export function buildBackupReport(input: BuildReportInput): BackupRunReport {
   };
 }
 
-/** The failure kind of a host's error code, as the exec report names them. */
-export function failureKind(code: string): FailureKind | null {
-  if (code === 'connect' || code === 'auth' || code === 'hostkey' || code === 'timeout') return code;
-  if (code === 'interrupted') return 'interrupted';
-  if (code === 'remote-exit') return 'exit';
-  return null;
-}
+/** One vocabulary with exec and up (core/host.ts). */
+export { failureKind } from '../core/host.js';
 
 /** A host's report before anything ran: skipped until it gets work. */
 export function pendingHostReport(id: string, ip: string): HostReport {

@@ -13,7 +13,8 @@ import type { DockerEngine, EngineInfo, Secret } from '../adapters/docker/types.
 import type { BackupStore } from '../adapters/s3/types.js';
 import { shQuote } from '../adapters/ssh/quote.js';
 import type { SshConnection } from '../adapters/ssh/types.js';
-import { FleetError, isFleetError } from '../core/errors.js';
+import { FleetError } from '../core/errors.js';
+import { pollUntil as pollShared } from '../core/poll.js';
 import type { EventBus } from '../pipeline/events.js';
 import type { PhaseContext } from '../pipeline/phase.js';
 import { createEngineExtras } from './engine-extras.js';
@@ -54,57 +55,16 @@ async function run(r: RemoteContext, command: string, what: string): Promise<voi
   }
 }
 
-/**
- * Polls `check` with backoff (0.2 s doubling to 2 s) until it returns a value, or fails naming `what`.
- * Each attempt has its own deadline: an engine still starting up accepts the connection but may not
- * answer for a long time, and one hung request must not outlive the overall timeout.
- */
-export async function pollUntil<T>(
+/** Docker's own wait hint, for every wait of this file. */
+const WAIT_HINT = 'check the host with `systemctl status docker` and `docker info`';
+
+/** The shared helper (core/poll.ts), with this file's hint: waits here are on a host's Docker. */
+export function pollUntil<T>(
   what: string,
   check: (signal: AbortSignal) => Promise<T | undefined>,
   options: { timeoutMs: number; signal: AbortSignal; host?: string; attemptMs?: number },
 ): Promise<T> {
-  const deadline = Date.now() + options.timeoutMs;
-  const attemptMs = options.attemptMs ?? 10_000;
-  let delay = 200;
-  let last = '';
-  for (;;) {
-    if (options.signal.aborted) {
-      throw new FleetError('interrupted', `interrupted while waiting for ${what}`, { host: options.host });
-    }
-    const attempt = AbortSignal.any([
-      options.signal,
-      AbortSignal.timeout(Math.max(1000, Math.min(attemptMs, deadline - Date.now()))),
-    ]);
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const value = await Promise.race([
-        check(attempt),
-        new Promise<never>((_, reject) => {
-          // Backstop for calls that ignore their signal.
-          timer = setTimeout(
-            () => reject(new Error(`no answer within ${attemptMs / 1000}s`)),
-            attemptMs + 1000,
-          );
-        }),
-      ]);
-      if (value !== undefined) return value;
-    } catch (err) {
-      if (isFleetError(err) && err.code === 'interrupted' && options.signal.aborted) throw err;
-      last = err instanceof Error ? err.message : String(err);
-    } finally {
-      clearTimeout(timer);
-    }
-    if (Date.now() + delay > deadline) {
-      throw new FleetError(
-        'timeout',
-        `gave up waiting for ${what} after ${Math.round(options.timeoutMs / 1000)}s${last ? ` (last: ${last})` : ''}`,
-        { host: options.host, hint: 'check the host with `systemctl status docker` and `docker info`' },
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, delay));
-    delay = Math.min(delay * 2, 2000);
-  }
+  return pollShared(what, check, { hint: WAIT_HINT, ...options });
 }
 
 /** Waits until the engine answers; callers then poll for the swarm state they need. */

@@ -28,6 +28,11 @@ export interface RunSession {
   closePool(): Promise<void>;
   /** Closes the pool and the view and removes the signal handlers. */
   close(): Promise<void>;
+  /**
+   * What to do, synchronously, when a second Ctrl-C exits the process at once (write the report of
+   * what happened so far). Errors in it are ignored: the exit must happen.
+   */
+  onForceExit(hook: () => void): void;
 }
 
 export interface SessionLockOptions {
@@ -66,8 +71,16 @@ export async function openRunSession(
   // Every host's connect, exec and API call listens on this one signal: hundreds of listeners by design.
   setMaxListeners(0, controller.signal);
   let interrupts = 0;
+  let forceExitHook: (() => void) | undefined;
   const onSignal = (): void => {
-    if (++interrupts > 1) process.exit(130);
+    if (++interrupts > 1) {
+      try {
+        forceExitHook?.();
+      } catch {
+        // Exiting is what the user asked for; a report that cannot be written must not stop it.
+      }
+      process.exit(130);
+    }
     bus.log('warn', `interrupted: ${options.onInterrupt} (Ctrl-C again to quit now)`);
     controller.abort();
   };
@@ -107,6 +120,9 @@ export async function openRunSession(
       });
     },
     closePool,
+    onForceExit(hook) {
+      forceExitHook = hook;
+    },
     async close() {
       await closePool();
       await view.close();

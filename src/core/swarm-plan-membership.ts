@@ -7,7 +7,8 @@ export type Membership =
   | { kind: 'none' }
   | { kind: 'ours'; node: ObservedNode }
   | { kind: 'foreign'; clusterId?: string }
-  | { kind: 'stuck'; state: string }
+  /** pending/error; `ours`: a join into this cluster that did not complete (repaired: leave, re-join). */
+  | { kind: 'stuck'; state: string; ours: boolean }
   | { kind: 'locked' };
 
 export function membership(host: ObservedHost, cluster: ObservedCluster | undefined): Membership {
@@ -24,7 +25,28 @@ export function membership(host: ObservedHost, cluster: ObservedCluster | undefi
     if (node && (s.clusterId === undefined || s.clusterId === cluster?.id)) return { kind: 'ours', node };
     return { kind: 'foreign', clusterId: s.clusterId };
   }
-  return { kind: 'stuck', state: s.state };
+  return { kind: 'stuck', state: s.state, ours: strandedInCluster(s, cluster) };
+}
+
+/**
+ * A node stuck in `pending`/`error` belongs to this cluster when our managers list its node id, its
+ * cluster id is ours, or the manager it was dialling is one of ours (a join stranded by a lost
+ * manager has no cluster id and often no node id yet, but while pending it names the manager it
+ * joined through; once Docker gives up, state `error`, it names nothing).
+ */
+export function strandedInCluster(
+  s: NonNullable<ObservedHost['swarm']>,
+  cluster: ObservedCluster | undefined,
+): boolean {
+  if (s.state !== 'pending' && s.state !== 'error') return false;
+  // A join that died (state error, no cluster, no node id, no manager to dial) belongs to no swarm
+  // at all: leaving it loses nothing, and it is nobody else's.
+  if (s.state === 'error' && !s.clusterId && !s.nodeId && !s.remoteManagers?.length) return true;
+  if (!cluster) return false;
+  if (s.clusterId) return s.clusterId === cluster.id;
+  if (s.nodeId && cluster.nodes.some((n) => n.id === s.nodeId)) return true;
+  const ours = new Set(cluster.nodes.map((n) => n.manager?.addr).filter(Boolean));
+  return (s.remoteManagers ?? []).some((addr) => ours.has(addr));
 }
 
 /**

@@ -27,6 +27,8 @@ export interface ObservedHost {
     clusterId?: string;
     /** True on managers. */
     controlAvailable?: boolean;
+    /** Managers the engine knows (`addr:port`); for a join in progress, the manager it dials. */
+    remoteManagers?: string[];
   };
 }
 

@@ -82,8 +82,21 @@ export function planUp(observed: ObservedState, desired: DesiredState): SwarmPla
           reason: 'its swarm is locked (autolock): unlock it with `docker swarm unlock`',
         });
         break;
-      case 'foreign':
-      case 'stuck': {
+      case 'stuck':
+        if (m.ours) {
+          // A join into this cluster that never completed (its manager was lost): leave, join again.
+          leaves.push({
+            kind: 'leave',
+            stage: 'leave',
+            host: host.id,
+            force: true,
+            reason: `a join into this cluster did not complete (swarm state "${m.state}")`,
+          });
+          joinable.push(host);
+          break;
+        }
+      // falls through: stuck in a swarm that is not provably ours
+      case 'foreign': {
         const what =
           m.kind === 'foreign'
             ? `in another swarm${m.clusterId ? ` (${m.clusterId.slice(0, 12)})` : ''}`

@@ -6,7 +6,7 @@
  */
 import pLimit from 'p-limit';
 import { toFleetError } from '../core/errors.js';
-import type { FailureKind, HostTarget } from '../core/host.js';
+import { failureKind, type FailureKind, type HostTarget } from '../core/host.js';
 import { LineBuffer } from '../core/line-buffer.js';
 import { DEFAULT_MAX_OUTPUT, OutputCapture } from '../core/output-capture.js';
 import type { CutOutput, ExecHostReport } from '../core/report.js';
@@ -194,7 +194,7 @@ async function runOnHost(host: HostTarget, options: ExecRunOptions): Promise<Exe
     if (signal.aborted) return finish('interrupted', 'interrupted', 'interrupted');
     const error = toFleetError(err);
     // The channel broke after the command started: the command may or may not have run.
-    const kind: FailureKind = error.code === 'timeout' ? 'timeout' : connectFailureKind(error.code);
+    const kind: FailureKind = failureKind(error.code) ?? 'connect';
     return finish('failed', kind, oneLine(error.message, error.hint));
   } finally {
     // exec runs one command per host; release the connection now rather than holding 200 open.
@@ -217,14 +217,12 @@ async function runOnHost(host: HostTarget, options: ExecRunOptions): Promise<Exe
 }
 
 /**
- * Failures before the command started. A connect timeout is "unreachable" to the user, so it is
- * reported as `connect`; `timeout` is kept for the command timeout.
+ * Failures before the command started: the shared vocabulary (a connect timeout is code `connect`
+ * already), anything else that kept the command from starting counts as `connect`.
  */
 function connectFailureKind(code: string): FailureKind {
-  if (code === 'auth') return 'auth';
-  if (code === 'hostkey') return 'hostkey';
-  if (code === 'interrupted') return 'interrupted';
-  return 'connect';
+  const kind = failureKind(code);
+  return kind === 'auth' || kind === 'hostkey' || kind === 'interrupted' ? kind : 'connect';
 }
 
 function oneLine(message: string, hint?: string): string {

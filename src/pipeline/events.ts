@@ -21,6 +21,10 @@ export type FleetEvent =
       exitCode?: number | null;
       failure?: FailureKind;
       error?: string;
+      /** The host had work the run never reached (stopped by an error or Ctrl-C first). */
+      notStarted?: boolean;
+      /** Left alone on purpose (another swarm without --force, a locked swarm): neither ok nor failed. */
+      skipped?: boolean;
       durationMs: number;
     }
   | { type: 'change'; host?: string; description: string; dryRun: boolean }
@@ -35,7 +39,16 @@ export type FleetEvent =
       error: string | null;
     }
   | { type: 'log'; level: 'info' | 'warn' | 'debug'; message: string; host?: string }
-  | { type: 'run:done'; ok: boolean; durationMs: number; interrupted?: boolean };
+  | {
+      type: 'run:done';
+      ok: boolean;
+      durationMs: number;
+      interrupted?: boolean;
+      /** Why the run stopped early, when it did (the summary names it next to the counts). */
+      error?: string;
+      /** The process exit code, when the command knows it here (so the summary can name it). */
+      exitCode?: number;
+    };
 
 export type FleetEventType = FleetEvent['type'];
 export type EventOf<T extends FleetEventType> = Extract<FleetEvent, { type: T }>;

@@ -1,11 +1,12 @@
 /** Small host actions several phases share: advertise address, read the node id, probe ports, poll. */
 import { isIP } from 'node:net';
-import { FleetError } from '../core/errors.js';
+import { FleetError, toFleetError } from '../core/errors.js';
 import { quorumSize } from '../core/quorum.js';
 import { isReachableManager } from '../core/swarm-plan-membership.js';
 import type { SwarmNode } from '../adapters/docker/types.js';
-import { dockerStatus } from '../adapters/docker/errors.js';
-import { leaderRecord, type HostRecord, type SwarmContext } from './context.js';
+import { dockerStatus, isConnectionError } from '../adapters/docker/errors.js';
+import { pollUntil as pollShared, sleep, withDeadline } from '../core/poll.js';
+import { leaderRecord, markFailed, type HostRecord, type SwarmContext } from './context.js';
 
 /** Docker wants an IP (or interface) to advertise; a DNS name in nodes.yml is replaced by the SSH server address. */
 export async function advertiseAddr(host: HostRecord): Promise<string> {
@@ -64,30 +65,105 @@ export function quorumOf(nodes: SwarmNode[]): {
 }
 
 /**
- * Polls `read` until `done` says yes, backing off from 100 ms to `maxDelayMs`, or fails after
+ * Polls `read` until `done` says yes (core/poll.ts: backoff from 100 ms to `maxDelayMs`, a deadline
+ * per attempt so a request to a host whose link was cut cannot hang the run), or fails after
  * `timeoutMs`. Replaces the fixed sleeps of the shell version: it returns as soon as the engine
  * agrees. Waits on the critical path (a manager join) keep maxDelayMs short.
  */
 export async function pollUntil<T>(
   ctx: SwarmContext,
   what: string,
-  read: () => Promise<T>,
+  read: (signal: AbortSignal) => Promise<T>,
   done: (value: T) => boolean,
   timeoutMs: number,
   maxDelayMs = 1000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let delay = Math.min(100, maxDelayMs);
+  return pollShared(
+    what,
+    async (signal) => {
+      const value = await read(signal);
+      return done(value) ? value : undefined;
+    },
+    {
+      timeoutMs,
+      signal: ctx.signal,
+      attemptMs: ATTEMPT_MS,
+      initialDelayMs: Math.min(100, maxDelayMs),
+      maxDelayMs,
+      retryErrors: false,
+    },
+  );
+}
+
+/** Deadline of one Engine API read while polling: a healthy manager answers in milliseconds. */
+const ATTEMPT_MS = 10_000;
+
+/** Managers of this swarm fleet may talk to: the leader first, then the others that answered. */
+export function managerCandidates(ctx: SwarmContext): HostRecord[] {
+  return [
+    leaderRecord(ctx),
+    ...[...ctx.hosts.values()].filter((h) => h.membership === 'ours' && h.currentRole === 'manager'),
+  ].filter(
+    (h, i, all): h is HostRecord =>
+      Boolean(h?.engine) && h!.result.status !== 'failed' && all.indexOf(h) === i,
+  );
+}
+
+/**
+ * Runs a cluster-level call (list nodes, label a node, create the network) through the leader and,
+ * when the leader does not answer in time (its link was cut, its engine stopped), through the other
+ * managers in turn: the survivors elect a new leader within seconds and carry on. A manager that
+ * fails this way is marked failed (so the run cannot end "ok") and the leader pointer moves to the
+ * manager that answered. Errors of the request itself (HTTP 4xx) are thrown as they are.
+ */
+export async function viaManager<T>(
+  ctx: SwarmContext,
+  phase: string,
+  fn: (via: HostRecord, signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  let lastError: FleetError | undefined;
+  // The survivors may need an election (~10 s in Docker's defaults) before one answers.
+  const deadline = Date.now() + Math.max(ctx.options.settleTimeoutMs, 20_000);
   for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (ctx.signal.aborted) throw new FleetError('interrupted', `interrupted while waiting for ${what}`);
-    if (Date.now() > deadline) {
-      throw new FleetError('timeout', `gave up waiting for ${what} after ${Math.round(timeoutMs / 1000)} s`);
+    const candidates = managerCandidates(ctx);
+    if (candidates.length === 0) break;
+    for (const via of candidates) {
+      if (ctx.signal.aborted) throw new FleetError('interrupted', `interrupted during ${phase}`);
+      try {
+        const value = await withDeadline(`${phase} via ${via.target.id}`, ATTEMPT_MS, ctx.signal, (signal) =>
+          fn(via, signal),
+        );
+        if (ctx.cluster && ctx.cluster.leader !== via.target.id) ctx.cluster.leader = via.target.id;
+        return value;
+      } catch (err) {
+        const error = toFleetError(err);
+        if (error.code === 'interrupted' || ctx.signal.aborted) throw error;
+        lastError = error;
+        const status = dockerStatus(err);
+        if (isConnectionError(error)) {
+          // This manager is gone for this run: say so once, then use the others.
+          if (via.result.status !== 'failed') {
+            const lost = new FleetError(error.code, `manager lost: ${error.message}`, {
+              host: via.target.id,
+              hint: 'check the host and its link; the next fleet up repairs what this run could not do',
+            });
+            markFailed(via, phase, lost, ctx);
+            ctx.bus.log('warn', `does not answer; going on through the other managers`, via.target.id);
+          }
+        } else if (status !== 503 && !/leader|quorum/i.test(error.message)) {
+          throw error;
+        }
+      }
     }
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 2, maxDelayMs);
+    if (Date.now() > deadline) break;
+    await sleep(500, ctx.signal);
   }
+  throw (
+    lastError ??
+    new FleetError('quorum', `no manager of this swarm answers (${phase})`, {
+      hint: 'check the managers; the next fleet up continues from here',
+    })
+  );
 }
 
 /**

@@ -6,7 +6,7 @@
 import type { DockerEngine, JoinTokens, NetworkSpec, SwarmNode } from '../adapters/docker/types.js';
 import type { SshConnection, SshPool } from '../adapters/ssh/types.js';
 import type { FleetError } from '../core/errors.js';
-import type { HostTarget } from '../core/host.js';
+import { failureKind, type HostTarget } from '../core/host.js';
 import type { PhaseContext } from '../pipeline/phase.js';
 import type { EngineInfo } from '../adapters/docker/types.js';
 import type { PlanStep, SwarmPlan } from '../core/swarm-plan.js';
@@ -20,7 +20,12 @@ export type Membership =
   | 'foreign' // in some other swarm: left alone unless --force
   | 'unknown'; // unreachable, no Docker
 
-export type HostStatus = 'ok' | 'unchanged' | 'failed' | 'skipped' | 'interrupted';
+/**
+ * ok: changed as planned; unchanged: nothing to do; failed; skipped: left alone on purpose;
+ * interrupted: a step of it was cut by Ctrl-C; not-started: it had steps the run never reached
+ * (stopped by an error or Ctrl-C first).
+ */
+export type HostStatus = 'ok' | 'unchanged' | 'failed' | 'skipped' | 'interrupted' | 'not-started';
 
 export interface HostResult {
   status: HostStatus;
@@ -134,7 +139,7 @@ export function leaderRecord(ctx: SwarmContext): HostRecord | undefined {
 }
 
 export function markFailed(host: HostRecord, phase: string, error: FleetError, ctx: SwarmContext): void {
-  host.result.status = 'failed';
+  host.result.status = error.code === 'interrupted' ? 'interrupted' : 'failed';
   host.result.error = error;
   host.result.phase = phase;
   host.result.reported = true;
@@ -142,22 +147,10 @@ export function markFailed(host: HostRecord, phase: string, error: FleetError, c
     type: 'host:done',
     host: host.target.id,
     ok: false,
-    failure: error.code === 'interrupted' ? 'interrupted' : failureKind(error),
+    failure: failureKind(error.code) ?? undefined,
     error: error.message,
     durationMs: host.result.durationMs,
   });
-}
-
-function failureKind(error: FleetError): 'connect' | 'auth' | 'hostkey' | 'timeout' | 'exit' {
-  if (
-    error.code === 'connect' ||
-    error.code === 'auth' ||
-    error.code === 'hostkey' ||
-    error.code === 'timeout'
-  ) {
-    return error.code;
-  }
-  return 'exit';
 }
 
 export function hostDone(ctx: SwarmContext, host: HostRecord, durationMs: number): void {

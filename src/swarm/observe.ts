@@ -9,6 +9,8 @@
 import { createDockerEngine } from '../adapters/docker/engine.js';
 import type { SwarmNode } from '../adapters/docker/types.js';
 import { toFleetError } from '../core/errors.js';
+import { strandedInCluster } from '../core/swarm-plan-membership.js';
+import { observedHost } from './plan.js';
 import { leaderRecord, newResult, type ClusterState, type HostRecord, type SwarmContext } from './context.js';
 
 export const CLUSTER_LABEL = 'fleet.cluster';
@@ -88,13 +90,22 @@ export async function classify(ctx: SwarmContext): Promise<void> {
     for (const m of s.managers) m.foreignCluster = s.id;
   }
   ours ??= await observeThroughSpare(ctx);
-  if (!ours) return;
+  const dead = (h: HostRecord, nodes: SwarmNode[], id = ''): boolean =>
+    Boolean(h.info) && strandedInCluster(observedHost(h).swarm!, { id, nodes });
+  if (!ours) {
+    // A join that died belongs to no swarm: not "another swarm" (the plan repairs it).
+    for (const host of ctx.hosts.values()) if (dead(host, [])) host.membership = 'none';
+    return;
+  }
   const read = await readNodes(ctx, ours.managers);
   if (!read) return;
   const ids = new Map(read.nodes.map((n) => [n.id, n]));
   for (const host of ctx.hosts.values()) {
     const node = host.nodeId ? ids.get(host.nodeId) : undefined;
-    if (node && inSwarm(host)) {
+    if (dead(host, read.nodes, ours.id)) {
+      // A join into this cluster that never completed: not another swarm; the plan repairs it.
+      host.membership = 'none';
+    } else if (node && inSwarm(host)) {
       host.membership = 'ours';
       host.currentRole = node.role;
     }

@@ -18,6 +18,7 @@ import {
 import { toFleetError } from '../core/errors.js';
 import { leaderRecord, recordAction, usable, type HostRecord, type SwarmContext } from './context.js';
 import { applyLabels, wantedLabels } from './labels.js';
+import { viaManager } from './actions.js';
 
 /** One host as the planner sees it, from what preflight recorded (exported for tests). */
 export function observedHost(host: HostRecord): ObservedHost {
@@ -33,6 +34,7 @@ export function observedHost(host: HostRecord): ObservedHost {
       nodeId: swarm.nodeId || undefined,
       clusterId: swarm.clusterId || undefined,
       controlAvailable: swarm.controlAvailable,
+      ...(swarm.remoteManagers?.length ? { remoteManagers: swarm.remoteManagers } : {}),
     },
   };
 }
@@ -123,10 +125,12 @@ export async function runStep<T>(
  */
 export async function labelJoined(ctx: SwarmContext, host: HostRecord): Promise<void> {
   const step = labelStepOf(ctx, host.target.id);
-  const leader = leaderRecord(ctx);
-  if (ctx.dryRun || !step || !host.nodeId || !leader?.engine) return;
+  if (ctx.dryRun || !step || !host.nodeId || !leaderRecord(ctx)?.engine) return;
   try {
-    await runStep(ctx, step, () => applyLabels(ctx, leader, host.nodeId!, step));
+    // Through any manager: the leader may have gone away since the join.
+    await runStep(ctx, step, () =>
+      viaManager(ctx, 'labels', (via) => applyLabels(ctx, via, host.nodeId!, step)),
+    );
     ctx.done.add(step);
   } catch (err) {
     ctx.bus.log('debug', `labels after join: ${toFleetError(err).message}`, host.target.id);

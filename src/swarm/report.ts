@@ -4,8 +4,10 @@
  * ctx.tokens, which is not read here, and the writer redacts everything once more.
  */
 import type { FleetError } from '../core/errors.js';
+import { failureKind, type FailureKind } from '../core/host.js';
+import { stepHost } from '../core/swarm-plan.js';
 import type { PhaseTiming } from '../pipeline/phase.js';
-import type { SwarmContext } from './context.js';
+import type { HostStatus, SwarmContext } from './context.js';
 
 export interface UpReport {
   command: 'up' | 'plan' | 'down';
@@ -26,6 +28,7 @@ export interface UpReport {
   failed: number;
   skipped: number;
   interrupted: number;
+  not_started: number;
   hosts: {
     id: string;
     ip: string;
@@ -33,9 +36,11 @@ export interface UpReport {
     rank: number | null;
     score: number | null;
     membership_before: string;
-    status: 'ok' | 'unchanged' | 'failed' | 'skipped' | 'interrupted';
+    status: HostStatus;
     actions: string[];
     error: string | null;
+    /** One vocabulary with exec and backup (core/host.ts FailureKind). */
+    failure: FailureKind | null;
     failure_phase: string | null;
     duration_seconds: number;
   }[];
@@ -78,6 +83,7 @@ export function buildUpReport(
     status: h.result.status,
     actions: h.result.actions,
     error: h.result.error ? h.result.error.message : null,
+    failure: h.result.error ? failureKind(h.result.error.code) : null,
     failure_phase: h.result.phase ?? null,
     duration_seconds: sec(h.result.durationMs),
   }));
@@ -104,6 +110,7 @@ export function buildUpReport(
     failed: count('failed'),
     skipped: count('skipped'),
     interrupted: count('interrupted'),
+    not_started: count('not-started'),
     hosts,
     changes: ctx.changes.map((c) => ({ host: c.host ?? null, description: c.description })),
     topology: (ctx.topology ?? []).map((n) => ({
@@ -158,10 +165,43 @@ export function topologyTable(ctx: SwarmContext): string[] {
   );
 }
 
-/** 0 all good; 4 some hosts failed or were left alone; the error's own code when the run stopped. */
+/**
+ * 0 all good; 4 some hosts failed, were left alone or never reached; the error's own code when the
+ * run stopped; 130 after Ctrl-C.
+ */
 export function upExitCode(report: UpReport, error?: FleetError): number {
   if (report.was_interrupted) return 130;
   if (error) return error.exitCode;
-  if (report.failed > 0 || report.skipped > 0 || report.interrupted > 0) return 4;
+  if (report.failed > 0 || report.skipped > 0 || report.interrupted > 0 || report.not_started > 0) return 4;
   return 0;
+}
+
+/** Plan steps that are work on a host (not notes about it). */
+const NO_WORK = new Set(['skip', 'reuse', 'verify']);
+
+/**
+ * Final host statuses once a run stopped early (an error, Ctrl-C): a host still `unchanged` that
+ * had planned work was never reached — `not-started`, never "unchanged" or "ok"; the host the
+ * stopping error names is failed, so the counts, the report and the exit code tell one story.
+ */
+export function settleStatuses(ctx: SwarmContext, error: FleetError | undefined): void {
+  if (ctx.dryRun) return;
+  const stopped = Boolean(error) || ctx.signal.aborted;
+  if (!stopped) return;
+  const withWork = new Set(
+    (ctx.plan?.steps ?? [])
+      .filter((s) => !NO_WORK.has(s.kind))
+      .map(stepHost)
+      .filter((id): id is string => Boolean(id)),
+  );
+  const named = error?.host ? ctx.hosts.get(error.host) : undefined;
+  if (named && error && error.code !== 'interrupted' && named.result.status !== 'failed') {
+    named.result.status = 'failed';
+    named.result.error = error;
+  }
+  for (const h of ctx.hosts.values()) {
+    if (h.result.status === 'unchanged' && (withWork.has(h.target.id) || !ctx.plan)) {
+      h.result.status = 'not-started';
+    }
+  }
 }

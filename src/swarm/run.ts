@@ -1,7 +1,8 @@
 /**
  * Runs `fleet up` / `plan` / `down`: targets → SSH pool → phases → view, report, exit code.
- * Imported lazily by the command files. Ctrl-C stops between steps (a join in flight finishes, so
- * no engine is left "pending"), the report is still written, and the next `up` continues.
+ * Imported lazily by the command files. The first Ctrl-C aborts what can be abandoned at once and
+ * gives a join in flight a few seconds (swarm/join.ts); a second exits 130 at once. Either way the
+ * report is written, and the next `up` continues (repairing a join Ctrl-C cut short).
  */
 import type { Command } from 'commander';
 import { applyIdentityFiles, applyInventoryDefaults, type SshCliOptions } from '../cli/ssh-options.js';
@@ -14,9 +15,14 @@ import type { HostTarget } from '../core/host.js';
 import { FleetError, toFleetError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import { createPhaseContext, runPhases, type Phase, type PhaseTiming } from '../pipeline/phase.js';
-import { serializeReport, writeRunReport } from '../views/json-report.js';
+import { serializeReport, writeRunReport, writeRunReportSync } from '../views/json-report.js';
+import { failureKind } from '../core/host.js';
+import { sleep } from '../core/poll.js';
 import { newResult, type HostRecord, type SwarmContext, type UpOptions } from './context.js';
-import { buildUpReport, topologyTable, upExitCode } from './report.js';
+import { buildUpReport, settleStatuses, topologyTable, upExitCode } from './report.js';
+
+/** How long closing the SSH connections may take before the run ends anyway. */
+const CLOSE_WAIT_MS = 3000;
 
 export interface SwarmCliOptions extends SshCliOptions, TargetCliOptions, LockCliOptions {
   concurrency: number;
@@ -77,7 +83,7 @@ export async function runSwarmCommand(
   const session = await openRunSession(opts, targets, {
     json: opts.json,
     warnings: resolved.warnings,
-    onInterrupt: 'finishing the step in flight, then writing the report',
+    onInterrupt: 'stopping (a join in flight gets a few seconds), then writing the report',
   });
   if (!dryRun) await lockClusterForRun(session, command, targets, opts);
   const { bus, signal, sudoPassword } = session;
@@ -136,6 +142,15 @@ export async function runSwarmCommand(
     },
   };
   let report;
+  timings = [];
+  // A second Ctrl-C exits at once: the report of what happened so far is still written.
+  session.onForceExit(() => {
+    settleStatuses(ctx, new FleetError('interrupted', 'interrupted (Ctrl-C twice)'));
+    const durationMs = Date.now() - startedAt.getTime();
+    const partial = buildUpReport(ctx, { command, startedAt, durationMs, timings, error, membershipBefore });
+    const path = writeRunReportSync(command, partial, startedAt, opts.report);
+    process.stderr.write(`report: ${path}\n`);
+  });
   try {
     try {
       timings = await runPhases([snapshot, ...rest], ctx);
@@ -146,27 +161,45 @@ export async function runSwarmCommand(
     } finally {
       for (const h of hosts.values()) h.engine?.close();
       ctx.observer?.engine?.close();
-      await session.closePool();
+      // Closing waits for each connection's goodbye; a host whose link is cut never sends one.
+      await Promise.race([session.closePool(), sleep(CLOSE_WAIT_MS)]);
     }
-    if (signal.aborted) {
-      for (const h of hosts.values())
-        if (h.result.status === 'unchanged' && h.role) h.result.status = 'interrupted';
-    }
+    settleStatuses(ctx, error);
     for (const h of hosts.values()) {
-      if (h.result.status === 'failed' || h.result.reported) continue;
-      const ok = h.result.status !== 'interrupted';
-      const detail = h.result.status === 'skipped' ? h.result.actions.join('; ') : undefined;
-      bus.emit({ type: 'host:done', host: h.target.id, ok, error: detail, durationMs: h.result.durationMs });
+      if (h.result.reported) continue;
+      const status = h.result.status;
+      const notStarted = status === 'not-started';
+      const ok = status === 'ok' || status === 'unchanged';
+      const failure = status === 'interrupted' ? 'interrupted' : undefined;
+      const detail =
+        status === 'skipped'
+          ? h.result.actions.join('; ')
+          : notStarted
+            ? 'not started'
+            : h.result.error?.message;
+      bus.emit({
+        type: 'host:done',
+        host: h.target.id,
+        ok,
+        notStarted,
+        skipped: status === 'skipped',
+        failure: h.result.error ? (failureKind(h.result.error.code) ?? undefined) : failure,
+        error: detail,
+        durationMs: h.result.durationMs,
+      });
     }
     const durationMs = Date.now() - startedAt.getTime();
     report = buildUpReport(ctx, { command, startedAt, durationMs, timings, error, membershipBefore });
     const path = await writeRunReport(command, report, startedAt, opts.report);
     bus.log('info', `report: ${path}`);
+    const exitCode = upExitCode(report, error);
     bus.emit({
       type: 'run:done',
-      ok: upExitCode(report, error) === 0,
+      ok: exitCode === 0,
       durationMs,
       interrupted: report.was_interrupted,
+      error: error && !report.was_interrupted ? error.message : undefined,
+      exitCode,
     });
   } finally {
     await session.close();
@@ -207,10 +240,20 @@ function printSummary(
   if (report.quorum) {
     out.push(`quorum ${report.quorum.reachable}/${report.quorum.managers} (needs ${report.quorum.needed})`);
   }
-  const bad = report.hosts.filter((h) => h.status === 'failed' || h.status === 'skipped');
+  const bad = report.hosts.filter((h) => h.status !== 'ok' && h.status !== 'unchanged');
   if (bad.length > 0) {
     out.push('', 'not done:');
-    for (const h of bad) out.push(`  ${h.id}: ${h.status === 'skipped' ? h.actions.join('; ') : h.error}`);
+    for (const h of bad) {
+      const why =
+        h.status === 'skipped'
+          ? h.actions.join('; ')
+          : h.status === 'not-started'
+            ? 'not started'
+            : h.status === 'interrupted'
+              ? `interrupted${h.error ? `: ${h.error}` : ''}`
+              : `${h.failure ? `(${h.failure}) ` : ''}${h.error ?? 'failed'}`;
+      out.push(`  ${h.id}: ${why}`);
+    }
   }
   process.stdout.write(redact(out.join('\n')) + '\n');
 }

@@ -4,9 +4,10 @@
  * so a Ctrl-C or a crash never leaves half a report, and redacted first so no secret reaches disk.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { writeFileSafely } from '../adapters/fs/safe-write.js';
+import { writeFileSafely, writeFileSafelySync } from '../adapters/fs/safe-write.js';
 import { FleetError, isFleetError } from '../core/errors.js';
 import { redactValue } from '../core/redact.js';
 
@@ -64,6 +65,25 @@ export async function writeRunReport(
   const path = explicitPath ?? defaultReportPath(command, startedAt);
   await writeReport(path, report);
   await writeReport(lastReportPath(command), lastOf ? lastOf(path) : report);
+  return path;
+}
+
+/**
+ * The same, synchronously, for the moment the process exits at once (a second Ctrl-C): temp file,
+ * then rename, so even this path never leaves half a report.
+ */
+export function writeRunReportSync(
+  command: string,
+  report: unknown,
+  startedAt: Date,
+  explicitPath?: string,
+): string {
+  const path = explicitPath ?? defaultReportPath(command, startedAt);
+  const text = serializeReport(report);
+  for (const target of [path, lastReportPath(command)]) {
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSafelySync(target, text);
+  }
   return path;
 }
 

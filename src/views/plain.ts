@@ -31,7 +31,7 @@ export function createPlainView(options: ViewOptions): View {
           write(event.stream === 'stderr' ? err : out, `${event.host}: ${escapeControlChars(event.line)}`);
         break;
       case 'host:done':
-        if (!event.ok && event.failure !== 'interrupted') {
+        if (!event.ok && !event.notStarted && !event.skipped && event.failure !== 'interrupted') {
           write(
             err,
             `${event.host}: failed (${event.failure ?? 'error'}): ${escapeControlChars(event.error ?? 'unknown error')}`,
@@ -76,7 +76,7 @@ export function createPlainView(options: ViewOptions): View {
         );
         break;
       case 'run:done':
-        write(err, `${event.interrupted ? 'interrupted: ' : ''}${tally.summary(event.durationMs)}`);
+        write(err, `${event.interrupted ? 'interrupted: ' : ''}${tally.finalLine(event)}`);
         break;
       default:
         break;

@@ -24,6 +24,7 @@ export class RunTally {
   failed = 0;
   interrupted = 0;
   skipped = 0;
+  notStarted = 0;
   startedAt = Date.now();
   readonly failures = new Map<FailureKind, number>();
 
@@ -56,7 +57,13 @@ export class RunTally {
         const host = this.host(event.host);
         host.endedAt = Date.now();
         this.done++;
-        if (event.ok) {
+        if (event.notStarted) {
+          this.notStarted++;
+          host.state = 'skipped';
+        } else if (event.skipped) {
+          this.skipped++;
+          host.state = 'skipped';
+        } else if (event.ok) {
           this.ok++;
           host.state = 'ok';
         } else if (event.failure === 'interrupted') {
@@ -93,11 +100,20 @@ export class RunTally {
     const parts = [`${this.ok} ok`];
     if (this.interrupted > 0) parts.push(`${this.interrupted} interrupted`);
     if (this.skipped > 0) parts.push(`${this.skipped} skipped`);
+    if (this.notStarted > 0) parts.push(`${this.notStarted} not started`);
     if (this.failed > 0) {
       const kinds = [...this.failures].map(([kind, n]) => `${n} ${FAILURE_WORDS[kind] ?? kind}`).join(', ');
       parts.push(`${this.failed} failed${kinds ? `: ${kinds}` : ''}`);
     }
     return `${this.total} host${this.total === 1 ? '' : 's'}: ${parts.join(', ')} in ${formatDuration(durationMs)}`;
+  }
+
+  /** The summary plus, when the run stopped early, why and with which exit code. */
+  finalLine(event: { durationMs: number; error?: string; exitCode?: number }): string {
+    const line = this.summary(event.durationMs);
+    const stop = event.error ? `; stopped: ${event.error}` : '';
+    const code = event.exitCode !== undefined && event.exitCode !== 0 ? `; exit code ${event.exitCode}` : '';
+    return `${line}${stop}${code}`;
   }
 }
 
@@ -109,4 +125,6 @@ const FAILURE_WORDS: Partial<Record<FailureKind, string>> = {
   timeout: 'timed out',
   exit: 'non-zero exit',
   signal: 'killed by signal',
+  docker: 'Docker failed',
+  quorum: 'quorum refused',
 };

@@ -243,7 +243,13 @@ export function createTtyView(options: ViewOptions): View {
         if (!endPhase) ensureBars();
         overall?.update(tally.done);
         if (host) onHostChange(host);
-        if (!event.ok && event.failure !== 'interrupted' && !showAll()) {
+        if (
+          !event.ok &&
+          !event.notStarted &&
+          !event.skipped &&
+          event.failure !== 'interrupted' &&
+          !showAll()
+        ) {
           print(
             `${chalk.red(event.host)}: failed (${event.failure ?? 'error'}): ${escapeControlChars(event.error ?? '')}`,
           );
@@ -284,9 +290,7 @@ export function createTtyView(options: ViewOptions): View {
         break;
       case 'run:done':
         stopBars();
-        out.write(
-          `${event.interrupted ? chalk.yellow('interrupted: ') : ''}${tally.summary(event.durationMs)}\n`,
-        );
+        out.write(`${event.interrupted ? chalk.yellow('interrupted: ') : ''}${tally.finalLine(event)}\n`);
         break;
       default:
         break;

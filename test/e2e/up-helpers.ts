@@ -40,6 +40,7 @@ export function lastReport(
     id: string;
     status: string;
     role: string | null;
+    failure: string | null;
     failure_phase: string | null;
     error: string | null;
   }[];
@@ -153,5 +154,38 @@ export async function fleetInterrupted(
     stdout: String(res.stdout),
     stderr: String(res.stderr),
     interruptedAt: sent,
+  };
+}
+
+/**
+ * Runs the CLI and calls `action` (a fault: cut a link, stop an engine, Ctrl-C) once stderr shows
+ * `marker`. The child's own 240 s limit makes a hang fail the test instead of stalling it.
+ */
+export async function fleetWithFault(
+  lab: Lab,
+  cwd: string,
+  args: string[],
+  marker: string,
+  action: (child: { kill(signal: NodeJS.Signals): boolean }) => Promise<void> | void,
+): Promise<CliRun & { faulted: boolean }> {
+  const child = execa('node', [BIN, ...args], {
+    cwd,
+    env: { ...process.env, HOME: lab.home, NO_COLOR: '1' },
+    reject: false,
+    timeout: 240_000,
+  });
+  let seen = '';
+  let fired: Promise<void> | undefined;
+  child.stderr?.on('data', (chunk: Buffer) => {
+    seen += chunk.toString('utf8');
+    if (!fired && seen.includes(marker)) fired = Promise.resolve(action(child));
+  });
+  const res = await child;
+  await fired;
+  return {
+    code: res.exitCode ?? (res.signal ? -1 : -1),
+    stdout: String(res.stdout),
+    stderr: String(res.stderr),
+    faulted: Boolean(fired),
   };
 }

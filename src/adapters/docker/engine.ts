@@ -4,7 +4,8 @@
  */
 import type Dockerode from 'dockerode';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { FleetError } from '../../core/errors.js';
+import { FleetError, isFleetError } from '../../core/errors.js';
+import { withDeadline } from '../../core/poll.js';
 import type { SshConnection } from '../ssh/types.js';
 import { isConnectionError, toDockerError } from './errors.js';
 import { SshDockerAgent, type TransportOptions } from './transport.js';
@@ -54,8 +55,23 @@ export function negotiateApiVersion(serverApi: string, host: string): string {
 /** Channels (and so requests in flight) per engine. */
 const DEFAULT_CHANNELS = 4;
 
+/**
+ * Every Engine API request has a deadline: a host whose link is cut keeps its SSH connection
+ * "open" until keepalives give up, and a request on it would otherwise wait for ever (issue 8: `up`
+ * hung 10+ minutes on a lost leader). 30 s is far above any healthy answer (milliseconds; a manager
+ * leaving the Raft group takes a few seconds).
+ */
+export const REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * A join waits inside the engine until the node is part of the swarm or Docker's own 20 s join
+ * timeout ("Timeout was reached before node joined") passes; leave room for that answer.
+ */
+export const JOIN_TIMEOUT_MS = 45_000;
+
 export interface EngineOptions extends Partial<TransportOptions> {
   signal?: AbortSignal;
+  /** Deadline of one request (default REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs?: number;
 }
 
 let dockerodeModule: Promise<typeof Dockerode> | undefined;
@@ -86,16 +102,35 @@ export async function createDockerEngine(
   // host/port only name the pool entry: the agent supplies the socket, nothing resolves "docker".
   const docker = new Docker({ host: 'docker', port: 80, protocol: 'http', agent, pathPrefix: '/' } as never);
 
+  const requestMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  const askVersion = () =>
+    withDeadline(
+      'GET /version',
+      requestMs,
+      options.signal,
+      (signal) =>
+        docker.version({ abortSignal: signal } as never) as unknown as Promise<{
+          ApiVersion: string;
+          Version: string;
+        }>,
+    );
   let version: { ApiVersion: string; Version: string };
   try {
-    version = (await docker.version({ abortSignal: options.signal } as never)) as unknown as typeof version;
+    version = await askVersion();
   } catch (socketErr) {
+    if (isFleetError(socketErr) && socketErr.code === 'timeout') {
+      agent.destroy();
+      throw new FleetError('timeout', `Docker engine did not answer within ${requestMs / 1000}s`, {
+        host,
+        hint: 'check the host and its link, and dockerd (systemctl status docker)',
+      });
+    }
     if (!isConnectionError(socketErr)) throw toDockerError(socketErr, host, 'GET /version');
     // The socket is closed to this user (or sshd forbids stream-local forwarding): ask the docker CLI.
     agent.destroy();
     agent.kind = 'dial-stdio';
     try {
-      version = (await docker.version({ abortSignal: options.signal } as never)) as unknown as typeof version;
+      version = await askVersion();
     } catch (stdioErr) {
       agent.destroy();
       const first = socketErr instanceof Error ? socketErr.message : String(socketErr);
@@ -112,7 +147,10 @@ export async function createDockerEngine(
   }
   const apiVersion = negotiateApiVersion(version.ApiVersion, host);
   (docker.modem as unknown as { version: string }).version = `v${apiVersion}`;
-  return new RemoteEngine(docker, agent, host, apiVersion, version.Version, pLimit(maxSockets));
+  return new RemoteEngine(docker, agent, host, apiVersion, version.Version, pLimit(maxSockets), {
+    requestMs,
+    connectionAlive: () => !conn.isClosed?.(),
+  });
 }
 
 class RemoteEngine implements DockerEngine {
@@ -128,28 +166,50 @@ class RemoteEngine implements DockerEngine {
      * concurrent request opened its own SSH channel (and tore it down after).
      */
     private readonly inFlight: LimitFunction,
+    private readonly limits: { requestMs: number; connectionAlive: () => boolean },
   ) {}
 
   get transport(): 'socket' | 'dial-stdio' {
     return this.agent.kind;
   }
 
-  private async call<T>(action: string, fn: () => Promise<T>): Promise<T> {
+  /**
+   * One request: queued behind the channel cap, then given its deadline (the request is aborted
+   * and its channel dropped when it passes) and `signal` (Ctrl-C). A channel the engine's socket
+   * refuses while the SSH connection lives means dockerd is gone: a Docker failure, not an
+   * unreachable host.
+   */
+  private async call<T>(
+    action: string,
+    signal: AbortSignal | undefined,
+    fn: (signal: AbortSignal) => Promise<T>,
+    timeoutMs = this.limits.requestMs,
+  ): Promise<T> {
     try {
-      return await this.inFlight(fn);
+      return await this.inFlight(() => withDeadline(action, timeoutMs, signal, fn, this.host));
     } catch (err) {
-      throw toDockerError(err, this.host, action);
+      const error = toDockerError(err, this.host, action);
+      if (error.code === 'connect' && this.limits.connectionAlive()) {
+        return Promise.reject(
+          new FleetError('docker', `${action}: the Docker engine stopped answering (${error.message})`, {
+            host: this.host,
+            retryable: true,
+            hint: 'check dockerd on the host (systemctl status docker)',
+          }),
+        );
+      }
+      throw error;
     }
   }
 
   info(signal?: AbortSignal): Promise<EngineInfo> {
-    return this.call('GET /info', async () =>
+    return this.call('GET /info', signal, async (signal) =>
       parseInfo(await this.docker.info({ abortSignal: signal } as never)),
     );
   }
 
   swarmInspect(signal?: AbortSignal): Promise<SwarmInspect> {
-    return this.call('GET /swarm', async () => {
+    return this.call('GET /swarm', signal, async (signal) => {
       const raw = (await this.docker.swarmInspect({ abortSignal: signal } as never)) as unknown as {
         ID: string;
         Version: { Index: number };
@@ -167,7 +227,7 @@ class RemoteEngine implements DockerEngine {
   }
 
   swarmInit(options: SwarmInitOptions, signal?: AbortSignal): Promise<string> {
-    return this.call('POST /swarm/init', async () => {
+    return this.call('POST /swarm/init', signal, async (signal) => {
       const body: Record<string, unknown> = {
         ListenAddr: options.listenAddr ?? '0.0.0.0:2377',
         AdvertiseAddr: options.advertiseAddr,
@@ -181,39 +241,44 @@ class RemoteEngine implements DockerEngine {
   }
 
   swarmJoin(options: SwarmJoinOptions, signal?: AbortSignal): Promise<void> {
-    return this.call('POST /swarm/join', async () => {
-      // The token is revealed only into the request body, which goes down the SSH channel.
-      await this.docker.swarmJoin({
-        ListenAddr: options.listenAddr ?? '0.0.0.0:2377',
-        AdvertiseAddr: options.advertiseAddr,
-        RemoteAddrs: options.remoteAddrs,
-        JoinToken: options.token.reveal(),
-        abortSignal: signal,
-      } as never);
-    });
+    return this.call(
+      'POST /swarm/join',
+      signal,
+      async (signal) => {
+        // The token is revealed only into the request body, which goes down the SSH channel.
+        await this.docker.swarmJoin({
+          ListenAddr: options.listenAddr ?? '0.0.0.0:2377',
+          AdvertiseAddr: options.advertiseAddr,
+          RemoteAddrs: options.remoteAddrs,
+          JoinToken: options.token.reveal(),
+          abortSignal: signal,
+        } as never);
+      },
+      options.timeoutMs ?? JOIN_TIMEOUT_MS,
+    );
   }
 
   swarmLeave(force: boolean, signal?: AbortSignal): Promise<void> {
-    return this.call('POST /swarm/leave', async () => {
+    return this.call('POST /swarm/leave', signal, async (signal) => {
       await this.docker.swarmLeave({ force, abortSignal: signal } as never);
     });
   }
 
   listNodes(signal?: AbortSignal): Promise<SwarmNode[]> {
-    return this.call('GET /nodes', async () => {
+    return this.call('GET /nodes', signal, async (signal) => {
       const raw = (await this.docker.listNodes({ abortSignal: signal } as never)) as unknown as unknown[];
       return raw.map(parseNode);
     });
   }
 
   inspectNode(id: string, signal?: AbortSignal): Promise<SwarmNode> {
-    return this.call(`GET /nodes/${id}`, async () =>
+    return this.call(`GET /nodes/${id}`, signal, async (signal) =>
       parseNode(await this.docker.getNode(id).inspect({ abortSignal: signal } as never)),
     );
   }
 
   updateNode(id: string, version: number, spec: NodeSpec, signal?: AbortSignal): Promise<void> {
-    return this.call(`POST /nodes/${id}/update`, async () => {
+    return this.call(`POST /nodes/${id}/update`, signal, async (signal) => {
       await this.docker
         .getNode(id)
         .update({ _query: { version }, _body: spec, abortSignal: signal } as never);
@@ -221,13 +286,13 @@ class RemoteEngine implements DockerEngine {
   }
 
   removeNode(id: string, force: boolean, signal?: AbortSignal): Promise<void> {
-    return this.call(`DELETE /nodes/${id}`, async () => {
+    return this.call(`DELETE /nodes/${id}`, signal, async (signal) => {
       await this.docker.getNode(id).remove({ force, abortSignal: signal } as never);
     });
   }
 
   inspectNetwork(name: string, signal?: AbortSignal): Promise<NetworkInfo | undefined> {
-    return this.call(`GET /networks/${name}`, async () => {
+    return this.call(`GET /networks/${name}`, signal, async (signal) => {
       // Filter by exact name: GET /networks/{id} also matches id prefixes.
       const list = (await this.docker.listNetworks({
         filters: { name: [name] },
@@ -240,7 +305,7 @@ class RemoteEngine implements DockerEngine {
   }
 
   createNetwork(spec: NetworkSpec, signal?: AbortSignal): Promise<string> {
-    return this.call('POST /networks/create', async () => {
+    return this.call('POST /networks/create', signal, async (signal) => {
       const ipam = spec.subnet
         ? {
             Driver: 'default',
@@ -260,7 +325,7 @@ class RemoteEngine implements DockerEngine {
   }
 
   removeNetwork(name: string, signal?: AbortSignal): Promise<void> {
-    return this.call(`DELETE /networks/${name}`, async () => {
+    return this.call(`DELETE /networks/${name}`, signal, async (signal) => {
       await this.docker.getNetwork(name).remove({ abortSignal: signal } as never);
     });
   }

@@ -28,7 +28,10 @@ function engineMessage(err: ModemError): string {
 
 /** True for failures of the transport (channel, connection), where the request may not have arrived. */
 export function isConnectionError(err: unknown): boolean {
-  if (isFleetError(err)) return err.code === 'connect' || err.code === 'timeout';
+  // A Docker engine that stopped answering while SSH lives is a retryable 'docker' failure.
+  if (isFleetError(err)) {
+    return err.code === 'connect' || err.code === 'timeout' || (err.code === 'docker' && err.retryable);
+  }
   const e = err as ModemError | undefined;
   if (!e || e.statusCode !== undefined) return false;
   return (

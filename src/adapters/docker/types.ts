@@ -118,6 +118,8 @@ export interface SwarmJoinOptions {
   token: Secret;
   advertiseAddr: string;
   listenAddr?: string;
+  /** Deadline of the join request (default JOIN_TIMEOUT_MS). */
+  timeoutMs?: number;
 }
 
 export interface DockerEngine {

@@ -9,7 +9,7 @@
  *   - anything else (directory, block device, socket) is refused with a message naming it;
  *   - paths under /dev and /proc are never renamed over, whatever they resolve to.
  */
-import { constants } from 'node:fs';
+import { closeSync, constants, openSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { appendFile, open, stat } from 'node:fs/promises';
 import writeFileAtomic from 'write-file-atomic';
 import { FleetError, type ErrorCode } from '../../core/errors.js';
@@ -72,6 +72,30 @@ export async function writeFileSafely(
     return;
   }
   await writeInPlace(path, kind, data, 'write', options);
+}
+
+/**
+ * The synchronous twin for the one place that cannot wait (the report written on a second Ctrl-C,
+ * just before exit): the same rules, except that a FIFO is skipped rather than risked, since nothing
+ * may block there. Returns false when the path was left alone.
+ */
+export function writeFileSafelySync(path: string, data: string, mode = 0o600): boolean {
+  const info = statSync(path, { throwIfNoEntry: false });
+  if (!info || info.isFile()) {
+    if (isSpecialTree(path)) return false;
+    const temp = `${path}.${process.pid}.tmp`;
+    writeFileSync(temp, data, { mode });
+    renameSync(temp, path);
+    return true;
+  }
+  if (!info.isCharacterDevice()) return false;
+  const fd = openSync(path, constants.O_WRONLY | constants.O_NOCTTY);
+  try {
+    writeSync(fd, data);
+  } finally {
+    closeSync(fd);
+  }
+  return true;
 }
 
 /** Appends `data` (known_hosts): a regular or missing file as usual, a device or FIFO in place. */

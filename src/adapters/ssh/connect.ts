@@ -102,9 +102,10 @@ export async function connectOnce(host: HostTarget, ctx: AttemptContext): Promis
     };
     const onTimeout = (): void => {
       const before = stage === 'tcp' || stage === 'handshake';
+      // Code `connect`: to the user a host that does not answer is unreachable, whatever the stage.
       fail(
         new FleetError(
-          'timeout',
+          'connect',
           `connect timeout after ${ctx.settings.connectTimeoutMs / 1000}s to ${label(host)} (${stage === 'tcp' ? 'no TCP connection' : stage === 'handshake' ? 'during key exchange' : 'during authentication'})`,
           {
             host: host.id,

@@ -104,6 +104,8 @@ export interface SshConnection {
    * session channel, so it does not count against the per-connection channel cap.
    */
   openUnixSocket(path: string): Promise<Duplex>;
+  /** The connection dropped (link cut, host gone); optional for test doubles. */
+  isClosed?(): boolean;
   close(): void;
 }
 

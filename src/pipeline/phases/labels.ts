@@ -8,6 +8,7 @@ import { toFleetError } from '../../core/errors.js';
 import type { Phase } from '../phase.js';
 import { leaderRecord, markFailed, type SwarmContext } from '../../swarm/context.js';
 import { applyLabels } from '../../swarm/labels.js';
+import { viaManager } from '../../swarm/actions.js';
 import { runStep, stepsOf } from '../../swarm/plan.js';
 
 const TITLE = 'labels';
@@ -25,16 +26,18 @@ export const labels: Phase<SwarmContext> = {
     return open(ctx).length > 0 ? true : 'every node has its labels';
   },
   async run(ctx) {
-    const leader = leaderRecord(ctx);
     const limit = pLimit(ctx.options.concurrency);
     await Promise.all(
       open(ctx).map((step) =>
         limit(async () => {
           const host = ctx.hosts.get(step.host)!;
           const nodeId = step.nodeId ?? host.nodeId;
-          if (ctx.signal.aborted || (!ctx.dryRun && (!nodeId || !leader?.engine))) return;
+          if (ctx.signal.aborted || (!ctx.dryRun && (!nodeId || !leaderRecord(ctx)?.engine))) return;
           try {
-            await runStep(ctx, step, () => applyLabels(ctx, leader!, nodeId!, step));
+            // Through any manager that answers: a lost leader must not hang or fail every label.
+            await runStep(ctx, step, () =>
+              viaManager(ctx, TITLE, (via) => applyLabels(ctx, via, nodeId!, step)),
+            );
             ctx.done.add(step);
           } catch (err) {
             markFailed(host, TITLE, toFleetError(err), ctx);

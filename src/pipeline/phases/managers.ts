@@ -21,7 +21,9 @@ import {
   probePorts,
   quorumOf,
   setRoleViaManagers,
+  viaManager,
 } from '../../swarm/actions.js';
+import { joinThroughManagers } from '../../swarm/join.js';
 import { refreshCluster } from '../../swarm/observe.js';
 import { labelJoined, runStep, stepsOf } from '../../swarm/plan.js';
 import { quorumSize } from '../../core/quorum.js';
@@ -41,11 +43,11 @@ function leaderAddr(leader: HostRecord): string {
 }
 
 async function waitReachable(ctx: SwarmContext, host: HostRecord): Promise<void> {
-  const leader = leaderOrThrow(ctx);
   await pollUntil(
     ctx,
     `${host.target.id} to become a reachable manager`,
-    () => leader.engine!.listNodes(),
+    // Through any manager: the leader may be the one that just went away.
+    () => viaManager(ctx, TITLE, (via, signal) => via.engine!.listNodes(signal)),
     (nodes) => {
       const node = nodes.find((n) => n.id === host.nodeId);
       return node?.manager?.reachability === 'reachable' && quorumOf(nodes).ok;
@@ -81,15 +83,17 @@ async function probeAll(ctx: SwarmContext, hosts: HostRecord[]): Promise<Map<Hos
 async function joinManager(ctx: SwarmContext, step: PlanStep, host: HostRecord): Promise<void> {
   // A dry run may have no swarm (and so no leader) to name: the gate only records the sentence.
   if (ctx.dryRun) return void (await runStep(ctx, step, async () => undefined));
-  const leader = leaderOrThrow(ctx);
+  leaderOrThrow(ctx);
   const addr = await advertiseAddr(host);
   ctx.bus.hostState(host.target.id, 'running', 'joining as manager');
   await runStep(ctx, step, async () => {
-    // Not aborted by Ctrl-C: a join cut halfway leaves the engine "pending"; let it finish instead.
-    await host.engine!.swarmJoin({
-      remoteAddrs: [`${leaderAddr(leader)}:2377`],
+    // Leader first, then the other managers: a lost manager never strands the join.
+    await joinThroughManagers(ctx, host, {
+      role: 'manager',
       token: ctx.tokens!.manager,
       advertiseAddr: addr,
+      retries: ctx.options.retries,
+      retryDelayMs: ctx.options.retryDelayMs,
     });
     await localNodeId(ctx, host);
     await waitReachable(ctx, host);

@@ -8,6 +8,7 @@ import { FleetError } from '../../core/errors.js';
 import type { Phase } from '../phase.js';
 import { leaderRecord, type SwarmContext } from '../../swarm/context.js';
 import { runStep, stepsOf } from '../../swarm/plan.js';
+import { viaManager } from '../../swarm/actions.js';
 
 export const network: Phase<SwarmContext> = {
   title: 'network',
@@ -18,7 +19,9 @@ export const network: Phase<SwarmContext> = {
     for (const step of stepsOf(ctx, 'create-network')) {
       const leader = leaderRecord(ctx);
       if (!ctx.dryRun && !leader?.engine) throw new FleetError('quorum', 'no manager of this swarm answers');
-      await runStep(ctx, step, () => leader!.engine!.createNetwork(step.network, ctx.signal));
+      await runStep(ctx, step, () =>
+        viaManager(ctx, 'network', (via, signal) => via.engine!.createNetwork(step.network, signal)),
+      );
     }
   },
 };

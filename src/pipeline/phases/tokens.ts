@@ -6,6 +6,7 @@ import { FleetError } from '../../core/errors.js';
 import type { Phase } from '../phase.js';
 import { leaderRecord, type SwarmContext } from '../../swarm/context.js';
 import { stepsOf } from '../../swarm/plan.js';
+import { viaManager } from '../../swarm/actions.js';
 
 export const tokens: Phase<SwarmContext> = {
   title: 'tokens',
@@ -19,7 +20,7 @@ export const tokens: Phase<SwarmContext> = {
     const leader = leaderRecord(ctx);
     if (!leader?.engine)
       throw new FleetError('docker', 'no manager of this swarm is reachable to read join tokens');
-    const swarm = await leader.engine.swarmInspect(ctx.signal);
+    const swarm = await viaManager(ctx, 'tokens', (via, signal) => via.engine!.swarmInspect(signal));
     ctx.tokens = swarm.tokens;
   },
 };
