@@ -72,7 +72,7 @@ describe('the summary line (issue 8 point 5)', () => {
     tally.apply({ type: 'host:done', host: 'c', ok: false, notStarted: true, durationMs: 0 });
     const line = tally.finalLine({ durationMs: 1000, error: 'manager b failed to join', exitCode: 6 });
     expect(line).toMatch(
-      /^3 hosts: 1 ok, 1 not started, 1 failed: 1 Docker failed in .*; stopped: manager b failed to join; exit code 6$/
+      /^3 hosts: 1 ok, 1 not started, 1 failed: 1 Docker failed in .*; stopped: manager b failed to join; exit code 6$/,
     );
   });
 });
