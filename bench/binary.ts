@@ -68,7 +68,7 @@ const ms = (value: number): string => `${value.toFixed(0)} ms`;
 function main(): void {
   console.log('bench:binary: building (cached runtimes; fast when nothing changed)');
   must(process.execPath, ['scripts/build-binary.mjs']);
-  if (!existsSync(join(ROOT, 'dist/js/cli/main.js'))) must('npm', ['run', 'build']);
+  if (!existsSync(join(ROOT, 'dist/js/frontends/cli/main.js'))) must('npm', ['run', 'build']);
 
   const x64 = join(ROOT, 'dist/fleet-linux-x64');
   const arm64 = join(ROOT, 'dist/fleet-linux-arm64');

@@ -2,7 +2,7 @@
 /**
  * Builds the single binaries dist/fleet-linux-x64 and dist/fleet-linux-arm64 with Node's Single
  * Executable Applications (SEA):
- *   1. esbuild bundles src/cli/main.ts into one CommonJS file (scripts/sea-bundle.mjs);
+ *   1. esbuild bundles src/frontends/cli/main.ts into one CommonJS file (scripts/sea-bundle.mjs);
  *   2. the target Node runtime comes from the npm registry (`npm pack node-linux-<arch>@<version>`),
  *      checked against the sha512 pinned in scripts/node-targets.json, cached in node_modules/.cache;
  *   3. that same runtime writes the SEA blob (`--experimental-sea-config`): a blob only loads in the
@@ -104,7 +104,7 @@ export function nodeRuntime(target) {
   return node;
 }
 
-/** Every remote/*.sh, keyed by file name (read back with src/remote-scripts.ts loadRemoteScript). */
+/** Every remote/*.sh, keyed by file name (read back with src/adapters/remote-scripts.ts loadRemoteScript). */
 function remoteAssets() {
   const dir = join(ROOT, 'remote');
   const assets = {};

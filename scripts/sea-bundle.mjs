@@ -1,5 +1,5 @@
 /**
- * The single binary's bundle: src/cli/main.ts and everything it can reach, as one CommonJS file for the
+ * The single binary's bundle: src/frontends/cli/main.ts and everything it can reach, as one CommonJS file for the
  * SEA main script (which can only be CommonJS and can only require built-ins). Used by build-binary.mjs.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -20,7 +20,7 @@ function plugins(info) {
     {
       name: 'fleet-build-info',
       setup(build) {
-        build.onLoad({ filter: /[\\/]src[\\/]build-info\.ts$/ }, () => ({
+        build.onLoad({ filter: /[\\/]src[\\/]core[\\/]build-info\.ts$/ }, () => ({
           contents: buildInfoModule(info),
           loader: 'js',
         }));
@@ -62,7 +62,7 @@ export function esbuildOptions(info) {
   return {
     stdin: {
       contents:
-        "import { main } from './src/cli/main.js';\n" +
+        "import { main } from './src/frontends/cli/main.js';\n" +
         'main(process.argv).then((code) => { process.exitCode = code; });\n',
       resolveDir: ROOT,
       sourcefile: 'sea-entry.ts',

@@ -3,7 +3,7 @@
  * stdout carries only what the hosts printed (`host: line`), so `fleet exec … | sort` works;
  * failures, phases and the summary go to stderr.
  */
-import type { FleetEvent } from '../pipeline/events.js';
+import type { FleetEvent } from '../runtime/events.js';
 import { escapeControlChars } from '../core/control-chars.js';
 import { redact } from '../core/redact.js';
 import { splitLines } from '../core/line-buffer.js';

@@ -3,7 +3,7 @@
  * counts, failure kinds. Kept separate from rendering so tty and plain summarise identically.
  */
 import type { FailureKind } from '../core/host.js';
-import type { FleetEvent, HostState } from '../pipeline/events.js';
+import type { FleetEvent, HostState } from '../runtime/events.js';
 import { formatDuration } from './format.js';
 
 export interface HostView {

@@ -11,7 +11,7 @@ import { MultiBar, type SingleBar } from 'cli-progress';
 import { Listr, PRESET_TIMER, type ListrTaskWrapper } from 'listr2';
 import { escapeControlChars } from '../core/control-chars.js';
 import { redact } from '../core/redact.js';
-import type { FleetEvent, HostState } from '../pipeline/events.js';
+import type { FleetEvent, HostState } from '../runtime/events.js';
 import { formatBytes, formatDuration } from './format.js';
 import { renderGroup } from './plain.js';
 import { setTerminalOwner } from './suspend.js';

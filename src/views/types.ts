@@ -1,4 +1,4 @@
-import type { EventBus } from '../pipeline/events.js';
+import type { EventBus } from '../runtime/events.js';
 
 export interface ViewOptions {
   bus: EventBus;

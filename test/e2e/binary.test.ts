@@ -256,7 +256,7 @@ describe('start-up stays light', () => {
       const trace = join(work, `trace${args.join('')}.txt`);
       writeFileSync(
         entry,
-        `import { main } from ${JSON.stringify(pathToFileURL(join(ROOT, 'src/cli/main.ts')).href)};\n` +
+        `import { main } from ${JSON.stringify(pathToFileURL(join(ROOT, 'src/frontends/cli/main.ts')).href)};\n` +
           'process.exitCode = await main(process.argv);\n',
       );
       writeFileSync(trace, '');

@@ -12,7 +12,7 @@ import { createSshPool } from '../../src/adapters/ssh/index.js';
 import { applySshConfig, parseSshConfig } from '../../src/adapters/ssh/ssh-config.js';
 import type { SshHostTarget, SshPool, SshSettings } from '../../src/adapters/ssh/types.js';
 import { FleetError } from '../../src/core/errors.js';
-import { EventBus } from '../../src/pipeline/events.js';
+import { EventBus } from '../../src/runtime/events.js';
 import { startLab, type Lab } from '../lab/index.js';
 
 const HOSTS = ['s1', 's2', 's3', 's4'];

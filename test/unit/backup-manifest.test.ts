@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { judgeBackup, groupByBackup } from '../../src/backup/catalog.js';
+import { judgeBackup, groupByBackup } from '../../src/ops/backup/catalog.js';
 import {
   assignKeys,
   backupIdFor,
@@ -11,8 +11,8 @@ import {
   timeOfId,
   uniqueBackupId,
   type ManifestItem,
-} from '../../src/backup/manifest.js';
-import { manifestSchema } from '../../src/backup/manifest-schema.js';
+} from '../../src/core/backup-manifest.js';
+import { manifestSchema } from '../../src/core/backup-manifest-schema.js';
 import { FleetError } from '../../src/core/errors.js';
 
 const SHA = 'a'.repeat(64);

@@ -6,7 +6,7 @@ import {
   type ClusterNode,
   type HostObservation,
   type PlanOptions,
-} from '../../src/backup/plan.js';
+} from '../../src/core/backup-plan.js';
 import { FleetError } from '../../src/core/errors.js';
 
 const host = (

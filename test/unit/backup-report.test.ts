@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { buildBackupReport, failureKind } from '../../src/backup/report.js';
-import { pickError } from '../../src/backup/run-backup.js';
+import { buildBackupReport, failureKind } from '../../src/ops/backup/report.js';
+import { pickError } from '../../src/ops/backup/run-backup.js';
 import { FleetError } from '../../src/core/errors.js';
 
 const ajv = new Ajv({ allErrors: true, strict: false });

@@ -5,7 +5,7 @@ import {
   scopeOfKeys,
   selectForRetention,
   type RetentionInput,
-} from '../../src/backup/retention.js';
+} from '../../src/ops/backup/retention.js';
 
 const FULL = ['path@agx-03', 'path@spark', 'swarm'];
 const AGX03_PATHS = ['path@agx-03'];

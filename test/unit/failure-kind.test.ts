@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { failureKind } from '../../src/core/host.js';
-import { failureKind as backupFailureKind } from '../../src/backup/report.js';
+import { failureKind as backupFailureKind } from '../../src/ops/backup/report.js';
 import { strandedInCluster } from '../../src/core/swarm-plan-membership.js';
 import { planUp } from '../../src/core/swarm-plan.js';
 import { RunTally } from '../../src/views/tally.js';

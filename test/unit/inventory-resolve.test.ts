@@ -10,7 +10,7 @@ import {
   resolveTargets,
   type ResolveContext,
   type TargetCliOptions,
-} from '../../src/cli/target-options.js';
+} from '../../src/frontends/cli/target-options.js';
 import { FleetError } from '../../src/core/errors.js';
 import { InventoryError } from '../../src/core/inventory.js';
 import { rejectedFleetError } from '../helpers/fleet-error.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FleetError } from '../../src/core/errors.js';
-import { loadRemoteScript } from '../../src/remote-scripts.js';
+import { loadRemoteScript } from '../../src/adapters/remote-scripts.js';
 
 describe('loadRemoteScript outside the single binary', () => {
   it('reads remote/<name> from the repository', async () => {

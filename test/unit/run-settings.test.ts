@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
-import { addSshOptions, applyInventoryDefaults, parseCount } from '../../src/cli/ssh-options.js';
+import { addSshOptions, applyInventoryDefaults, parseCount } from '../../src/frontends/cli/ssh-options.js';
 
 // The real option definitions commands use, so the test covers commander's env handling too.
 interface Knobs {

@@ -13,8 +13,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
 import { appendFileSafely, pathKind, writeFileSafely } from '../../src/adapters/fs/safe-write.js';
 import { LocalStore } from '../../src/adapters/s3/local-store.js';
-import { Outdir } from '../../src/exec/outdir.js';
-import { defaultReportPath, writeReport } from '../../src/views/json-report.js';
+import { Outdir } from '../../src/ops/exec/outdir.js';
+import { defaultReportPath, writeReport } from '../../src/adapters/report-files.js';
 import { rejectedFleetError } from '../helpers/fleet-error.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fleet-safe-write-'));

@@ -5,9 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineInfo } from '../../src/adapters/docker/types.js';
 import { membership } from '../../src/core/swarm-plan.js';
-import { newResult, type HostRecord } from '../../src/swarm/context.js';
-import { wantedLabels } from '../../src/swarm/labels.js';
-import { observedHost } from '../../src/swarm/plan.js';
+import { newResult, type HostRecord } from '../../src/ops/swarm/context.js';
+import { wantedLabels } from '../../src/ops/swarm/labels.js';
+import { observedHost } from '../../src/ops/swarm/plan.js';
 
 function info(swarm: Partial<EngineInfo['swarm']>): EngineInfo {
   return {

@@ -18,7 +18,7 @@ import {
 } from '../../src/core/swarm-plan.js';
 import type { SwarmNode } from '../../src/adapters/docker/types.js';
 import type { HostTarget } from '../../src/core/host.js';
-import { rolesFromNodes } from '../../src/swarm/live-roles.js';
+import { rolesFromNodes } from '../../src/ops/swarm/live-roles.js';
 import { cluster, fresh, member, node, summary } from './swarm-plan-helpers.js';
 
 const roles = (managers: string[], workers: string[]): Record<string, Role> => ({

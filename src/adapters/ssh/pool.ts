@@ -6,7 +6,7 @@
 import pLimit from 'p-limit';
 import { FleetError } from '../../core/errors.js';
 import type { HostTarget } from '../../core/host.js';
-import type { EventBus } from '../../pipeline/events.js';
+import type { EventBus } from '../../runtime/events.js';
 import { AuthSecrets } from './auth.js';
 import { connectOnce } from './connect.js';
 import { PooledConnection } from './connection.js';

@@ -1,0 +1,139 @@
+/**
+ * `fleet up` (and `fleet plan` = `fleet up --dry-run`): from nodes.yml to a verified Docker Swarm.
+ * Flags only here; the run is src/swarm/run.ts, loaded when the command runs.
+ */
+import { Option, type Command } from 'commander';
+import { addSshOptions, parseCount, parseSeconds, SSH_OPTIONS_HELP } from '../ssh-options.js';
+import { addWaitLockOption, CLUSTER_LOCK_HELP } from '../cluster-lock-options.js';
+import { addTargetOptions, TARGET_OPTIONS_HELP } from '../target-options.js';
+import type { SwarmCliOptions } from '../../../ops/swarm/run.js';
+
+const UP_HELP = `
+Phases: preflight (connect, facts, Docker, who is in which swarm, roles, the plan) → init → tokens →
+managers (one at a time, each confirmed Reachable with quorum) → workers (bounded pool) → labels (set
+right after each node's join; what is left here) → network → verify. fleet plan prints the plan's steps.
+Join tokens are read through the Docker Engine API over SSH and stay in memory: never on a command
+line, in a file, a log or the report. Running up again converges: members are skipped, missing hosts
+join, changed roles are promoted or demoted keeping quorum. A host in another swarm is left alone
+unless --force.
+A manager that cannot be reached (SSH or its engine) keeps its seat: no replacement is promoted, no
+healthy manager demoted, and up ends partial (4) naming it. --replace-unreachable-managers demotes and
+removes its entry and gives the seat to another host (the plan shows the quorum before and after).
+A manager whose host key or login fails stops up before anything changes (3). Entries a re-joined host
+left behind (Down, same address) are removed. With -n selecting only workers, the swarm is read
+through a manager of nodes.yml outside the selection, which is never changed.
+${TARGET_OPTIONS_HELP}
+${SSH_OPTIONS_HELP}
+
+Exit codes:
+  0    the swarm matches nodes.yml
+  2    usage or input error
+  3    no host could be reached, or a manager's host key or login failed (nothing changed)
+  4    partial: some hosts failed or were left alone, or the swarm does not match the plan (an
+       unreachable manager kept, a stale entry left): listed at the end and in the report
+  5    refused or stopped to keep quorum
+  6    the Docker Engine API failed
+  9    locked: another run holds the cluster lock (see Cluster lock)
+  130  interrupted: the step in flight finished, the report was written; run up again to continue`;
+
+const REPLACE_HELP =
+  'demote and remove managers whose host cannot be reached, and give their seats to other hosts';
+
+type SwarmCommand = 'up' | 'plan' | 'down';
+
+/** The options each swarm command uses, and only those (plan changes nothing, down ranks no roles). */
+export function addSwarmOptions(cmd: Command, command: SwarmCommand): Command {
+  addTargetOptions(cmd);
+  addSshOptions(cmd);
+  if (command !== 'plan') {
+    cmd.addOption(
+      new Option(
+        '-c, --concurrency <n>',
+        command === 'up' ? 'workers joining at once' : 'workers leaving at once',
+      )
+        .argParser(parseCount('--concurrency', { min: 1 }))
+        .default(10),
+    );
+    cmd.option(
+      '--yes',
+      command === 'up'
+        ? 'do not ask: continue with fewer managers when one fails to join'
+        : 'do not ask for confirmation (required without a terminal)',
+    );
+  }
+  cmd.option(
+    '--force',
+    {
+      up: 'move hosts that are in another swarm into this one',
+      plan: 'plan moving hosts that are in another swarm into this one',
+      down: 'also make hosts in another swarm leave it',
+    }[command],
+  );
+  if (command !== 'down') {
+    cmd
+      .addOption(
+        new Option('--managers <n>', 'manager count (default by size: 1, 3, 5, 7)').argParser(
+          parseCount('--managers', { min: 1 }),
+        ),
+      )
+      .option('--allow-even-managers', 'accept an even --managers count');
+  }
+  cmd.addOption(
+    new Option('--cluster-name <name>', 'the swarm label that marks this cluster')
+      .env('FLEET_CLUSTER')
+      .default('fleet'),
+  );
+  if (command !== 'plan') {
+    cmd.addOption(
+      new Option('--settle-timeout <seconds>', 'how long to wait for a node to become Ready/Reachable')
+        .argParser(parseSeconds('--settle-timeout'))
+        .default(90),
+    );
+  }
+  if (command === 'up')
+    cmd.option('--role-assignments <file>', 'where to write the role ranking', 'role_assignments.json');
+  return cmd
+    .option('--report <file>', 'write the JSON report here instead of ./reports/<command>-<time>.json')
+    .option('--json', 'print the JSON report on stdout instead of the human view');
+}
+
+/** Values the shared swarm run reads for options a command does not offer (never used by it). */
+export const UNUSED_SWARM_DEFAULTS = {
+  concurrency: 10,
+  settleTimeout: 90,
+  roleAssignments: 'role_assignments.json',
+};
+
+export function register(program: Command): void {
+  const up = program.command('up').description('form (or converge) the Docker Swarm described by nodes.yml');
+  addSwarmOptions(up, 'up');
+  addWaitLockOption(up)
+    .addHelpText('after', CLUSTER_LOCK_HELP)
+    .option('--replace-unreachable-managers', REPLACE_HELP)
+    .option('--dry-run', 'print what would change, change nothing (same as fleet plan)')
+    .option('--discover <cidr>', 'scan CIDR for SSH hosts, write a draft nodes.yml, and start from it')
+    .addHelpText('after', UP_HELP)
+    .action(async (opts: SwarmCliOptions & { discover?: string }, command: Command) => {
+      if (opts.discover) {
+        const { discoverToInventory } = await import('../../../ops/discover/run.js');
+        opts.inventory = await discoverToInventory(opts.discover, opts);
+      }
+      const { runSwarmCommand } = await import('../../../ops/swarm/run.js');
+      process.exitCode = await runSwarmCommand('up', opts, command);
+    });
+
+  const plan = program
+    .command('plan')
+    .description('show exactly what fleet up would do against the live hosts');
+  addSwarmOptions(plan, 'plan')
+    .option('--replace-unreachable-managers', REPLACE_HELP)
+    .addHelpText(
+      'after',
+      '\nSame as fleet up --dry-run: reads live state, prints the steps, changes nothing on the hosts and\n' +
+        'writes no role_assignments.json (only its report under ./reports, or --report FILE).',
+    )
+    .action(async (opts: SwarmCliOptions, command: Command) => {
+      const { runSwarmCommand } = await import('../../../ops/swarm/run.js');
+      process.exitCode = await runSwarmCommand('plan', { ...UNUSED_SWARM_DEFAULTS, ...opts }, command);
+    });
+}

@@ -1,0 +1,125 @@
+/**
+ * Joining a node through any manager, not just one. Docker's engine uses only the first address of
+ * a join request (moby's Cluster.Join dials RemoteAddrs[0]), so a join names one manager: when that
+ * manager is lost mid-join the node is stranded in swarm state `pending` or `error` and stays so.
+ * fleet therefore joins through one manager at a time, leader first; a join that fails or passes
+ * its deadline is checked on the node itself — joined after all (the answer was lost), or stranded
+ * (leave, then join through the next reachable manager), or refused (a real error, thrown).
+ * Ctrl-C gives a join in flight a short grace period, then abandons it; the node is then either
+ * joined or stranded, and the next `up` repairs a stranded node of this cluster (leave, re-join).
+ */
+import type { Secret } from '../../adapters/docker/types.js';
+import { isConnectionError } from '../../adapters/docker/errors.js';
+import { FleetError, toFleetError } from '../../core/errors.js';
+import { sleep, withDeadline } from '../../core/poll.js';
+import { managerCandidates } from './actions.js';
+import type { HostRecord, SwarmContext } from './context.js';
+
+/** How long a join in flight may still finish after Ctrl-C before it is abandoned. */
+export const JOIN_GRACE_MS = 5000;
+/** Local swarm states of a join that did not complete. */
+const STRANDED = new Set(['pending', 'error']);
+
+/** Aborts with `signal`, but only `graceMs` after it: a step in flight gets that long to finish. */
+export function afterGrace(signal: AbortSignal, graceMs: number): AbortSignal {
+  const controller = new AbortController();
+  const onAbort = (): void => {
+    setTimeout(() => controller.abort(signal.reason), graceMs).unref();
+  };
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  return controller.signal;
+}
+
+/** `addr:2377` of every manager fleet can use right now, the leader first. */
+export function managerJoinAddrs(ctx: SwarmContext, exclude?: HostRecord): string[] {
+  return managerCandidates(ctx)
+    .filter((h) => h !== exclude)
+    .map((h) => `${h.info?.swarm.nodeAddr || h.target.address}:2377`);
+}
+
+async function localState(host: HostRecord, ctx: SwarmContext): Promise<string | undefined> {
+  try {
+    // Part of the join step: it gets the join's grace after Ctrl-C, not an instant abort.
+    const signal = afterGrace(ctx.signal, JOIN_GRACE_MS);
+    const info = await withDeadline('GET /info', 10_000, signal, (s) => host.engine!.info(s));
+    return info.swarm.localNodeState;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Leaves a stranded join (force: a half-joined manager may count itself in the Raft group). */
+export async function leaveStranded(ctx: SwarmContext, host: HostRecord, why: string): Promise<void> {
+  ctx.bus.log('warn', `${why}: leaving the swarm to join again`, host.target.id);
+  await host.engine!.swarmLeave(true, afterGrace(ctx.signal, JOIN_GRACE_MS));
+}
+
+export interface JoinRequest {
+  role: 'manager' | 'worker';
+  token: Secret;
+  advertiseAddr: string;
+  /** Retries of a dropped channel to the node's own engine (--retries, --retry-delay). */
+  retries: number;
+  retryDelayMs: number;
+}
+
+/**
+ * Joins `host` through the first manager that takes it. Returns the address it joined through.
+ * Throws the last failure when no manager did, or `interrupted` after Ctrl-C.
+ */
+export async function joinThroughManagers(
+  ctx: SwarmContext,
+  host: HostRecord,
+  request: JoinRequest,
+): Promise<string> {
+  const id = host.target.id;
+  // A stranded join from an earlier run (state pending/error) blocks any new join: repair it first.
+  const before = await localState(host, ctx);
+  if (before && STRANDED.has(before)) await leaveStranded(ctx, host, `swarm state "${before}"`);
+  let lastError: FleetError | undefined;
+  let channelRetries = 0;
+  const tried = new Set<string>();
+  for (;;) {
+    const addr = managerJoinAddrs(ctx, host).find((a) => !tried.has(a));
+    if (!addr) break;
+    // The step was recorded as begun: the first attempt goes ahead (with the grace period); only
+    // a retry or another manager is given up after Ctrl-C.
+    if (ctx.signal.aborted && tried.size + channelRetries > 0) {
+      throw new FleetError('interrupted', 'interrupted before the join was retried', { host: id });
+    }
+    try {
+      await host.engine!.swarmJoin(
+        { remoteAddrs: [addr], token: request.token, advertiseAddr: request.advertiseAddr },
+        afterGrace(ctx.signal, JOIN_GRACE_MS),
+      );
+      return addr;
+    } catch (err) {
+      const error = toFleetError(err);
+      lastError = error;
+      // The answer may be lost while the join itself went through.
+      const state = await localState(host, ctx);
+      if (state === 'active') return addr;
+      if (ctx.signal.aborted) {
+        throw new FleetError('interrupted', `join through ${addr} abandoned (Ctrl-C)`, { host: id });
+      }
+      if (state === undefined && isConnectionError(error) && channelRetries < request.retries) {
+        // The channel to this node's own engine dropped: the same manager again after a pause.
+        await sleep(request.retryDelayMs * 2 ** channelRetries++, ctx.signal);
+        continue;
+      }
+      tried.add(addr);
+      if (state && STRANDED.has(state)) {
+        await leaveStranded(ctx, host, `join through ${addr} did not complete (state "${state}")`);
+        continue;
+      }
+      // Refused outright (bad token, already in a swarm): another manager would say the same.
+      if (!isConnectionError(error) && !/timeout|deadline|unavailable|connection/i.test(error.message)) {
+        throw error;
+      }
+    }
+  }
+  throw (
+    lastError ?? new FleetError('quorum', `no manager of this swarm answers to let ${id} join`, { host: id })
+  );
+}

@@ -1,0 +1,170 @@
+/**
+ * Observed state: which hosts are in which swarm, which swarm is "ours", who leads it.
+ *
+ * fleet marks the swarms it creates with the swarm spec label `fleet.cluster=<name>`; a swarm
+ * without it (or with another name) is foreign, and its members are reported and left alone unless
+ * --force. Workers cannot tell which cluster they are in, so they count as ours only when a manager
+ * of our swarm lists their node id.
+ */
+import { createDockerEngine } from '../../adapters/docker/engine.js';
+import type { SwarmNode } from '../../adapters/docker/types.js';
+import { toFleetError } from '../../core/errors.js';
+import { strandedInCluster } from '../../core/swarm-plan-membership.js';
+import { observedHost } from './plan.js';
+import { leaderRecord, newResult, type ClusterState, type HostRecord, type SwarmContext } from './context.js';
+
+export const CLUSTER_LABEL = 'fleet.cluster';
+
+interface SwarmSeen {
+  id: string;
+  managers: HostRecord[];
+  ours: boolean;
+}
+
+function inSwarm(host: HostRecord): boolean {
+  return (host.info?.swarm.localNodeState ?? 'inactive') !== 'inactive';
+}
+
+/** Groups the reachable managers by cluster and reads each cluster's labels once. */
+async function swarmsSeen(ctx: SwarmContext, hosts: Iterable<HostRecord>): Promise<SwarmSeen[]> {
+  const byId = new Map<string, SwarmSeen>();
+  for (const host of hosts) {
+    const swarm = host.info?.swarm;
+    if (!swarm || swarm.localNodeState !== 'active' || !swarm.controlAvailable || !swarm.clusterId) continue;
+    const seen = byId.get(swarm.clusterId) ?? { id: swarm.clusterId, managers: [], ours: false };
+    seen.managers.push(host);
+    byId.set(swarm.clusterId, seen);
+  }
+  for (const seen of byId.values()) {
+    for (const manager of seen.managers) {
+      try {
+        const inspect = await manager.engine!.swarmInspect(ctx.signal);
+        seen.ours = inspect.labels[CLUSTER_LABEL] === ctx.options.clusterName;
+        break;
+      } catch (err) {
+        ctx.bus.log('warn', `cannot inspect its swarm: ${toFleetError(err).message}`, manager.target.id);
+      }
+    }
+  }
+  return [...byId.values()];
+}
+
+/** Lists nodes from the first manager that answers, preferring the one that leads. */
+export async function readNodes(
+  ctx: SwarmContext,
+  managers: HostRecord[],
+): Promise<{ nodes: SwarmNode[]; via: HostRecord } | undefined> {
+  for (const manager of managers) {
+    if (!manager.engine) continue;
+    try {
+      return { nodes: await manager.engine.listNodes(ctx.signal), via: manager };
+    } catch (err) {
+      ctx.bus.log('debug', `GET /nodes failed: ${toFleetError(err).message}`, manager.target.id);
+    }
+  }
+  return undefined;
+}
+
+/** The host fleet should talk to: the leader if it is one of ours, else any reachable manager. */
+export function pickLeader(ctx: SwarmContext, nodes: SwarmNode[], fallback: HostRecord): HostRecord {
+  const leaderNode = nodes.find((n) => n.manager?.leader);
+  const known = ctx.observer ? [...ctx.hosts.values(), ctx.observer] : [...ctx.hosts.values()];
+  const leaderHost = leaderNode && known.find((h) => h.nodeId === leaderNode.id && h.engine);
+  return leaderHost ?? fallback;
+}
+
+/**
+ * Fills membership/currentRole/nodeId for every host and ctx.cluster when our swarm exists.
+ * When more than one swarm carries our label (two separate inits), the one with more of our
+ * hosts wins and the other is reported as foreign.
+ */
+export async function classify(ctx: SwarmContext): Promise<void> {
+  for (const host of ctx.hosts.values()) {
+    host.nodeId = host.info?.swarm.nodeId || undefined;
+    host.membership = host.info ? (inSwarm(host) ? 'foreign' : 'none') : 'unknown';
+  }
+  const seen = await swarmsSeen(ctx, ctx.hosts.values());
+  let ours = seen.filter((s) => s.ours).sort((a, b) => b.managers.length - a.managers.length)[0];
+  for (const s of seen) {
+    if (s === ours) continue;
+    for (const m of s.managers) m.foreignCluster = s.id;
+  }
+  ours ??= await observeThroughSpare(ctx);
+  const dead = (h: HostRecord, nodes: SwarmNode[], id = ''): boolean =>
+    Boolean(h.info) && strandedInCluster(observedHost(h).swarm!, { id, nodes });
+  if (!ours) {
+    // A join that died belongs to no swarm: not "another swarm" (the plan repairs it).
+    for (const host of ctx.hosts.values()) if (dead(host, [])) host.membership = 'none';
+    return;
+  }
+  const read = await readNodes(ctx, ours.managers);
+  if (!read) return;
+  const ids = new Map(read.nodes.map((n) => [n.id, n]));
+  for (const host of ctx.hosts.values()) {
+    const node = host.nodeId ? ids.get(host.nodeId) : undefined;
+    if (dead(host, read.nodes, ours.id)) {
+      // A join into this cluster that never completed: not another swarm; the plan repairs it.
+      host.membership = 'none';
+    } else if (node && inSwarm(host)) {
+      host.membership = 'ours';
+      host.currentRole = node.role;
+    }
+  }
+  const leader = pickLeader(ctx, read.nodes, read.via);
+  ctx.cluster = { id: ours.id, leader: leader.target.id, nodes: read.nodes };
+}
+
+/**
+ * A partial selection with no manager of ours in it (`plan -n agx-05,agx-06`): find the cluster
+ * through a manager of nodes.yml outside the selection — first those the selected workers name as
+ * their managers, then the pinned managers — read it, never change it. Without this the selected
+ * workers would look like members of "another swarm".
+ */
+async function observeThroughSpare(ctx: SwarmContext): Promise<SwarmSeen | undefined> {
+  const selected = [...ctx.hosts.values()];
+  if (!selected.some((h) => inSwarm(h)) || !ctx.spares?.length) return undefined;
+  const named = new Set(selected.flatMap((h) => h.info?.swarm.remoteManagers ?? []));
+  const candidates = [
+    ...ctx.spares.filter((t) => named.has(`${t.address}:2377`)),
+    ...ctx.spares.filter((t) => !named.has(`${t.address}:2377`) && t.role === 'manager'),
+  ];
+  for (const target of candidates) {
+    try {
+      const conn = await ctx.pool.connect(target, ctx.signal);
+      const engine = await createDockerEngine(conn, {
+        signal: ctx.signal,
+        sudoPassword: ctx.options.sudoPassword,
+      });
+      const info = { ...(await engine.info(ctx.signal)), apiVersion: engine.apiVersion };
+      const record: HostRecord = { target, conn, engine, info, membership: 'ours', result: newResult() };
+      const [seen] = await swarmsSeen(ctx, [record]);
+      if (seen?.ours) {
+        record.nodeId = info.swarm.nodeId;
+        record.currentRole = 'manager';
+        ctx.observer = record;
+        ctx.bus.log('info', `not selected: read this cluster through it, changing nothing there`, target.id);
+        return seen;
+      }
+      engine.close();
+    } catch (err) {
+      ctx.bus.log('debug', `cannot read the cluster through it: ${toFleetError(err).message}`, target.id);
+    }
+  }
+  return undefined;
+}
+
+/** Re-reads the node list (after joins); keeps the leader pointer on a manager that answers. */
+export async function refreshCluster(ctx: SwarmContext): Promise<ClusterState | undefined> {
+  const cluster = ctx.cluster;
+  if (!cluster) return cluster;
+  const candidates = [
+    leaderRecord(ctx),
+    ...[...ctx.hosts.values()].filter((h) => h.membership === 'ours' && h.currentRole === 'manager'),
+    ctx.observer,
+  ].filter((h): h is HostRecord => Boolean(h?.engine));
+  const read = await readNodes(ctx, candidates);
+  if (!read) return cluster;
+  cluster.nodes = read.nodes;
+  cluster.leader = pickLeader(ctx, read.nodes, read.via).target.id;
+  return cluster;
+}

@@ -1,0 +1,191 @@
+/**
+ * Phase 4: the plan's manager steps, one at a time — promotions and joins first, each followed by
+ * polling the leader (every 100 ms, no fixed sleeps) until the node is a Reachable manager and quorum
+ * holds; then demotions, each re-checked against the live quorum. The planner ordered them so quorum
+ * holds at every step. A joined manager gets its labels at once, while it is the only thing moving.
+ */
+import { FleetError, toFleetError } from '../../../core/errors.js';
+import type { PlanStep } from '../../../core/swarm-plan.js';
+import type { Phase } from '../../../runtime/phase.js';
+import { leaderRecord, hostDone, markFailed, type HostRecord, type SwarmContext } from '../context.js';
+import {
+  advertiseAddr,
+  localNodeId,
+  pollUntil,
+  probePorts,
+  quorumOf,
+  setRoleViaManagers,
+  viaManager,
+} from '../actions.js';
+import { joinThroughManagers } from '../join.js';
+import { refreshCluster } from '../observe.js';
+import { labelJoined, runStep, stepsOf } from '../plan.js';
+import { quorumSize } from '../../../core/quorum.js';
+
+const TITLE = 'managers';
+/** The join is on the critical path: ask the leader often. */
+const POLL_MS = 100;
+
+function leaderOrThrow(ctx: SwarmContext): HostRecord {
+  const leader = leaderRecord(ctx);
+  if (!leader?.engine) throw new FleetError('quorum', 'no manager of this swarm answers');
+  return leader;
+}
+
+function leaderAddr(leader: HostRecord): string {
+  return leader.info?.swarm.nodeAddr || leader.target.address;
+}
+
+async function waitReachable(ctx: SwarmContext, host: HostRecord): Promise<void> {
+  await pollUntil(
+    ctx,
+    `${host.target.id} to become a reachable manager`,
+    // Through any manager: the leader may be the one that just went away.
+    () => viaManager(ctx, TITLE, (via, signal) => via.engine!.listNodes(signal)),
+    (nodes) => {
+      const node = nodes.find((n) => n.id === host.nodeId);
+      return node?.manager?.reachability === 'reachable' && quorumOf(nodes).ok;
+    },
+    ctx.options.settleTimeoutMs,
+    POLL_MS,
+  );
+}
+
+/**
+ * Every joining manager checks, all at once before the first join, that it reaches the leader on
+ * 2377 and 7946: a closed port then fails that host up front instead of halfway through the joins.
+ */
+async function probeAll(ctx: SwarmContext, hosts: HostRecord[]): Promise<Map<HostRecord, FleetError>> {
+  const leader = leaderOrThrow(ctx);
+  const addr = leaderAddr(leader);
+  const failures = new Map<HostRecord, FleetError>();
+  await Promise.all(
+    hosts.map(async (host) => {
+      const closed = await probePorts(host, addr, [2377, 7946]).catch(() => undefined);
+      if (closed === undefined)
+        ctx.bus.log('debug', 'no nc or bash: swarm ports not checked', host.target.id);
+      else if (closed.length > 0) {
+        const hint = 'open TCP 2377 and 7946 (and UDP 7946, 4789) between managers';
+        const message = `cannot reach ${leader.target.id} (${addr}) on port ${closed.join(', ')}`;
+        failures.set(host, new FleetError('connect', message, { host: host.target.id, hint }));
+      }
+    }),
+  );
+  return failures;
+}
+
+async function joinManager(ctx: SwarmContext, step: PlanStep, host: HostRecord): Promise<void> {
+  // A dry run may have no swarm (and so no leader) to name: the gate only records the sentence.
+  if (ctx.dryRun) return void (await runStep(ctx, step, async () => undefined));
+  leaderOrThrow(ctx);
+  const addr = await advertiseAddr(host);
+  ctx.bus.hostState(host.target.id, 'running', 'joining as manager');
+  await runStep(ctx, step, async () => {
+    // Leader first, then the other managers: a lost manager never strands the join.
+    await joinThroughManagers(ctx, host, {
+      role: 'manager',
+      token: ctx.tokens!.manager,
+      advertiseAddr: addr,
+      retries: ctx.options.retries,
+      retryDelayMs: ctx.options.retryDelayMs,
+    });
+    await localNodeId(ctx, host);
+    await waitReachable(ctx, host);
+  });
+  host.membership = 'ours';
+  host.currentRole = 'manager';
+}
+
+async function promote(ctx: SwarmContext, step: Extract<PlanStep, { kind: 'promote' }>, host: HostRecord) {
+  ctx.bus.hostState(host.target.id, 'running', 'promoting');
+  await runStep(ctx, step, async () => {
+    await setRoleViaManagers(ctx, step.nodeId, 'manager');
+    await waitReachable(ctx, host);
+  });
+  host.currentRole = 'manager';
+}
+
+async function demote(ctx: SwarmContext, step: Extract<PlanStep, { kind: 'demote' }>, host: HostRecord) {
+  if (!ctx.dryRun) {
+    // The plan checked quorum against what preflight saw; a manager may have gone away since.
+    const q = quorumOf((await refreshCluster(ctx))?.nodes ?? []);
+    const after = { managers: q.managers - 1, reachable: q.reachable - 1 };
+    if (after.managers < 1 || after.reachable < quorumSize(after.managers)) {
+      throw new FleetError(
+        'quorum',
+        `demoting ${host.target.id} would leave ${after.reachable} of ${after.managers} managers reachable; quorum needs ${quorumSize(after.managers)}`,
+        { host: host.target.id, hint: 'bring the unreachable managers back first' },
+      );
+    }
+  }
+  ctx.bus.hostState(host.target.id, 'running', 'demoting');
+  await runStep(ctx, step, async () => {
+    const via = await setRoleViaManagers(ctx, step.nodeId, 'worker', host);
+    if (ctx.cluster?.leader === host.target.id) ctx.cluster.leader = via.target.id;
+    await refreshCluster(ctx);
+  });
+  host.currentRole = 'worker';
+}
+
+/** A manager failed: ask on a TTY, continue with --yes, otherwise stop. */
+async function continueWithFewer(ctx: SwarmContext, host: HostRecord, error: FleetError): Promise<void> {
+  const id = host.target.id;
+  if (ctx.options.yes) {
+    ctx.bus.log('warn', `failed to join as manager; continuing with fewer managers (--yes)`, id);
+    return;
+  }
+  if (ctx.options.interactive) {
+    const yes = await ctx.options.ask(
+      `${id} failed to join as manager: ${error.message}\ncontinue with fewer managers? [y/N] `,
+    );
+    if (yes) return;
+  }
+  throw new FleetError(error.code, `manager ${id} failed to join: ${error.message}`, {
+    host: id,
+    hint: 'fix the host and run fleet up again (it continues from here), or pass --yes to go on with fewer managers',
+  });
+}
+
+export const managers: Phase<SwarmContext> = {
+  title: TITLE,
+  shouldRun(ctx) {
+    return stepsOf(ctx, 'promote', 'join-manager').length > 0 ||
+      stepsOf(ctx, 'demote').some((s) => s.stage === 'demote')
+      ? true
+      : 'every manager is in place';
+  },
+  async run(ctx) {
+    const joins = stepsOf(ctx, 'promote', 'join-manager');
+    const joining = joins
+      .filter((s) => s.kind === 'join-manager')
+      .map((s) => ctx.hosts.get(s.host)!)
+      .filter((h) => h.result.status !== 'failed');
+    const closed = ctx.dryRun ? new Map() : await probeAll(ctx, joining);
+    for (const step of joins) {
+      if (ctx.signal.aborted) throw new FleetError('interrupted', 'interrupted between manager joins');
+      const host = ctx.hosts.get(step.host)!;
+      if (host.result.status === 'failed') continue;
+      const started = Date.now();
+      try {
+        const portError = closed.get(host);
+        if (portError) throw portError;
+        if (step.kind === 'promote') await promote(ctx, step, host);
+        else await joinManager(ctx, step, host);
+        await labelJoined(ctx, host);
+        host.result.durationMs += Date.now() - started;
+        hostDone(ctx, host, Date.now() - started);
+      } catch (err) {
+        host.result.durationMs += Date.now() - started;
+        const error = toFleetError(err);
+        markFailed(host, TITLE, error, ctx);
+        if (error.code === 'interrupted') throw error;
+        await continueWithFewer(ctx, host, error);
+      }
+    }
+    for (const step of stepsOf(ctx, 'demote')) {
+      if (step.stage !== 'demote' || !step.host) continue;
+      if (ctx.signal.aborted) throw new FleetError('interrupted', 'interrupted between demotions');
+      await demote(ctx, step, ctx.hosts.get(step.host)!);
+    }
+  },
+};
