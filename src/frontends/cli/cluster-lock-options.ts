@@ -1,12 +1,13 @@
 /**
- * `--wait-lock [SECONDS]` and the one call every cluster-changing command (up, down, backup, restore;
- * later node/service/reboot/bootstrap) makes right after opening its run session.
+ * `--wait-lock [SECONDS]`, and the CLI form of runtime/cluster-lock.ts's lockClusterForRun (the one
+ * call every cluster-changing command makes right after opening its run session).
  */
 import { Option, type Command } from 'commander';
 import type { HostTarget } from '../../core/host.js';
 import type { RunSession } from '../../runtime/session.js';
-import { applyIdentityFiles, parseSeconds, type SshCliOptions } from './ssh-options.js';
-import { resolveTargets, type TargetCliOptions } from './target-options.js';
+import { lockClusterForRun as lockClusterIn } from '../../runtime/cluster-lock.js';
+import { parseSeconds, type SshCliOptions } from './ssh-options.js';
+import type { TargetCliOptions } from './target-options.js';
 
 /** `--wait-lock` without a number waits this long. */
 export const DEFAULT_WAIT_LOCK_SECONDS = 600;
@@ -36,28 +37,12 @@ export function waitLockSeconds(opts: LockCliOptions): number {
   return opts.waitLock === true ? DEFAULT_WAIT_LOCK_SECONDS : opts.waitLock;
 }
 
-/**
- * Takes the cluster lock for this run (released when the session closes its pool). On failure the
- * session is closed, so the caller only rethrows: FleetError 'locked' (exit 9) or 'interrupted'.
- */
-export async function lockClusterForRun(
+/** runtime/cluster-lock.ts lockClusterForRun with the CLI's --wait-lock turned into seconds. */
+export function lockClusterForRun(
   session: RunSession,
   command: string,
   selected: HostTarget[],
   opts: TargetCliOptions & Pick<SshCliOptions, 'identity' | 'sudo'> & LockCliOptions,
 ): Promise<void> {
-  try {
-    const all = await resolveTargets({ inventory: opts.inventory, all: true }, undefined, {
-      defaultToAll: true,
-    }).catch(() => undefined);
-    const inventory = all?.inventory ? applyIdentityFiles(all.hosts, opts) : [];
-    await session.lockCluster(selected, inventory, {
-      command,
-      waitSeconds: waitLockSeconds(opts),
-      sudo: Boolean(opts.sudo),
-    });
-  } catch (err) {
-    await session.close();
-    throw err;
-  }
+  return lockClusterIn(session, command, selected, { ...opts, waitSeconds: waitLockSeconds(opts) });
 }

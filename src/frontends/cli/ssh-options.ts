@@ -7,7 +7,6 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { checkKeyFile } from '../../adapters/key-file.js';
 import type { SshSettings } from '../../adapters/ssh/types.js';
 import type { HostTarget } from '../../core/host.js';
 import { registerSecret } from '../../core/redact.js';
@@ -115,31 +114,8 @@ export async function sshSettingsFromOptions(
   };
 }
 
-/**
- * `-i FILE` keys go before whatever inventory/ssh_config chose for each host. Every key file named
- * anywhere (-i, nodes.yml key:, ssh_config IdentityFile, jump hosts too) is checked here, before
- * anything connects: a device, FIFO or huge file stops the run with exit 2 naming the file.
- */
-export function applyIdentityFiles(
-  targets: HostTarget[],
-  opts: Pick<SshCliOptions, 'identity'>,
-): HostTarget[] {
-  const extra = (opts.identity ?? []).map((f) => resolve(f));
-  const out =
-    extra.length === 0
-      ? targets
-      : targets.map((t) => ({
-          ...t,
-          identityFiles: [...extra, ...t.identityFiles.filter((f) => !extra.includes(f))],
-        }));
-  const files = new Set<string>();
-  for (const t of out) {
-    for (let hop: HostTarget | undefined = t; hop; hop = hop.proxyJump)
-      hop.identityFiles.forEach((f) => files.add(f));
-  }
-  for (const f of files) checkKeyFile(f);
-  return out;
-}
+// Moved to runtime/targets.ts; re-exported here until step F.
+export { applyIdentityFiles } from '../../runtime/targets.js';
 
 /**
  * The sudo password, asked once and only when some target logs in as a non-root user. Without a

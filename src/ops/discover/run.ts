@@ -74,7 +74,7 @@ export async function discover(opts: DiscoverOptions): Promise<{ hosts: Discover
       targets.map((t) =>
         limit(async (): Promise<DiscoveredHost> => {
           try {
-            const facts = await readFacts(await pool.connect(t));
+            const { facts } = await readFacts(await pool.connect(t));
             return {
               ip: t.address,
               user: t.user,

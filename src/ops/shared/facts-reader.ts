@@ -1,32 +1,43 @@
 /** Runs remote/facts.sh on a host (script on stdin, nothing on the command line) and parses it. */
+import { loadRemoteScript } from '../../adapters/remote-scripts.js';
 import type { SshConnection } from '../../adapters/ssh/types.js';
 import { FleetError } from '../../core/errors.js';
 import { parseFacts, type Facts } from '../../core/facts.js';
-import { loadRemoteScript } from '../../adapters/remote-scripts.js';
-import type { HostFactsView } from '../swarm/context.js';
 
-export async function readFacts(conn: SshConnection, signal?: AbortSignal): Promise<HostFactsView> {
+export interface FactsRead {
+  facts: Facts;
+  /** Local clock around the run (ms since epoch), for estimateClockSkewSeconds. */
+  startedAt: number;
+  endedAt: number;
+}
+
+export interface ReadFactsOptions {
+  signal?: AbortSignal;
+  sudo?: boolean;
+  sudoPassword?: string;
+  /** Default 60 s (preflight, discover); facts/score pass 30 s, as they always did. */
+  timeoutMs?: number;
+}
+
+/** The one facts reader (was two: the swarm pipeline's and facts/score's). */
+export async function readFacts(conn: SshConnection, options: ReadFactsOptions = {}): Promise<FactsRead> {
   const script = await loadRemoteScript('facts.sh');
-  const res = await conn.exec('sh -s', { stdin: script, timeoutMs: 60_000, signal });
+  const startedAt = Date.now();
+  const res = await conn.exec('sh -s', {
+    stdin: script,
+    timeoutMs: options.timeoutMs ?? 60_000,
+    signal: options.signal,
+    sudo: options.sudo,
+    sudoPassword: options.sudoPassword,
+  });
+  const endedAt = Date.now();
   if (res.exitCode !== 0) {
     const why = res.stderr.toString('utf8').trim().split('\n').pop() ?? '';
     throw new FleetError(
-      'remote-exit',
-      `facts.sh exited ${res.exitCode ?? res.signal ?? 'without a code'}: ${why}`,
-      {
-        host: conn.host.id,
-      },
+      res.timedOut ? 'timeout' : 'remote-exit',
+      `facts.sh ${res.timedOut ? 'timed out' : `exited ${res.exitCode ?? res.signal ?? 'without a code'}`}${why ? `: ${why}` : ''}`,
+      { host: conn.host.id },
     );
   }
-  return factsView(parseFacts(res.stdout.toString('utf8'), { host: conn.host.id }));
-}
-
-export function factsView(facts: Facts): HostFactsView {
-  return {
-    hostname: facts.hostname,
-    arch: facts.arch,
-    deviceType: facts.deviceType,
-    gpuModel: facts.gpus[0]?.name,
-    raw: facts,
-  };
+  return { facts: parseFacts(res.stdout.toString('utf8'), { host: conn.host.id }), startedAt, endedAt };
 }

@@ -10,6 +10,7 @@ import { failureKind, type HostTarget } from '../../core/host.js';
 import type { PhaseContext } from '../../runtime/phase.js';
 import type { EngineInfo } from '../../adapters/docker/types.js';
 import type { PlanStep, SwarmPlan } from '../../core/swarm-plan.js';
+import type { Facts } from '../../core/facts.js';
 
 export type Role = 'manager' | 'worker';
 
@@ -46,6 +47,16 @@ export interface HostFactsView {
   deviceType: string;
   gpuModel?: string;
   raw: unknown;
+}
+
+export function factsView(facts: Facts): HostFactsView {
+  return {
+    hostname: facts.hostname,
+    arch: facts.arch,
+    deviceType: facts.deviceType,
+    gpuModel: facts.gpus[0]?.name,
+    raw: facts,
+  };
 }
 
 export interface HostRecord {

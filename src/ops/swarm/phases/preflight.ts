@@ -8,7 +8,7 @@ import pLimit from 'p-limit';
 import { createDockerEngine } from '../../../adapters/docker/engine.js';
 import { FleetError, toFleetError } from '../../../core/errors.js';
 import type { Phase } from '../../../runtime/phase.js';
-import { markFailed, type HostRecord, type SwarmContext } from '../context.js';
+import { factsView, markFailed, type HostRecord, type SwarmContext } from '../context.js';
 import { readFacts } from '../../shared/facts-reader.js';
 import { classify } from '../observe.js';
 import { decideRoles, liveRole } from '../roles.js';
@@ -26,7 +26,9 @@ async function probeHost(ctx: SwarmContext, host: HostRecord): Promise<void> {
     const conn = host.conn;
     // Facts and the engine handshake use separate channels of the one connection, at the same time.
     const [facts, engine] = await Promise.all([
-      ctx.command === 'up' ? readFacts(conn, ctx.signal) : Promise.resolve(undefined),
+      ctx.command === 'up'
+        ? readFacts(conn, { signal: ctx.signal }).then((r) => factsView(r.facts))
+        : Promise.resolve(undefined),
       createDockerEngine(conn, { signal: ctx.signal, sudoPassword: ctx.options.sudoPassword }),
     ]);
     host.facts = facts;

@@ -1,0 +1,83 @@
+/**
+ * What an operation gets from its session (Runtime) and gives back (OperationResult). Operations
+ * never touch process.*, commander or a prompt: a question goes through `ask`, a change to a host
+ * through a ChangeGate, so the CLI, an MCP server or a web UI can each run the same operation.
+ */
+import type { SshPool } from '../adapters/ssh/types.js';
+import type { FleetError } from '../core/errors.js';
+import type { EventBus } from './events.js';
+
+/** Every question an operation may ask. New questions get an id here, so front ends can answer them by id. */
+export type QuestionId = 'down' | 'fewer-managers' | 'restore';
+
+export interface ConfirmRequest {
+  id: QuestionId;
+  /** The yes/no question exactly as the CLI prints it today, e.g. 'Proceed? [y/N] '. */
+  question: string;
+  /** What will change, one line each; the CLI prints "fleet restore will:" and "  - line" before the question. */
+  details?: string[];
+}
+
+/**
+ * The injected `ask`. canAsk false = nobody can answer (no terminal, an MCP client without elicitation):
+ * the operation then fails with the same usage error as today (or, for fewer-managers, stops).
+ */
+export interface Asker {
+  canAsk(id: QuestionId): boolean;
+  confirm(request: ConfirmRequest): Promise<boolean>;
+}
+
+/**
+ * An Asker for tests and non-interactive front ends: answers from a table, records what was asked.
+ * A question with no answer in the table cannot be asked (canAsk false; confirm answers no).
+ */
+export function scriptedAsker(
+  answers: Partial<Record<QuestionId, boolean>>,
+): Asker & { asked: ConfirmRequest[] } {
+  const asked: ConfirmRequest[] = [];
+  return {
+    asked,
+    canAsk: (id) => answers[id] !== undefined,
+    confirm(request) {
+      asked.push(request);
+      return Promise.resolve(answers[request.id] ?? false);
+    },
+  };
+}
+
+export interface ChangeRecord {
+  host?: string;
+  description: string;
+}
+
+/** Every change to a host goes through this gate: a dry run records the sentence instead of acting. */
+export interface ChangeGate {
+  readonly dryRun: boolean;
+  change<T>(host: string | undefined, description: string, action: () => Promise<T>): Promise<T | undefined>;
+  readonly changes: ChangeRecord[];
+}
+
+/** What one operation gets from the session. Operations never touch process.*, commander or a prompt. */
+export interface Runtime {
+  readonly bus: EventBus;
+  /** Aborted by the front end (first Ctrl-C, MCP cancel, closed browser tab). */
+  readonly signal: AbortSignal;
+  readonly ask: Asker;
+  /** --sudo password, read by the front end before the run (never on a command line). */
+  readonly sudoPassword?: string;
+  /** The session's SSH pool, created on first use; in a long-lived session it outlives the operation. */
+  pool(): Promise<SshPool>;
+  /** Closes this run's SSH connections now (the CLI does it before writing the report, as today). */
+  releasePool(): Promise<void>;
+  /** Writes a run report (adapters/report-files writeRunReport); returns its path. Injected so tests redirect it. */
+  writeReport(command: string, report: unknown, startedAt: Date, path?: string): Promise<string>;
+}
+
+/** What every operation returns: its typed report/result, and the error that stopped it, if any. */
+export interface OperationResult<R> {
+  result: R;
+  /** Set when the run stopped early; the front end decides how to show it (CLI: handleError → exit code). */
+  error?: FleetError;
+  /** Path of the JSON report written, when the operation writes one. */
+  reportPath?: string;
+}
