@@ -6,13 +6,12 @@
 import pLimit from 'p-limit';
 import { FleetError } from '../../core/errors.js';
 import type { HostTarget } from '../../core/host.js';
-import type { EventBus } from '../../runtime/events.js';
 import { AuthSecrets } from './auth.js';
 import { connectOnce } from './connect.js';
 import { PooledConnection } from './connection.js';
 import { HostKeyStore } from './host-keys.js';
 import { spawnProxyCommand, type ProxyCommandSocket } from './proxy-command.js';
-import type { SshConnection, SshHostTarget, SshPool, SshSettings } from './types.js';
+import type { PoolReporter, SshConnection, SshHostTarget, SshPool, SshSettings } from './types.js';
 
 function poolKey(host: SshHostTarget): string {
   const own = `${host.user}@${host.address}:${host.port}`;
@@ -50,7 +49,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-export function createSshPool(settings: SshSettings, bus?: EventBus): SshPool {
+export function createSshPool(settings: SshSettings, reporter?: PoolReporter): SshPool {
   const conns = new Map<string, Promise<PooledConnection>>();
   const handshakes = pLimit(Math.max(1, settings.maxConcurrentHandshakes));
   const hostKeys = new HostKeyStore(settings.warn);
@@ -71,7 +70,11 @@ export function createSshPool(settings: SshSettings, bus?: EventBus): SshPool {
       try {
         // The jump connection is made outside the handshake slot, or a cap of 1 would deadlock.
         const jump = host.proxyJump ? await connect(host.proxyJump, signal) : undefined;
-        bus?.hostState(host.id, 'connecting', attempt > 0 ? `attempt ${attempt + 1}/${attempts}` : undefined);
+        reporter?.hostState(
+          host.id,
+          'connecting',
+          attempt > 0 ? `attempt ${attempt + 1}/${attempts}` : undefined,
+        );
         const client = await handshakes(async () => {
           if (signal?.aborted)
             throw new FleetError('interrupted', `connection to ${host.id} aborted`, { host: host.id });
@@ -125,7 +128,7 @@ export function createSshPool(settings: SshSettings, bus?: EventBus): SshPool {
           throw err;
         }
         const delay = backoffDelay(settings.retryDelayMs, attempt);
-        bus?.log('debug', `${err.message}; retrying in ${delay} ms`, host.id);
+        reporter?.log('debug', `${err.message}; retrying in ${delay} ms`, host.id);
         await sleep(delay, signal);
       }
     }

@@ -1,10 +1,10 @@
-/** Reads ~/.ssh/config and the files it Includes; parsing itself is pure (ssh-config.ts). */
+/** Reads ~/.ssh/config and the files it Includes; parsing itself is pure (ssh-config-parse.ts). */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { FleetError } from '../../core/errors.js';
 import { matchPattern } from './pattern.js';
-import { parseSshConfig, type IncludeReader, type SshConfig } from './ssh-config.js';
+import { parseSshConfig, type IncludeReader, type SshConfig } from './ssh-config-parse.js';
 
 function readIncludeFromDisk(home: string): IncludeReader {
   return (pattern, fromFile) => {

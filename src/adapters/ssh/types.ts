@@ -113,10 +113,19 @@ export interface SshPool {
   /**
    * One connection per host (user@address:port, via its ProxyJump), created on first use with
    * retries, reused for every channel; a dropped connection is replaced on the next connect().
-   * Emits host:state 'connecting' per attempt. Rejects with FleetError connect / auth / hostkey /
+   * Reports host state 'connecting' per attempt (PoolReporter). Rejects with FleetError connect / auth / hostkey /
    * timeout (host set, hint set, retryable only for connection-level failures). Accepts an
    * SshHostTarget (knownHostsFiles / hostKeyPolicy from ssh_config).
    */
   connect(host: HostTarget, signal?: AbortSignal): Promise<SshConnection>;
   closeAll(): Promise<void>;
+}
+
+/**
+ * How the pool reports progress. The adapter knows no event bus: the runtime's EventBus satisfies
+ * this structurally, a test or another front end can pass anything with these two methods.
+ */
+export interface PoolReporter {
+  hostState(host: string, state: 'connecting', detail?: string): void;
+  log(level: 'debug', message: string, host?: string): void;
 }
