@@ -7,21 +7,29 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { FleetError, isFleetError } from '../../core/errors.js';
 import { withDeadline } from '../../core/poll.js';
 import type { SshConnection } from '../ssh/types.js';
+import type { EngineApi } from './engine-api.js';
 import { isConnectionError, toDockerError } from './errors.js';
+import * as networks from './networks.js';
+import * as nodes from './nodes.js';
+import { createRawRequester, type RawRequester } from './raw-request.js';
+import * as swarm from './swarm.js';
+import * as system from './system.js';
 import { SshDockerAgent, type TransportOptions } from './transport.js';
-import { parseInfo, parseNetwork, parseNode } from './parse.js';
-import {
+import type {
+  DockerEngine,
+  EngineInfo,
+  NetworkInfo,
+  NetworkSpec,
+  NodeSpec,
   Secret,
-  type DockerEngine,
-  type EngineInfo,
-  type NetworkInfo,
-  type NetworkSpec,
-  type NodeSpec,
-  type SwarmInitOptions,
-  type SwarmInspect,
-  type SwarmJoinOptions,
-  type SwarmNode,
+  SwarmInitOptions,
+  SwarmInspect,
+  SwarmJoinOptions,
+  SwarmNode,
 } from './types.js';
+import * as volumes from './volumes.js';
+
+export { JOIN_TIMEOUT_MS } from './swarm.js';
 
 /** The newest API version fleet is written against; older engines are spoken to in their version. */
 export const CLIENT_MAX_API = '1.47';
@@ -62,12 +70,6 @@ const DEFAULT_CHANNELS = 4;
  * leaving the Raft group takes a few seconds).
  */
 export const REQUEST_TIMEOUT_MS = 30_000;
-/**
- * A join waits inside the engine until the node is part of the swarm or Docker's own 20 s join
- * timeout ("Timeout was reached before node joined") passes; leave room for that answer.
- */
-export const JOIN_TIMEOUT_MS = 45_000;
-
 export interface EngineOptions extends Partial<TransportOptions> {
   signal?: AbortSignal;
   /** Deadline of one request (default REQUEST_TIMEOUT_MS). */
@@ -150,12 +152,25 @@ export async function createDockerEngine(
   return new RemoteEngine(docker, agent, host, apiVersion, version.Version, pLimit(maxSockets), {
     requestMs,
     connectionAlive: () => !conn.isClosed?.(),
+    openRaw: () =>
+      createRawRequester(conn, {
+        apiVersion,
+        transport: agent.kind,
+        socketPath: options.socketPath,
+        sudoPassword: options.sudoPassword,
+      }),
   });
 }
 
-class RemoteEngine implements DockerEngine {
+/**
+ * The engine: the one `call` every dockerode request goes through, and the resource requests
+ * (system.ts, swarm.ts, nodes.ts, networks.ts, volumes.ts) bound to it.
+ */
+class RemoteEngine implements DockerEngine, EngineApi {
+  #raw: RawRequester | undefined;
+
   constructor(
-    private readonly docker: Dockerode,
+    readonly docker: Dockerode,
     private readonly agent: SshDockerAgent,
     readonly host: string,
     readonly apiVersion: string,
@@ -166,7 +181,11 @@ class RemoteEngine implements DockerEngine {
      * concurrent request opened its own SSH channel (and tore it down after).
      */
     private readonly inFlight: LimitFunction,
-    private readonly limits: { requestMs: number; connectionAlive: () => boolean },
+    private readonly limits: {
+      requestMs: number;
+      connectionAlive: () => boolean;
+      openRaw: () => RawRequester;
+    },
   ) {}
 
   get transport(): 'socket' | 'dial-stdio' {
@@ -179,7 +198,7 @@ class RemoteEngine implements DockerEngine {
    * refuses while the SSH connection lives means dockerd is gone: a Docker failure, not an
    * unreachable host.
    */
-  private async call<T>(
+  async call<T>(
     action: string,
     signal: AbortSignal | undefined,
     fn: (signal: AbortSignal) => Promise<T>,
@@ -202,135 +221,73 @@ class RemoteEngine implements DockerEngine {
     }
   }
 
+  /** Raw requests (unlock, force-new-cluster, volumes) get their own one-channel agent, opened on first use. */
+  raw(): RawRequester {
+    this.#raw ??= this.limits.openRaw();
+    return this.#raw;
+  }
+
   info(signal?: AbortSignal): Promise<EngineInfo> {
-    return this.call('GET /info', signal, async (signal) =>
-      parseInfo(await this.docker.info({ abortSignal: signal } as never)),
-    );
+    return system.info(this, signal);
   }
 
   swarmInspect(signal?: AbortSignal): Promise<SwarmInspect> {
-    return this.call('GET /swarm', signal, async (signal) => {
-      const raw = (await this.docker.swarmInspect({ abortSignal: signal } as never)) as unknown as {
-        ID: string;
-        Version: { Index: number };
-        Spec?: { Labels?: Record<string, string> };
-        JoinTokens: { Worker: string; Manager: string };
-      };
-      // Secret registers them with redact before anything else can see them.
-      return {
-        id: raw.ID,
-        version: raw.Version.Index,
-        labels: { ...(raw.Spec?.Labels ?? {}) },
-        tokens: { worker: new Secret(raw.JoinTokens.Worker), manager: new Secret(raw.JoinTokens.Manager) },
-      };
-    });
+    return swarm.swarmInspect(this, signal);
   }
-
   swarmInit(options: SwarmInitOptions, signal?: AbortSignal): Promise<string> {
-    return this.call('POST /swarm/init', signal, async (signal) => {
-      const body: Record<string, unknown> = {
-        ListenAddr: options.listenAddr ?? '0.0.0.0:2377',
-        AdvertiseAddr: options.advertiseAddr,
-        ForceNewCluster: false,
-        Spec: { Labels: options.labels ?? {} },
-      };
-      if (options.defaultAddrPool) body.DefaultAddrPool = options.defaultAddrPool;
-      const nodeId = (await this.docker.swarmInit({ ...body, abortSignal: signal } as never)) as unknown;
-      return String(nodeId);
-    });
+    return swarm.swarmInit(this, options, signal);
   }
-
   swarmJoin(options: SwarmJoinOptions, signal?: AbortSignal): Promise<void> {
-    return this.call(
-      'POST /swarm/join',
-      signal,
-      async (signal) => {
-        // The token is revealed only into the request body, which goes down the SSH channel.
-        await this.docker.swarmJoin({
-          ListenAddr: options.listenAddr ?? '0.0.0.0:2377',
-          AdvertiseAddr: options.advertiseAddr,
-          RemoteAddrs: options.remoteAddrs,
-          JoinToken: options.token.reveal(),
-          abortSignal: signal,
-        } as never);
-      },
-      options.timeoutMs ?? JOIN_TIMEOUT_MS,
-    );
+    return swarm.swarmJoin(this, options, signal);
   }
-
   swarmLeave(force: boolean, signal?: AbortSignal): Promise<void> {
-    return this.call('POST /swarm/leave', signal, async (signal) => {
-      await this.docker.swarmLeave({ force, abortSignal: signal } as never);
-    });
+    return swarm.swarmLeave(this, force, signal);
+  }
+  autolock(): Promise<boolean> {
+    return swarm.autolock(this.raw());
+  }
+  unlockKey(): Promise<Secret | undefined> {
+    return swarm.unlockKey(this.raw());
+  }
+  unlock(key: Secret, waitMs?: number): Promise<boolean> {
+    return swarm.unlock(this.raw(), key, waitMs);
+  }
+  initForceNewCluster(advertiseAddr: string, waitMs: number): Promise<string> {
+    return swarm.initForceNewCluster(this.raw(), advertiseAddr, waitMs);
   }
 
   listNodes(signal?: AbortSignal): Promise<SwarmNode[]> {
-    return this.call('GET /nodes', signal, async (signal) => {
-      const raw = (await this.docker.listNodes({ abortSignal: signal } as never)) as unknown as unknown[];
-      return raw.map(parseNode);
-    });
+    return nodes.listNodes(this, signal);
   }
-
   inspectNode(id: string, signal?: AbortSignal): Promise<SwarmNode> {
-    return this.call(`GET /nodes/${id}`, signal, async (signal) =>
-      parseNode(await this.docker.getNode(id).inspect({ abortSignal: signal } as never)),
-    );
+    return nodes.inspectNode(this, id, signal);
   }
-
   updateNode(id: string, version: number, spec: NodeSpec, signal?: AbortSignal): Promise<void> {
-    return this.call(`POST /nodes/${id}/update`, signal, async (signal) => {
-      await this.docker
-        .getNode(id)
-        .update({ _query: { version }, _body: spec, abortSignal: signal } as never);
-    });
+    return nodes.updateNode(this, id, version, spec, signal);
   }
-
   removeNode(id: string, force: boolean, signal?: AbortSignal): Promise<void> {
-    return this.call(`DELETE /nodes/${id}`, signal, async (signal) => {
-      await this.docker.getNode(id).remove({ force, abortSignal: signal } as never);
-    });
+    return nodes.removeNode(this, id, force, signal);
   }
 
   inspectNetwork(name: string, signal?: AbortSignal): Promise<NetworkInfo | undefined> {
-    return this.call(`GET /networks/${name}`, signal, async (signal) => {
-      // Filter by exact name: GET /networks/{id} also matches id prefixes.
-      const list = (await this.docker.listNetworks({
-        filters: { name: [name] },
-        abortSignal: signal,
-      } as never)) as unknown as { Name: string; Id: string }[];
-      const hit = list.find((n) => n.Name === name);
-      if (!hit) return undefined;
-      return parseNetwork(await this.docker.getNetwork(hit.Id).inspect({ abortSignal: signal } as never));
-    });
+    return networks.inspectNetwork(this, name, signal);
   }
-
   createNetwork(spec: NetworkSpec, signal?: AbortSignal): Promise<string> {
-    return this.call('POST /networks/create', signal, async (signal) => {
-      const ipam = spec.subnet
-        ? {
-            Driver: 'default',
-            Config: [{ Subnet: spec.subnet, ...(spec.gateway ? { Gateway: spec.gateway } : {}) }],
-          }
-        : undefined;
-      const net = await this.docker.createNetwork({
-        Name: spec.name,
-        Driver: spec.driver,
-        Attachable: spec.attachable,
-        Labels: spec.labels ?? {},
-        ...(ipam ? { IPAM: ipam } : {}),
-        abortSignal: signal,
-      } as never);
-      return net.id;
-    });
+    return networks.createNetwork(this, spec, signal);
+  }
+  removeNetwork(name: string, signal?: AbortSignal): Promise<void> {
+    return networks.removeNetwork(this, name, signal);
   }
 
-  removeNetwork(name: string, signal?: AbortSignal): Promise<void> {
-    return this.call(`DELETE /networks/${name}`, signal, async (signal) => {
-      await this.docker.getNetwork(name).remove({ abortSignal: signal } as never);
-    });
+  volumeMountpoint(name: string): Promise<string | undefined> {
+    return volumes.volumeMountpoint(this.raw(), name);
+  }
+  createVolume(name: string): Promise<string> {
+    return volumes.createVolume(this.raw(), name);
   }
 
   close(): void {
+    this.#raw?.close();
     this.agent.destroy();
   }
 }

@@ -122,24 +122,57 @@ export interface SwarmJoinOptions {
   timeoutMs?: number;
 }
 
-export interface DockerEngine {
-  readonly host: string;
-  readonly apiVersion: string;
-  readonly serverVersion: string;
-  readonly transport: 'socket' | 'dial-stdio';
+/** GET /info. */
+export interface SystemApi {
   info(signal?: AbortSignal): Promise<EngineInfo>;
+}
+
+export interface SwarmApi {
   /** Only on managers. Registers the join tokens as secrets the moment they are read. */
   swarmInspect(signal?: AbortSignal): Promise<SwarmInspect>;
   swarmInit(options: SwarmInitOptions, signal?: AbortSignal): Promise<string>;
   swarmJoin(options: SwarmJoinOptions, signal?: AbortSignal): Promise<void>;
   swarmLeave(force: boolean, signal?: AbortSignal): Promise<void>;
+  /** GET /swarm: whether autolock is on (managers only). */
+  autolock(): Promise<boolean>;
+  /** GET /swarm/unlockkey; undefined when autolock is off. */
+  unlockKey(): Promise<Secret | undefined>;
+  /**
+   * POST /swarm/unlock (a manager restarted with autolock on comes up locked). The engine answers only
+   * once the node has started, which never happens while a restored manager lacks quorum: a wrong key
+   * fails at once, so after `waitMs` without an answer this resolves false and the caller decides.
+   */
+  unlock(key: Secret, waitMs?: number): Promise<boolean>;
+  /** POST /swarm/init with ForceNewCluster: the disaster-recovery step. */
+  initForceNewCluster(advertiseAddr: string, waitMs: number): Promise<string>;
+}
+
+export interface NodesApi {
   listNodes(signal?: AbortSignal): Promise<SwarmNode[]>;
   inspectNode(id: string, signal?: AbortSignal): Promise<SwarmNode>;
   updateNode(id: string, version: number, spec: NodeSpec, signal?: AbortSignal): Promise<void>;
   removeNode(id: string, force: boolean, signal?: AbortSignal): Promise<void>;
+}
+
+export interface NetworksApi {
   inspectNetwork(name: string, signal?: AbortSignal): Promise<NetworkInfo | undefined>;
   createNetwork(spec: NetworkSpec, signal?: AbortSignal): Promise<string>;
   removeNetwork(name: string, signal?: AbortSignal): Promise<void>;
+}
+
+export interface VolumesApi {
+  /** GET /volumes/{name}: its Mountpoint, or undefined when the volume does not exist. */
+  volumeMountpoint(name: string): Promise<string | undefined>;
+  /** POST /volumes/create (restore into a host where the volume is gone); returns its mountpoint. */
+  createVolume(name: string): Promise<string>;
+}
+
+/** One engine, all resources: what createDockerEngine (engine.ts) returns. */
+export interface DockerEngine extends SystemApi, SwarmApi, NodesApi, NetworksApi, VolumesApi {
+  readonly host: string;
+  readonly apiVersion: string;
+  readonly serverVersion: string;
+  readonly transport: 'socket' | 'dial-stdio';
   /** Closes the pooled channels (the SSH connection itself belongs to the pool). */
   close(): void;
 }

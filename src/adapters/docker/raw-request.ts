@@ -1,0 +1,138 @@
+/**
+ * Raw Engine API requests over the SSH transport, beside dockerode on purpose: `unlock` and
+ * `initForceNewCluster` must stop waiting for an answer that may never come (a restored manager
+ * without quorum never answers POST /swarm/unlock), which dockerode cannot. A requester has its own
+ * agent with one channel; the unlock key only ever travels inside a request or response body.
+ */
+import http from 'node:http';
+import { FleetError } from '../../core/errors.js';
+import { redact } from '../../core/redact.js';
+import type { SshConnection } from '../ssh/types.js';
+import { SshDockerAgent, type DockerTransportKind } from './transport.js';
+
+/** What `request` resolves to when `timeoutMs` passed without an answer. */
+export const NO_ANSWER = Symbol('no answer');
+
+export interface RawRequester {
+  readonly host: string;
+  /**
+   * One request to `/v{apiVersion}{path}`. A 404 resolves undefined when `allow404`; any other
+   * status ≥ 400 is a FleetError 'docker' with the engine's message (redacted). With `timeoutMs`,
+   * no answer in time resolves NO_ANSWER (the request is dropped).
+   */
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+    allow404?: boolean,
+    timeoutMs?: number,
+  ): Promise<unknown>;
+  close(): void;
+}
+
+export interface RawRequesterOptions {
+  apiVersion: string;
+  /** The transport the engine negotiated (socket or docker CLI dial-stdio). */
+  transport: DockerTransportKind;
+  socketPath?: string;
+  sudoPassword?: string;
+}
+
+export function createRawRequester(conn: SshConnection, options: RawRequesterOptions): RawRequester {
+  const agent = new SshDockerAgent(conn, {
+    socketPath: options.socketPath ?? '/var/run/docker.sock',
+    sudoPassword: options.sudoPassword,
+    maxSockets: 1,
+  });
+  agent.kind = options.transport;
+  const host = conn.host.id;
+
+  function call(
+    method: string,
+    path: string,
+    body?: unknown,
+    timeoutMs?: number,
+  ): Promise<{ status: number; json: unknown } | 'no-answer'> {
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        {
+          agent,
+          host: 'docker',
+          method,
+          path: `/v${options.apiVersion}${path}`,
+          headers: {
+            Host: 'docker',
+            ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {}),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', reject);
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let json: unknown = text;
+            try {
+              json = text ? JSON.parse(text) : undefined;
+            } catch {
+              // Plain-text error bodies stay text.
+            }
+            resolve({ status: res.statusCode ?? 0, json });
+          });
+        },
+      );
+      let gaveUp = false;
+      req.on('error', (err) => (gaveUp ? resolve('no-answer') : reject(err)));
+      if (timeoutMs !== undefined) {
+        // SSH channels have no socket timeouts; give up on the answer ourselves.
+        const timer = setTimeout(() => {
+          gaveUp = true;
+          req.destroy();
+          resolve('no-answer');
+        }, timeoutMs);
+        req.on('close', () => clearTimeout(timer));
+      }
+      req.end(payload);
+    });
+  }
+
+  async function request(
+    method: string,
+    path: string,
+    body?: unknown,
+    allow404 = false,
+    timeoutMs?: number,
+  ): Promise<unknown> {
+    let res: { status: number; json: unknown } | 'no-answer';
+    try {
+      res = await call(method, path, body, timeoutMs);
+    } catch (err) {
+      throw new FleetError('docker', redact(`${method} ${path}: ${(err as Error).message}`), {
+        host,
+        hint: 'check that dockerd is running on the host (systemctl status docker)',
+      });
+    }
+    if (res === 'no-answer') return NO_ANSWER;
+    if (res.status === 404 && allow404) return undefined;
+    if (res.status >= 400) {
+      const message =
+        typeof res.json === 'object' && res.json && 'message' in res.json
+          ? String((res.json as { message: unknown }).message)
+          : String(res.json ?? '');
+      // The engine never echoes the unlock key, but redact anyway: this text can reach a report.
+      throw new FleetError('docker', redact(`${method} ${path}: ${message.trim()} (HTTP ${res.status})`), {
+        host,
+      });
+    }
+    return res.json;
+  }
+
+  return {
+    host,
+    request,
+    close() {
+      agent.destroy();
+    },
+  };
+}
