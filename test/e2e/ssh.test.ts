@@ -113,6 +113,21 @@ describe('ssh adapter on the lab', () => {
     expect(seen).toEqual(['s1', 's2', 's3']);
   });
 
+  it('closes a connection idle for idleCloseMs and reconnects on next use; without it, keeps it', async () => {
+    const p = pool({ idleCloseMs: 300 });
+    const kept = await pool().connect(target('s3'));
+    const c1 = await p.connect(target('s2'));
+    // A channel open longer than the idle limit keeps the connection.
+    expect((await c1.exec('sleep 0.6; echo busy')).stdout.toString()).toBe('busy\n');
+    expect(c1.isClosed?.()).toBe(false);
+    for (let i = 0; i < 50 && !c1.isClosed?.(); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(c1.isClosed?.()).toBe(true);
+    expect(kept.isClosed?.()).toBe(false);
+    const c2 = await p.connect(target('s2'));
+    expect(c2).not.toBe(c1);
+    expect((await c2.exec('hostname')).stdout.toString()).toBe('s2\n');
+  });
+
   it('runs 12 concurrent commands on one host while keeping channels under MaxSessions', async () => {
     const c = await pool().connect(target('s1'));
     const results = await Promise.all(

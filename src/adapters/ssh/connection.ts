@@ -1,6 +1,8 @@
 /**
  * One pooled ssh2 connection: every channel fleet opens on a host goes through it, and session
- * channels (exec) are capped below sshd's MaxSessions by a per-connection semaphore.
+ * channels (exec) are capped below sshd's MaxSessions by a per-connection semaphore. With an idle
+ * limit (a long-lived session, SshSettings.idleCloseMs) it closes itself when no channel has been open
+ * for that long; the pool then makes a new connection on the next connect().
  */
 import type { Duplex } from 'node:stream';
 import pLimit, { type LimitFunction } from 'p-limit';
@@ -14,6 +16,9 @@ export class PooledConnection implements SshConnection, ChannelHost {
   private readonly slots: LimitFunction;
   private closed = false;
   private readonly dependents = new Set<PooledConnection>();
+  /** Channels open or being opened (exec, unix socket, forwarded TCP for a ProxyJump dependent). */
+  private busy = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly host: HostTarget,
@@ -21,10 +26,13 @@ export class PooledConnection implements SshConnection, ChannelHost {
     maxChannels: number,
     readonly defaultSudoPassword: string | undefined,
     onClose: () => void,
+    /** Close after this long without an open channel; undefined = live until close() (the CLI). */
+    private readonly idleCloseMs?: number,
   ) {
     this.slots = pLimit(Math.max(1, maxChannels));
     client.on('close', () => {
       this.closed = true;
+      clearTimeout(this.idleTimer);
       onClose();
     });
     // Errors after `ready` (reset link, keepalive timeout) surface through 'close' and the channels.
@@ -33,6 +41,33 @@ export class PooledConnection implements SshConnection, ChannelHost {
 
   isClosed(): boolean {
     return this.closed;
+  }
+
+  /** Marks a channel as opening/open; the returned function (call once) marks it gone. */
+  private use(): () => void {
+    this.busy++;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.busy--;
+      this.armIdleTimer();
+    };
+  }
+
+  /** Called by the pool once the connection is handed out: a connection nobody uses also closes. */
+  startIdleCountdown(): void {
+    this.armIdleTimer();
+  }
+
+  /** Starts the idle countdown when nothing is open; it never keeps the process alive. */
+  private armIdleTimer(): void {
+    if (this.idleCloseMs === undefined || this.busy > 0 || this.closed) return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.close(), this.idleCloseMs);
+    this.idleTimer.unref();
   }
 
   private lost(): FleetError {
@@ -62,7 +97,15 @@ export class PooledConnection implements SshConnection, ChannelHost {
   }
 
   async openExec(command: string, signal?: AbortSignal): Promise<ClientChannel> {
-    const release = await this.acquire(signal);
+    const unused = this.use();
+    const slot = await this.acquire(signal).catch((err: unknown) => {
+      unused();
+      throw err;
+    });
+    const release = () => {
+      slot();
+      unused();
+    };
     if (this.closed) {
       release();
       throw this.lost();
@@ -97,7 +140,10 @@ export class PooledConnection implements SshConnection, ChannelHost {
     // direct-streamlocal channels are not sessions, so they do not count against MaxSessions.
     return new Promise((resolve, reject) => {
       if (this.closed) return reject(this.lost());
+      const unused = this.use();
       this.client.openssh_forwardOutStreamLocal(path, (err, channel) => {
+        if (err) unused();
+        else channel.once('close', unused);
         if (err)
           return reject(
             new FleetError('connect', `${this.host.id} cannot open unix socket ${path}: ${err.message}`, {
@@ -115,7 +161,10 @@ export class PooledConnection implements SshConnection, ChannelHost {
   forwardOut(address: string, port: number, via: PooledConnection): Promise<Duplex> {
     return new Promise((resolve, reject) => {
       if (this.closed) return reject(this.lost());
+      const unused = this.use();
       this.client.forwardOut('127.0.0.1', 0, address, port, (err, channel) => {
+        if (err) unused();
+        else channel.once('close', unused);
         if (err)
           return reject(
             new FleetError(
@@ -140,6 +189,7 @@ export class PooledConnection implements SshConnection, ChannelHost {
   }
 
   close(): void {
+    clearTimeout(this.idleTimer);
     for (const dep of this.dependents) dep.close();
     if (!this.closed) this.client.end();
   }

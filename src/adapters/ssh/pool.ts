@@ -109,9 +109,11 @@ export function createSshPool(settings: SshSettings, reporter?: PoolReporter): S
             stopProxy?.();
             if (conns.get(key) === entry) conns.delete(key);
           },
+          settings.idleCloseMs,
         );
         const entry = conns.get(key);
         jump?.addDependent(conn);
+        conn.startIdleCountdown();
         return conn;
       } catch (err) {
         const retry =

@@ -30,6 +30,11 @@ export interface SshSettings {
   agentSocket?: string;
   /** Max channels open at once on one connection; kept under OpenSSH's MaxSessions (10). */
   maxChannelsPerConnection: number;
+  /**
+   * A long-lived session (MCP server, web view) closes a connection after this long without an open
+   * channel; the next connect() makes a new one. Undefined (the CLI): connections live until closeAll().
+   */
+  idleCloseMs?: number;
   /** Non-fatal notes (unreadable known_hosts lines, cert-authority entries ignored, skipped keys). */
   warn?: (message: string, host?: string) => void;
 }
