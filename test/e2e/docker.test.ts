@@ -1,7 +1,8 @@
 /**
  * The Docker adapter against real engines in the lab: Engine API over SSH stream-local channels,
  * API version negotiation, swarm init/join/nodes/labels/networks/leave, the dial-stdio fallback for a
- * user who cannot open the socket, and join tokens that never show up in messages or process lists.
+ * user who cannot open the socket, autolock/unlock-key/volume raw requests, and join tokens that
+ * never show up in messages or process lists.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../lab/index.js';
@@ -134,6 +135,21 @@ describe('docker adapter over ssh', () => {
     expect((await d2.info()).swarm.localNodeState).toBe('inactive');
     await d1.swarmLeave(true);
     expect((await d1.info()).swarm.localNodeState).toBe('inactive');
+  });
+
+  it('reads autolock, the unlock key and volume mountpoints through the engine (raw requests)', async () => {
+    const d1 = await engine('d1');
+    await d1.swarmInit({ advertiseAddr: lab.host('d1').ip });
+    try {
+      expect(await d1.autolock()).toBe(false);
+      expect(await d1.unlockKey()).toBeUndefined();
+    } finally {
+      await d1.swarmLeave(true);
+    }
+    expect(await d1.volumeMountpoint('fleet-a4-vol')).toBeUndefined();
+    const mountpoint = await d1.createVolume('fleet-a4-vol');
+    expect(mountpoint).toMatch(/fleet-a4-vol/);
+    expect(await d1.volumeMountpoint('fleet-a4-vol')).toBe(mountpoint);
   });
 
   it('keeps a rejected token out of the error message', async () => {
