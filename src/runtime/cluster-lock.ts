@@ -3,8 +3,8 @@
  * bootstrap) makes right after opening its run session: lock the cluster on its hosts for the run.
  */
 import type { HostTarget } from '../core/host.js';
-import type { RunSession } from './session.js';
 import { applyIdentityFiles, resolveTargets, type TargetSelection } from './targets.js';
+import type { Runtime } from './types.js';
 
 export interface ClusterLockOptions extends TargetSelection {
   identity?: string[];
@@ -14,11 +14,18 @@ export interface ClusterLockOptions extends TargetSelection {
 }
 
 /**
- * Takes the cluster lock for this run (released when the session closes its pool). On failure the
- * session is closed, so the caller only rethrows: FleetError 'locked' (exit 9) or 'interrupted'.
+ * What can take the lock: an operation's Runtime, or (until step F) the old layout's RunSession,
+ * which has a close() of its own.
+ */
+export type LockingRun = Pick<Runtime, 'lockCluster'> & { close?(): Promise<void> };
+
+/**
+ * Takes the cluster lock for this run (released with the run's pool). On failure a RunSession is
+ * closed (a Runtime's front end closes its own, e.g. runWithCli), so the caller only rethrows:
+ * FleetError 'locked' (exit 9) or 'interrupted'.
  */
 export async function lockClusterForRun(
-  session: RunSession,
+  session: LockingRun,
   command: string,
   selected: HostTarget[],
   opts: ClusterLockOptions,
@@ -34,7 +41,7 @@ export async function lockClusterForRun(
       sudo: Boolean(opts.sudo),
     });
   } catch (err) {
-    await session.close();
+    await session.close?.();
     throw err;
   }
 }

@@ -2,17 +2,15 @@
  * One pipeline phase per file behind this interface; a command is an ordered list of phases.
  */
 import { toFleetError } from '../core/errors.js';
+import { createChangeGate } from './change-gate.js';
 import type { EventBus } from './events.js';
+import type { ChangeGate } from './types.js';
 
-export interface PhaseContext {
+/** What every phase gets: the bus, the abort signal and the change gate (dry runs record, not act). */
+export interface PhaseContext extends ChangeGate {
   bus: EventBus;
-  dryRun: boolean;
-  /** Set by SIGINT; long phases check it between steps. */
+  /** Aborted by the front end (first Ctrl-C); long phases check it between steps. */
   signal: AbortSignal;
-  /** Every change to a host goes through this gate: dry runs record the sentence instead of acting. */
-  change<T>(host: string | undefined, description: string, action: () => Promise<T>): Promise<T | undefined>;
-  /** What changed (or would change, in a dry run), in order. */
-  readonly changes: { host?: string; description: string }[];
 }
 
 export interface Phase<C extends PhaseContext> {
@@ -23,20 +21,9 @@ export interface Phase<C extends PhaseContext> {
   cleanUp?(ctx: C): Promise<void>;
 }
 
+/** A phase context over the change gate (runtime/change-gate.ts); phases see the same fields as before. */
 export function createPhaseContext(bus: EventBus, dryRun: boolean, signal: AbortSignal): PhaseContext {
-  const changes: { host?: string; description: string }[] = [];
-  return {
-    bus,
-    dryRun,
-    signal,
-    changes,
-    async change(host, description, action) {
-      changes.push({ host, description });
-      bus.emit({ type: 'change', host, description, dryRun });
-      if (dryRun) return undefined;
-      return action();
-    },
-  };
+  return { ...createChangeGate(bus, dryRun), bus, signal };
 }
 
 export interface PhaseTiming {

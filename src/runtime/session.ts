@@ -1,19 +1,158 @@
 /**
- * What every command that talks to hosts sets up the same way: the event bus, SSH settings whose
- * warnings become events, the sudo password, the view, and Ctrl-C handling — the first Ctrl-C aborts
- * the shared signal so the command can stop its work and still write its report; a second exits now.
+ * The session: what lives as long as the front end wants — one CLI command, or a whole MCP server
+ * process: the event bus, SSH settings whose warnings become events, the sudo password, the asker
+ * and the SSH pool. Each operation gets its own Runtime from `begin()`: its own abort signal,
+ * cluster lock and force-exit hook. No view, no signal handlers, no process.*: those belong to the
+ * front end (the CLI's are in frontends/cli/run-command.ts).
  */
 import { setMaxListeners } from 'node:events';
+import { writeRunReport } from '../adapters/report-files.js';
 import type { ClusterLock } from '../adapters/ssh/cluster-lock.js';
 import type { SshPool, SshSettings } from '../adapters/ssh/types.js';
 import type { HostTarget } from '../core/host.js';
 import { EventBus } from './events.js';
-import { chooseViewMode, createView } from '../views/index.js';
-import {
-  sshSettingsFromOptions,
-  sudoPasswordFromOptions,
-  type SshCliOptions,
-} from '../frontends/cli/ssh-options.js';
+import type { Asker, ClusterLockRequest, Runtime } from './types.js';
+
+export interface SessionOptions {
+  ssh: SshSettings;
+  sudoPassword?: string;
+  ask: Asker;
+  /** Where run reports go; default adapters/report-files writeRunReport (tests redirect it). */
+  writeReport?: Runtime['writeReport'];
+  /**
+   * true for a session that runs many operations (MCP server, web view): an operation's
+   * releasePool() then only releases its cluster lock, and the connections stay for the next
+   * operation until close(). The CLI runs one operation per session and leaves it unset:
+   * releasePool() closes the connections, as before.
+   */
+  keepPoolBetweenOperations?: boolean;
+}
+
+/** One operation's Runtime, plus what only its front end may do with it. */
+export interface OperationRuntime extends Runtime {
+  /** Aborts this operation's signal (the CLI's first Ctrl-C, an MCP cancel). */
+  abort(): void;
+  /** Runs the onForceExit hook, if any, synchronously, ignoring its errors (just before exiting). */
+  forceExit(): void;
+  /** The operation is over: releases its cluster lock (and connections, see releasePool) and unlinks its signal. */
+  end(): Promise<void>;
+}
+
+/** Lives as long as the front end wants: one CLI command, or the whole MCP server process. */
+export interface Session {
+  readonly bus: EventBus;
+  readonly settings: SshSettings;
+  readonly sudoPassword?: string;
+  /** One operation's Runtime: its own AbortController (aborted too when `signal` is). */
+  begin(o?: { signal?: AbortSignal }): OperationRuntime;
+  /** Releases every operation's cluster lock (if taken), then closes every SSH connection; safe to call more than once. */
+  closePool(): Promise<void>;
+  /** Ends every operation begun, then closes the pool. */
+  close(): Promise<void>;
+}
+
+export function openSession(o: SessionOptions): Session {
+  const bus = new EventBus();
+  const settings: SshSettings = { ...o.ssh, warn: (message, host) => bus.log('warn', message, host) };
+  const { sudoPassword, ask } = o;
+  const writeReport = o.writeReport ?? writeRunReport;
+  const running = new Set<OperationRuntime>();
+
+  let pool: SshPool | undefined;
+  const getPool = async (): Promise<SshPool> => {
+    if (!pool) {
+      // ssh2 is loaded only when a command first connects: `fleet --help` stays light.
+      const { createSshPool } = await import('../adapters/ssh/pool.js');
+      pool ??= createSshPool(settings, bus);
+    }
+    return pool;
+  };
+  const closeConnections = async (): Promise<void> => {
+    const open = pool;
+    pool = undefined;
+    await open?.closeAll().catch(() => undefined);
+  };
+
+  const begin = (b: { signal?: AbortSignal } = {}): OperationRuntime => {
+    const controller = new AbortController();
+    // Every host's connect, exec and API call listens on this one signal: hundreds of listeners by design.
+    setMaxListeners(0, controller.signal);
+    const parent = b.signal;
+    const onParentAbort = (): void => controller.abort();
+    if (parent?.aborted) controller.abort();
+    else parent?.addEventListener('abort', onParentAbort, { once: true });
+
+    let lock: ClusterLock | undefined;
+    let forceExitHook: (() => void) | undefined;
+    const releaseLock = async (): Promise<void> => {
+      const held = lock;
+      lock = undefined;
+      await held?.release();
+    };
+    const releasePool = async (): Promise<void> => {
+      await releaseLock();
+      if (!o.keepPoolBetweenOperations) await closeConnections();
+    };
+    const rt: OperationRuntime = {
+      bus,
+      signal: controller.signal,
+      ask,
+      sudoPassword,
+      pool: getPool,
+      releasePool,
+      writeReport: (command, report, startedAt, path) => writeReport(command, report, startedAt, path),
+      async lockCluster(selected: HostTarget[], inventory: HostTarget[], request: ClusterLockRequest) {
+        const { acquireClusterLock } = await import('../adapters/ssh/cluster-lock.js');
+        lock = await acquireClusterLock(await getPool(), selected, inventory, {
+          ...request,
+          sudoPassword,
+          signal: controller.signal,
+          log: (level, message, host) => bus.log(level, message, host),
+        });
+      },
+      onForceExit(hook) {
+        forceExitHook = hook;
+      },
+      abort: () => controller.abort(),
+      forceExit() {
+        try {
+          forceExitHook?.();
+        } catch {
+          // Exiting is what the user asked for; a report that cannot be written must not stop it.
+        }
+      },
+      async end() {
+        running.delete(rt);
+        parent?.removeEventListener('abort', onParentAbort);
+        await releasePool();
+      },
+    };
+    running.add(rt);
+    return rt;
+  };
+
+  const closePool = async (): Promise<void> => {
+    for (const rt of running) await rt.releasePool();
+    await closeConnections();
+  };
+  return {
+    bus,
+    settings,
+    sudoPassword,
+    begin,
+    closePool,
+    async close() {
+      for (const rt of [...running]) await rt.end();
+      await closeConnections();
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// TEMPORARY (issue 9): the run session of the old layout, for ops/{swarm,exec,backup} until they run
+// through frontends/cli/run-command.ts runWithCli. Its CLI parts (flags → settings, view, Ctrl-C)
+// live in the front end, which installs them with provideRunSessionOpener; step F deletes this part.
+// ---------------------------------------------------------------------------------------------------
 
 export interface RunSession {
   bus: EventBus;
@@ -39,12 +178,7 @@ export interface RunSession {
   onForceExit(hook: () => void): void;
 }
 
-export interface SessionLockOptions {
-  command: string;
-  waitSeconds?: number;
-  /** Lock through sudo (the run's --sudo), with the session's sudo password. */
-  sudo?: boolean;
-}
+export type SessionLockOptions = ClusterLockRequest;
 
 export interface RunSessionOptions {
   json?: boolean;
@@ -56,82 +190,24 @@ export interface RunSessionOptions {
   onInterrupt: string;
 }
 
-export async function openRunSession(
-  opts: SshCliOptions,
+/** `opts` are the front end's SSH flags; only the front end that installed the opener reads them. */
+export type RunSessionOpener = (
+  opts: unknown,
+  targets: HostTarget[],
+  options: RunSessionOptions,
+) => Promise<RunSession>;
+
+let runSessionOpener: RunSessionOpener | undefined;
+
+export function provideRunSessionOpener(open: RunSessionOpener): void {
+  runSessionOpener = open;
+}
+
+export function openRunSession(
+  opts: object,
   targets: HostTarget[],
   options: RunSessionOptions,
 ): Promise<RunSession> {
-  const bus = new EventBus();
-  const settings = await sshSettingsFromOptions(opts);
-  settings.warn = (message, host) => bus.log('warn', message, host);
-  const sudoPassword = await sudoPasswordFromOptions(opts, targets);
-  const view = await createView(chooseViewMode(Boolean(options.json)), {
-    bus,
-    streamOutput: options.streamOutput,
-  });
-  for (const warning of options.warnings ?? []) bus.log('warn', warning);
-
-  const controller = new AbortController();
-  // Every host's connect, exec and API call listens on this one signal: hundreds of listeners by design.
-  setMaxListeners(0, controller.signal);
-  let interrupts = 0;
-  let forceExitHook: (() => void) | undefined;
-  const onSignal = (): void => {
-    if (++interrupts > 1) {
-      try {
-        forceExitHook?.();
-      } catch {
-        // Exiting is what the user asked for; a report that cannot be written must not stop it.
-      }
-      process.exit(130);
-    }
-    bus.log('warn', `interrupted: ${options.onInterrupt} (Ctrl-C again to quit now)`);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
-  let pool: SshPool | undefined;
-  let lock: ClusterLock | undefined;
-  const closePool = async (): Promise<void> => {
-    const held = lock;
-    lock = undefined;
-    await held?.release();
-    const open = pool;
-    pool = undefined;
-    await open?.closeAll().catch(() => undefined);
-  };
-  const getPool = async (): Promise<SshPool> => {
-    if (!pool) {
-      const { createSshPool } = await import('../adapters/ssh/pool.js');
-      pool = createSshPool(settings, bus);
-    }
-    return pool;
-  };
-  return {
-    bus,
-    settings,
-    sudoPassword,
-    signal: controller.signal,
-    pool: getPool,
-    async lockCluster(selected, inventory, lockOptions) {
-      const { acquireClusterLock } = await import('../adapters/ssh/cluster-lock.js');
-      lock = await acquireClusterLock(await getPool(), selected, inventory, {
-        ...lockOptions,
-        sudoPassword,
-        signal: controller.signal,
-        log: (level, message, host) => bus.log(level, message, host),
-      });
-    },
-    closePool,
-    onForceExit(hook) {
-      forceExitHook = hook;
-    },
-    async close() {
-      await closePool();
-      await view.close();
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
-  };
+  if (!runSessionOpener) throw new Error('openRunSession: no front end installed a run-session opener');
+  return runSessionOpener(opts, targets, options);
 }

@@ -5,6 +5,7 @@
  */
 import type { SshPool } from '../adapters/ssh/types.js';
 import type { FleetError } from '../core/errors.js';
+import type { HostTarget } from '../core/host.js';
 import type { EventBus } from './events.js';
 
 /** Every question an operation may ask. New questions get an id here, so front ends can answer them by id. */
@@ -71,6 +72,25 @@ export interface Runtime {
   releasePool(): Promise<void>;
   /** Writes a run report (adapters/report-files writeRunReport); returns its path. Injected so tests redirect it. */
   writeReport(command: string, report: unknown, startedAt: Date, path?: string): Promise<string>;
+  /**
+   * Takes the cluster lock (adapters/ssh/cluster-lock.ts) over this run's pool, held until
+   * releasePool(). Throws FleetError 'locked' when another run holds it. Most callers go through
+   * runtime/cluster-lock.ts lockClusterForRun, which also finds the inventory's pinned managers.
+   */
+  lockCluster(selected: HostTarget[], inventory: HostTarget[], options: ClusterLockRequest): Promise<void>;
+  /**
+   * What to do, synchronously, when the front end must end the process at once (the CLI's second
+   * Ctrl-C): write the report of what happened so far. The latest hook wins; errors in it are ignored.
+   */
+  onForceExit(hook: () => void): void;
+}
+
+export interface ClusterLockRequest {
+  /** The command named in the lock ("up", "backup", …), shown to whoever finds it held. */
+  command: string;
+  waitSeconds?: number;
+  /** Lock through sudo (the run's --sudo), with the runtime's sudo password. */
+  sudo?: boolean;
 }
 
 /** What every operation returns: its typed report/result, and the error that stopped it, if any. */

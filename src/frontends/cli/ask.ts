@@ -1,17 +1,16 @@
 /**
- * The CLI's Asker: questions go to the terminal (stderr), and only when there is one. Package B
- * settles the per-question details (down's plan screen, fewer-managers); this is today's restore form.
+ * The CLI's Asker: questions go to the terminal (stderr, read from stdin), and only when there is one.
  */
 import { redact } from '../../core/redact.js';
-import type { Asker } from '../../runtime/types.js';
+import type { Asker, QuestionId } from '../../runtime/types.js';
 import { confirm } from './prompt.js';
 
 export function cliAsker(): Asker {
   return {
-    // restore only needs stdin (backup/action.ts); down and fewer-managers also draw on stderr.
-    canAsk: (id) => Boolean(process.stdin.isTTY && (id === 'restore' || process.stderr.isTTY)),
+    canAsk: (id) => terminalCanAsk(id),
     async confirm(request) {
-      if (request.details?.length) {
+      // What will change, before the question: "fleet restore will:" then "  - line" each (redacted).
+      if (request.details) {
         process.stderr.write(
           `fleet ${request.id} will:\n${request.details.map((l) => `  - ${redact(l)}`).join('\n')}\n`,
         );
@@ -19,4 +18,19 @@ export function cliAsker(): Asker {
       return confirm(request.question);
     },
   };
+}
+
+/**
+ * restore only needs stdin to read the answer (its list goes to stderr either way); down and
+ * fewer-managers also need stderr to be a terminal, where the live view and the question are drawn.
+ * The two rules differ since before the restructure; both are kept.
+ */
+function terminalCanAsk(id: QuestionId): boolean {
+  switch (id) {
+    case 'restore':
+      return Boolean(process.stdin.isTTY);
+    case 'down':
+    case 'fewer-managers':
+      return Boolean(process.stdin.isTTY && process.stderr.isTTY);
+  }
 }

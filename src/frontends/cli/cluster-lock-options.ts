@@ -4,8 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import type { HostTarget } from '../../core/host.js';
-import type { RunSession } from '../../runtime/session.js';
-import { lockClusterForRun as lockClusterIn } from '../../runtime/cluster-lock.js';
+import { lockClusterForRun as lockClusterIn, type LockingRun } from '../../runtime/cluster-lock.js';
 import { parseSeconds, type SshCliOptions } from './ssh-options.js';
 import type { TargetCliOptions } from './target-options.js';
 
@@ -39,7 +38,7 @@ export function waitLockSeconds(opts: LockCliOptions): number {
 
 /** runtime/cluster-lock.ts lockClusterForRun with the CLI's --wait-lock turned into seconds. */
 export function lockClusterForRun(
-  session: RunSession,
+  session: LockingRun,
   command: string,
   selected: HostTarget[],
   opts: TargetCliOptions & Pick<SshCliOptions, 'identity' | 'sudo'> & LockCliOptions,

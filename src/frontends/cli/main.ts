@@ -8,6 +8,9 @@ import { BUILD_INFO } from '../../core/build-info.js';
 import { FleetError } from '../../core/errors.js';
 import { handleError } from './handle-error.js';
 import { commands } from './commands/index.js';
+// TEMPORARY (issue 9, step F deletes): installs runtime/session.ts openRunSession's CLI parts for the
+// ops not yet on runWithCli.
+import './run-command.js';
 
 export const EXIT_CODE_HELP = `
 Exit codes:

@@ -1,20 +1,33 @@
 /**
- * How the CLI runs an operation: SSH settings and sudo password from the flags, the view, Ctrl-C
- * handling, then the operation with a Runtime, then everything closed again. Temporary body over
- * runtime/session.ts openRunSession (package B moves the view and signal handling here).
+ * How the CLI runs an operation: SSH settings and sudo password from the flags, a session
+ * (runtime/session.ts), the view, Ctrl-C handling — the first Ctrl-C aborts the operation's signal
+ * so it can stop its work and still write its report; a second exits now — then the operation
+ * with its Runtime, then everything closed again.
  */
-import { writeRunReport } from '../../adapters/report-files.js';
 import type { HostTarget } from '../../core/host.js';
-import { openRunSession } from '../../runtime/session.js';
+import {
+  openSession,
+  provideRunSessionOpener,
+  type OperationRuntime,
+  type RunSession,
+  type RunSessionOptions,
+  type Session,
+} from '../../runtime/session.js';
 import type { Runtime } from '../../runtime/types.js';
+import { chooseViewMode, createView } from '../../views/index.js';
 import { cliAsker } from './ask.js';
-import type { SshCliOptions } from './ssh-options.js';
+import { sshSettingsFromOptions, sudoPasswordFromOptions, type SshCliOptions } from './ssh-options.js';
 
 export interface CliRunOptions {
   json?: boolean;
+  /** exec streams host output as it arrives; --group and the swarm commands do not. */
   streamOutput?: boolean;
+  /** Warnings found while resolving targets (ssh_config, inventory), shown once the view exists. */
   warnings?: string[];
-  /** facts and score open no view and install no Ctrl-C handler today: they pass false, false. */
+  /**
+   * facts and score open no view and install no Ctrl-C handler today: they pass false, false.
+   * Without a view nothing listens to the bus, so such a caller prints its own warnings.
+   */
   view?: boolean;
   handleSignals?: boolean;
   /** "stopping remote commands and writing the report" — the text after "interrupted: ". */
@@ -23,7 +36,7 @@ export interface CliRunOptions {
 
 /**
  * Opens session + view + Ctrl-C handling, builds the Runtime, runs `op`, closes everything in the
- * same order as today (pool first, then view, then signal handlers).
+ * same order as before the restructure (pool first, then view, then signal handlers).
  */
 export async function runWithCli<R>(
   ssh: SshCliOptions,
@@ -31,28 +44,83 @@ export async function runWithCli<R>(
   o: CliRunOptions,
   op: (rt: Runtime) => Promise<R>,
 ): Promise<R> {
-  if (o.view === false || o.handleSignals === false) {
-    // openRunSession always opens both; package B's body honours these. Fail loudly, not silently.
-    throw new Error('runWithCli: view/handleSignals false are not supported before package B');
-  }
-  const session = await openRunSession(ssh, targets, {
-    json: o.json,
-    streamOutput: o.streamOutput,
-    warnings: o.warnings,
-    onInterrupt: o.onInterrupt,
-  });
-  const runtime: Runtime = {
-    bus: session.bus,
-    signal: session.signal,
-    ask: cliAsker(),
-    sudoPassword: session.sudoPassword,
-    pool: () => session.pool(),
-    releasePool: () => session.closePool(),
-    writeReport: (command, report, startedAt, path) => writeRunReport(command, report, startedAt, path),
-  };
+  const run = await openCliRun(ssh, targets, o);
   try {
-    return await op(runtime);
+    return await op(run.rt);
   } finally {
-    await session.close();
+    await run.close();
   }
 }
+
+interface CliRun {
+  session: Session;
+  rt: OperationRuntime;
+  /** Closes the pool (releasing the cluster lock first), then the view, then removes the signal handlers. */
+  close(): Promise<void>;
+}
+
+async function openCliRun(ssh: SshCliOptions, targets: HostTarget[], o: CliRunOptions): Promise<CliRun> {
+  const settings = await sshSettingsFromOptions(ssh);
+  const sudoPassword = await sudoPasswordFromOptions(ssh, targets);
+  const session = openSession({ ssh: settings, sudoPassword, ask: cliAsker() });
+  const { bus } = session;
+  const view =
+    o.view === false
+      ? undefined
+      : await createView(chooseViewMode(Boolean(o.json)), { bus, streamOutput: o.streamOutput });
+  for (const warning of o.warnings ?? []) bus.log('warn', warning);
+
+  const rt = session.begin();
+  let interrupts = 0;
+  const onSignal = (): void => {
+    if (++interrupts > 1) {
+      // The operation's onForceExit hook writes the report of what happened so far, synchronously.
+      rt.forceExit();
+      process.exit(130);
+    }
+    bus.log('warn', `interrupted: ${o.onInterrupt} (Ctrl-C again to quit now)`);
+    rt.abort();
+  };
+  const handleSignals = o.handleSignals !== false;
+  if (handleSignals) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+  return {
+    session,
+    rt,
+    async close() {
+      await session.close();
+      await view?.close();
+      if (handleSignals) {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    },
+  };
+}
+
+/**
+ * TEMPORARY (issue 9, step F deletes): runtime/session.ts openRunSession for the ops not yet on
+ * runWithCli (ops/swarm/run.ts, ops/exec/action.ts, ops/backup/action.ts), built on the same parts.
+ */
+export async function openRunSession(
+  opts: SshCliOptions,
+  targets: HostTarget[],
+  options: RunSessionOptions,
+): Promise<RunSession> {
+  const { session, rt, close } = await openCliRun(opts, targets, options);
+  return {
+    bus: session.bus,
+    settings: session.settings,
+    sudoPassword: session.sudoPassword,
+    signal: rt.signal,
+    pool: rt.pool,
+    lockCluster: rt.lockCluster,
+    closePool: rt.releasePool,
+    close,
+    onForceExit: rt.onForceExit,
+  };
+}
+
+provideRunSessionOpener((opts, targets, options) => openRunSession(opts as SshCliOptions, targets, options));
