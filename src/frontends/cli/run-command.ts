@@ -48,7 +48,8 @@ export async function runWithCli<R>(
     sudoPassword: session.sudoPassword,
     pool: () => session.pool(),
     releasePool: () => session.closePool(),
-    writeReport: (command, report, startedAt, path) => writeRunReport(command, report, startedAt, path),
+    writeReport: (command, report, startedAt, path, lastOf) =>
+      writeRunReport(command, report, startedAt, path, lastOf),
   };
   try {
     return await op(runtime);
