@@ -86,9 +86,16 @@ describe('ops/exec run(input, runtime) on the lab', () => {
       expect(reportPath?.startsWith(rt.reportsDir)).toBe(true);
       const written = JSON.parse(readFileSync(reportPath!, 'utf8')) as typeof result;
       expect(written.hosts.map((h) => h.output).sort()).toEqual(['hi from x1\n', 'hi from x2\n']);
-      const last = readFileSync(join(rt.reportsDir, 'last-exec.json'), 'utf8');
-      expect(last).not.toContain('hi from');
-      expect(last).toContain('"x2"');
+      const last = JSON.parse(
+        readFileSync(join(rt.reportsDir, 'last-exec.json'), 'utf8'),
+      ) as typeof result & {
+        full_report: string;
+      };
+      expect(last.full_report).toBe(reportPath);
+      expect(last.hosts.map((h) => [h.id, h.output, h.exit_code])).toEqual([
+        ['x1', '', 0],
+        ['x2', '', 3],
+      ]);
     } finally {
       await rt.close();
     }
