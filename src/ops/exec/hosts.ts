@@ -72,6 +72,12 @@ export async function runExec(options: ExecRunOptions): Promise<ExecHostReport[]
   );
 }
 
+/**
+ * One host, start to report. Long (~130 lines) on purpose: every exit (not started, connect failed,
+ * channel broke, killed, timed out, exit code) returns through the one `finish` closure, which shares
+ * the output captures and --outdir files with the streaming callbacks; split up, those six pieces of
+ * state would be passed around instead.
+ */
 async function runOnHost(host: HostTarget, options: ExecRunOptions): Promise<ExecHostReport> {
   const { bus, signal } = options;
   const started = Date.now();
