@@ -100,7 +100,8 @@ export function openSession(o: SessionOptions): Session {
       sudoPassword,
       pool: getPool,
       releasePool,
-      writeReport: (command, report, startedAt, path) => writeReport(command, report, startedAt, path),
+      writeReport: (command, report, startedAt, path, lastOf) =>
+        writeReport(command, report, startedAt, path, lastOf),
       async lockCluster(selected: HostTarget[], inventory: HostTarget[], request: ClusterLockRequest) {
         const { acquireClusterLock } = await import('../adapters/ssh/cluster-lock.js');
         lock = await acquireClusterLock(await getPool(), selected, inventory, {

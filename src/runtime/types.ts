@@ -70,8 +70,17 @@ export interface Runtime {
   pool(): Promise<SshPool>;
   /** Closes this run's SSH connections now (the CLI does it before writing the report, as today). */
   releasePool(): Promise<void>;
-  /** Writes a run report (adapters/report-files writeRunReport); returns its path. Injected so tests redirect it. */
-  writeReport(command: string, report: unknown, startedAt: Date, path?: string): Promise<string>;
+  /**
+   * Writes a run report (adapters/report-files writeRunReport); returns its path. Injected so tests redirect it.
+   * `lastOf` makes the last-<command>.json copy (exec: the report without host output, pointing at `path`).
+   */
+  writeReport(
+    command: string,
+    report: unknown,
+    startedAt: Date,
+    path?: string,
+    lastOf?: (path: string) => unknown,
+  ): Promise<string>;
   /**
    * Takes the cluster lock (adapters/ssh/cluster-lock.ts) over this run's pool, held until
    * releasePool(). Throws FleetError 'locked' when another run holds it. Most callers go through

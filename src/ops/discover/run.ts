@@ -6,44 +6,60 @@
 import { writeFileSafely } from '../../adapters/fs/safe-write.js';
 import { existsSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
-import pLimit from 'p-limit';
-import {
-  applyIdentityFiles,
-  sshSettingsFromOptions,
-  type SshCliOptions,
-} from '../../frontends/cli/ssh-options.js';
+import type { SshSettings } from '../../adapters/ssh/types.js';
 import { FleetError, toFleetError } from '../../core/errors.js';
 import type { HostTarget } from '../../core/host.js';
-import { redact } from '../../core/redact.js';
+import { applyIdentityFiles } from '../../runtime/targets.js';
+import { forEachHost } from '../../runtime/for-each-host.js';
+import type { Runtime } from '../../runtime/types.js';
 import { readFacts } from '../shared/facts-reader.js';
 import { draftInventory, type DiscoveredHost } from '../../core/inventory-draft.js';
-import { cidrHosts, parseCidr, scanSsh } from './scan.js';
+import { cidrHosts, parseCidr } from '../../core/cidr.js';
+import { scanSsh } from './scan.js';
 
-export interface DiscoverOptions extends SshCliOptions {
+export interface DiscoverInput {
   cidr: string;
+  /** Where the draft goes (default nodes.yml). */
   output?: string;
   overwrite?: boolean;
+  /** Allow ranges larger than /16. */
   force?: boolean;
   user?: string;
   port?: number;
   scanTimeout?: number;
   scanConcurrency?: number;
+  /** --identity files, tried before the default keys. */
+  identity?: string[];
+  /**
+   * SSH settings for the logins. A function is called only once the scan is done, so a password
+   * prompt (--ask-pass) comes after the scan's summary line, as it always did.
+   */
+  ssh: SshSettings | (() => Promise<SshSettings>);
 }
 
-const log = (line: string) => process.stderr.write(redact(line) + '\n');
+export interface DiscoverResult {
+  hosts: DiscoveredHost[];
+  /** Addresses probed. */
+  scanned: number;
+}
 
-export async function discover(opts: DiscoverOptions): Promise<{ hosts: DiscoveredHost[]; scanned: number }> {
-  const range = parseCidr(opts.cidr, Boolean(opts.force));
+/** What discover needs from a session: only the bus (its logins use their own pool, closed at the end). */
+export type DiscoverRuntime = Pick<Runtime, 'bus'>;
+
+/** Scans the range, logs into every SSH server found and reads its facts (one host's failure stops no other). */
+export async function discover(input: DiscoverInput, rt: DiscoverRuntime): Promise<DiscoverResult> {
+  const range = parseCidr(input.cidr, Boolean(input.force));
   const addresses = cidrHosts(range);
-  const port = opts.port ?? 22;
+  const port = input.port ?? 22;
   const started = Date.now();
   const found = await scanSsh(addresses, {
     port,
-    timeoutMs: Math.round((opts.scanTimeout ?? 1) * 1000),
-    concurrency: opts.scanConcurrency ?? 128,
+    timeoutMs: Math.round((input.scanTimeout ?? 1) * 1000),
+    concurrency: input.scanConcurrency ?? 128,
   });
-  log(
-    `discover: ${found.length} SSH servers in ${opts.cidr} (${addresses.length} addresses, ${Date.now() - started} ms)`,
+  rt.bus.log(
+    'info',
+    `discover: ${found.length} SSH servers in ${input.cidr} (${addresses.length} addresses, ${Date.now() - started} ms)`,
   );
 
   const home = homedir();
@@ -57,37 +73,32 @@ export async function discover(opts: DiscoverOptions): Promise<{ hosts: Discover
           id: ip,
           address: ip,
           port,
-          user: opts.user ?? localUser,
+          user: input.user ?? localUser,
           identityFiles: ssh.defaultIdentityFiles(home),
         },
         config,
-        { keep: { user: Boolean(opts.user), port: opts.port !== undefined }, home, localUser },
+        { keep: { user: Boolean(input.user), port: input.port !== undefined }, home, localUser },
       ),
     ),
-    opts,
+    input,
   );
-  const settings = await sshSettingsFromOptions(opts);
+  const settings = typeof input.ssh === 'function' ? await input.ssh() : input.ssh;
   const pool = ssh.createSshPool(settings);
-  const limit = pLimit(32);
   try {
-    const hosts = await Promise.all(
-      targets.map((t) =>
-        limit(async (): Promise<DiscoveredHost> => {
-          try {
-            const { facts } = await readFacts(await pool.connect(t));
-            return {
-              ip: t.address,
-              user: t.user,
-              port: t.port,
-              hostname: facts.hostname,
-              type: facts.deviceType,
-            };
-          } catch (err) {
-            return { ip: t.address, user: t.user, port: t.port, error: toFleetError(err).message };
-          }
-        }),
-      ),
-    );
+    const hosts = await forEachHost(targets, { concurrency: 32 }, async (t): Promise<DiscoveredHost> => {
+      try {
+        const { facts } = await readFacts(await pool.connect(t));
+        return {
+          ip: t.address,
+          user: t.user,
+          port: t.port,
+          hostname: facts.hostname,
+          type: facts.deviceType,
+        };
+      } catch (err) {
+        return { ip: t.address, user: t.user, port: t.port, error: toFleetError(err).message };
+      }
+    });
     return { hosts, scanned: addresses.length };
   } finally {
     await pool.closeAll().catch(() => undefined);
@@ -96,7 +107,7 @@ export async function discover(opts: DiscoverOptions): Promise<{ hosts: Discover
 
 export async function writeDraft(
   path: string,
-  opts: DiscoverOptions,
+  opts: { cidr: string; overwrite?: boolean },
   hosts: DiscoveredHost[],
 ): Promise<void> {
   if (existsSync(path) && !opts.overwrite) {
@@ -114,37 +125,42 @@ export async function writeDraft(
   await writeFileSafely(path, text, { what: 'draft inventory' });
 }
 
-export async function discoverAction(opts: DiscoverOptions): Promise<number> {
-  const { hosts } = await discover(opts);
-  const path = opts.output ?? 'nodes.yml';
-  await writeDraft(path, opts, hosts);
-  const ok = hosts.filter((h) => !h.error);
+/**
+ * `fleet discover` as an operation: discover, write the draft (never over an existing file without
+ * `overwrite`), log one line per host. The front end prints the summary and picks the exit code.
+ */
+export async function run(
+  input: DiscoverInput,
+  rt: DiscoverRuntime,
+): Promise<DiscoverResult & { path: string }> {
+  const { hosts, scanned } = await discover(input, rt);
+  const path = input.output ?? 'nodes.yml';
+  await writeDraft(path, input, hosts);
   for (const h of hosts) {
-    log(h.error ? `${h.ip}: not added: ${h.error}` : `${h.ip}: ${h.hostname} (${h.type})`);
+    rt.bus.log('info', h.error ? `${h.ip}: not added: ${h.error}` : `${h.ip}: ${h.hostname} (${h.type})`);
   }
-  process.stdout.write(
-    `wrote ${path}: ${ok.length} hosts${hosts.length > ok.length ? `, ${hosts.length - ok.length} not reachable by SSH login (listed in it as comments)` : ''}\n`,
-  );
-  if (hosts.length === 0) return 3;
-  return ok.length === hosts.length ? 0 : 4;
+  return { hosts, scanned, path };
 }
 
-/** For `fleet up --discover CIDR`: writes the draft (default nodes.discovered.yml) and returns its path. */
+/**
+ * For `fleet up --discover CIDR`: writes the draft (default nodes.discovered.yml, never over an
+ * inventory the user named) and returns its path.
+ */
 export async function discoverToInventory(
-  cidr: string,
-  opts: SshCliOptions & { inventory?: string; force?: boolean },
+  input: Omit<DiscoverInput, 'output' | 'overwrite' | 'force'> & { inventory?: string },
+  rt: DiscoverRuntime,
 ): Promise<string> {
-  const dopts: DiscoverOptions = { ...opts, cidr, overwrite: true, force: false };
-  const path = opts.inventory ?? 'nodes.discovered.yml';
-  if (opts.inventory && existsSync(path)) {
+  const dinput: DiscoverInput = { ...input, overwrite: true, force: false };
+  const path = input.inventory ?? 'nodes.discovered.yml';
+  if (input.inventory && existsSync(path)) {
     throw new FleetError('usage', `--discover would overwrite ${path}`, {
       hint: 'leave out -f: the draft goes to nodes.discovered.yml',
     });
   }
-  const { hosts } = await discover(dopts);
+  const { hosts } = await discover(dinput, rt);
   if (!hosts.some((h) => !h.error))
-    throw new FleetError('connect', `no host in ${cidr} accepted an SSH login`);
-  await writeDraft(path, dopts, hosts);
-  log(`discover: draft inventory ${path}`);
+    throw new FleetError('connect', `no host in ${input.cidr} accepted an SSH login`);
+  await writeDraft(path, dinput, hosts);
+  rt.bus.log('info', `discover: draft inventory ${path}`);
   return path;
 }

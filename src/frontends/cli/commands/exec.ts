@@ -1,10 +1,11 @@
 /**
  * `fleet exec`: run one shell command on many hosts at once. This file parses flags and wires the
- * pieces; the run itself is src/exec/run.ts, output goes through the views. Everything heavy (ssh2,
+ * pieces; the run itself is src/ops/exec/run.ts, output goes through the views. Everything heavy (ssh2,
  * listr2, cli-progress) is imported inside the action so `fleet --help` stays fast.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parseByteSize } from '../../../core/byte-size.js';
+import { FleetError } from '../../../core/errors.js';
 import { DEFAULT_MAX_OUTPUT } from '../../../core/output-capture.js';
 import {
   parseCount,
@@ -102,7 +103,68 @@ export function register(program: Command): void {
     .option('--json', 'print the JSON report on stdout instead of the human view')
     .addHelpText('after', EXEC_HELP)
     .action(async (words: string[], opts: ExecCliOptions, command: Command) => {
-      const { execAction } = await import('../../../ops/exec/action.js');
       process.exitCode = await execAction(words, opts, command);
     });
+}
+
+/**
+ * The CLI part of `fleet exec`: --rerun-failed, the targets, a prepared --outdir (a bad one fails
+ * before any prompt or connection), then ops/exec run() under the view and Ctrl-C handling, then
+ * --json and the exit code. The operation and the session are imported here so `--help` stays fast.
+ */
+async function execAction(
+  words: string[],
+  cliOpts: ExecCliOptions,
+  cmd: Pick<Command, 'getOptionValueSource'>,
+): Promise<number> {
+  const [{ readRerunTargets }, { Outdir }, { run }, { runWithCli }, { cliTargets }, report, files] =
+    await Promise.all([
+      import('../../../ops/exec/rerun.js'),
+      import('../../../ops/exec/outdir.js'),
+      import('../../../ops/exec/run.js'),
+      import('../run-command.js'),
+      import('../targets.js'),
+      import('../../../core/report.js'),
+      import('../../../adapters/report-files.js'),
+    ]);
+  const rerun = cliOpts.rerunFailed ? await readRerunTargets(cliOpts.rerunFailed) : undefined;
+  const command = words.join(' ').trim() || rerun?.command || '';
+  if (!command) {
+    throw new FleetError('usage', 'no command given', { hint: 'fleet exec -n HOSTS -- COMMAND' });
+  }
+  if (rerun && rerun.ids.length === 0) {
+    process.stderr.write(`fleet: no failed hosts in ${rerun.path}; nothing to rerun\n`);
+    return 0;
+  }
+  const { targets, opts, resolved } = await cliTargets(cliOpts, cmd, { onlyIds: rerun?.ids });
+  const outdir = opts.outdir === undefined ? undefined : new Outdir(opts.outdir);
+  outdir?.prepare();
+
+  const { result } = await runWithCli(
+    opts,
+    targets,
+    {
+      json: opts.json,
+      streamOutput: !opts.group,
+      warnings: resolved.warnings,
+      onInterrupt: 'stopping remote commands and writing the report',
+    },
+    (rt) =>
+      run(
+        {
+          command,
+          hosts: targets,
+          concurrency: opts.concurrency,
+          timeoutMs: opts.timeout === undefined ? undefined : Math.round(opts.timeout * 1000),
+          sudo: opts.sudo,
+          group: opts.group,
+          outdir,
+          maxOutput: opts.maxOutput,
+          reportPath: opts.report,
+        },
+        rt,
+      ),
+  );
+  if (opts.json) process.stdout.write(files.serializeReport(result));
+  return report.execExitCode(result);
 }

@@ -1,41 +1,26 @@
 /**
- * `fleet facts [hosts…] [--json]`: run remote/facts.sh on each host (script on stdin of `sh -s`, never
- * on the command line) and print a table or the parsed objects. `gatherFacts` is shared with
- * `fleet score`. The SSH pool is imported inside the action so `fleet --help` stays fast.
+ * `fleet facts [hosts…] [--json]`: read what each host is (ops/facts/run.ts) and print a table or the
+ * parsed objects (views/facts.ts). `gatherFacts` is shared with `fleet score`. The SSH pool is
+ * imported inside the action so `fleet --help` stays fast.
  */
 import { Option, type Command } from 'commander';
-import { FleetError, toFleetError } from '../../../core/errors.js';
-import { estimateClockSkewSeconds, formatBytes, parseFacts, type Facts } from '../../../core/facts.js';
 import type { HostTarget } from '../../../core/host.js';
+import type { HostFactsResult } from '../../../ops/facts/run.js';
+import type { ResolvedTargets } from '../../../runtime/targets.js';
+import type { Runtime } from '../../../runtime/types.js';
 import {
   addSshOptions,
-  applyIdentityFiles,
-  applyInventoryDefaults,
   parseCount,
   sshSettingsFromOptions,
   sudoPasswordFromOptions,
   SSH_OPTIONS_HELP,
   type SshCliOptions,
 } from '../ssh-options.js';
-import {
-  addTargetOptions,
-  resolveTargets,
-  TARGET_OPTIONS_HELP,
-  type ResolvedTargets,
-  type TargetCliOptions,
-} from '../target-options.js';
+import { addTargetOptions, TARGET_OPTIONS_HELP, type TargetCliOptions } from '../target-options.js';
 
 export interface FactsCliOptions extends SshCliOptions, TargetCliOptions {
   concurrency: number;
   json?: boolean;
-}
-
-export interface HostFactsResult {
-  id: string;
-  facts?: Facts;
-  /** Remote clock minus local clock, seconds (see estimateClockSkewSeconds). */
-  clockSkewSeconds?: number;
-  error?: FleetError;
 }
 
 /** Adds the flags `facts` and `score` share; positional host words act like -n. */
@@ -57,24 +42,26 @@ export async function resolveFactTargets(
   cliOpts: FactsCliOptions,
   cmd: Pick<Command, 'getOptionValueSource'>,
 ): Promise<{ targets: HostTarget[]; opts: FactsCliOptions; resolved: ResolvedTargets }> {
-  const withWords = words.length > 0 ? { ...cliOpts, nodes: [...(cliOpts.nodes ?? []), ...words] } : cliOpts;
-  const resolved = await resolveTargets(withWords, undefined, { defaultToAll: true });
-  const opts = applyInventoryDefaults(withWords, cmd, resolved.inventory?.defaults);
-  const targets = applyIdentityFiles(resolved.hosts, opts);
-  if (targets.length === 0)
-    throw new FleetError('usage', 'no hosts selected', { hint: 'name hosts, use -n HOSTS or --all' });
-  return { targets, opts, resolved };
+  const { cliTargets } = await import('../targets.js');
+  return cliTargets(cliOpts, cmd, {
+    words,
+    defaultToAll: true,
+    emptyHint: 'name hosts, use -n HOSTS or --all',
+  });
 }
 
-/** Connects to every target and reads its facts; one host's failure never stops the others. */
-export async function gatherFacts(targets: HostTarget[], opts: FactsCliOptions): Promise<HostFactsResult[]> {
-  const [{ createSshPool }, { EventBus }, { loadRemoteScript }, { default: pLimit }] = await Promise.all([
+/**
+ * facts and score open no view and install no Ctrl-C handler (they never did): their Runtime is a
+ * bus whose warnings go to stderr as "fleet: host: message", the SSH pool and the sudo password.
+ * TODO(package B): runWithCli(..., { view: false, handleSignals: false }) replaces this.
+ */
+async function factsRuntime(opts: FactsCliOptions, targets: HostTarget[]): Promise<Runtime> {
+  const [{ createSshPool }, { EventBus }, { cliAsker }, { writeRunReport }] = await Promise.all([
     import('../../../adapters/ssh/pool.js'),
     import('../../../runtime/events.js'),
-    import('../../../adapters/remote-scripts.js'),
-    import('p-limit'),
+    import('../ask.js'),
+    import('../../../adapters/report-files.js'),
   ]);
-  const script = await loadRemoteScript('facts.sh');
   const bus = new EventBus();
   bus.subscribe((e) => {
     if (e.type === 'log' && e.level === 'warn')
@@ -82,118 +69,41 @@ export async function gatherFacts(targets: HostTarget[], opts: FactsCliOptions):
   });
   const settings = await sshSettingsFromOptions(opts);
   settings.warn = (message, host) => bus.log('warn', message, host);
-  // --sudo: the probe runs as root, so a login user outside the docker group still sees the engine.
   const sudoPassword = await sudoPasswordFromOptions(opts, targets);
-  const pool = createSshPool(settings, bus);
-  const limit = pLimit(opts.concurrency);
-  try {
-    return await Promise.all(
-      targets.map((target) =>
-        limit(async (): Promise<HostFactsResult> => {
-          try {
-            const conn = await pool.connect(target);
-            const start = Date.now();
-            const res = await conn.exec('sh -s', {
-              stdin: script,
-              timeoutMs: 30_000,
-              sudo: opts.sudo,
-              sudoPassword,
-            });
-            const end = Date.now();
-            if (res.exitCode !== 0) {
-              const why = res.stderr.toString('utf8').trim().split('\n').pop() ?? '';
-              throw new FleetError(
-                res.timedOut ? 'timeout' : 'remote-exit',
-                `facts.sh ${res.timedOut ? 'timed out' : `exited ${res.exitCode ?? res.signal ?? 'without a code'}`}${why ? `: ${why}` : ''}`,
-                { host: target.id },
-              );
-            }
-            const facts = parseFacts(res.stdout.toString('utf8'), { host: target.id });
-            const { skew, uncertainty } = estimateClockSkewSeconds(facts, start, end);
-            return { id: target.id, facts, clockSkewSeconds: Math.abs(skew) > uncertainty ? skew : 0 };
-          } catch (err) {
-            const error = toFleetError(err);
-            return {
-              id: target.id,
-              error: error.host
-                ? error
-                : new FleetError(error.code, error.message, {
-                    host: target.id,
-                    hint: error.hint,
-                    cause: err,
-                  }),
-            };
-          }
-        }),
-      ),
-    );
-  } finally {
-    await pool.closeAll().catch(() => undefined);
-  }
+  let pool: ReturnType<typeof createSshPool> | undefined;
+  return {
+    bus,
+    signal: new AbortController().signal,
+    ask: cliAsker(),
+    sudoPassword,
+    pool: () => Promise.resolve((pool ??= createSshPool(settings, bus))),
+    async releasePool() {
+      const open = pool;
+      pool = undefined;
+      await open?.closeAll().catch(() => undefined);
+    },
+    writeReport: (command, report, startedAt, path, lastOf) =>
+      writeRunReport(command, report, startedAt, path, lastOf),
+
+    // facts and score change nothing: they never lock, and there is no report to force out.
+    lockCluster: () => Promise.reject(new Error('facts takes no cluster lock')),
+    onForceExit: () => undefined,
+  };
+}
+
+/** Connects to every target and reads its facts; one host's failure never stops the others. */
+export async function gatherFacts(targets: HostTarget[], opts: FactsCliOptions): Promise<HostFactsResult[]> {
+  const { run } = await import('../../../ops/facts/run.js');
+  const rt = await factsRuntime(opts, targets);
+  return run({ hosts: targets, concurrency: opts.concurrency, sudo: opts.sudo }, rt);
 }
 
 /** Prints failures on stderr; returns the exit code (0, or the first failure's). */
-export function reportFailures(results: HostFactsResult[]): number {
-  let code = 0;
-  for (const r of results) {
-    if (!r.error) continue;
-    process.stderr.write(`fleet: ${r.id}: ${r.error.message}${r.error.hint ? ` (${r.error.hint})` : ''}\n`);
-    if (code === 0) code = r.error.exitCode;
-  }
-  return code;
-}
-
-/** Fixed-width columns; the last column is not padded. */
-export function renderTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n') + '\n';
-}
-
-function swarmText(f: Facts): string {
-  if (f.docker.status !== 'ok') return '-';
-  const s = f.docker.swarm;
-  if (s.state !== 'active') return s.state;
-  return `${s.role ?? 'member'} ${s.clusterId ? s.clusterId.slice(0, 8) : ''}`.trim();
-}
-
-export function factsTable(results: HostFactsResult[]): string {
-  const rows = results
-    .filter((r) => r.facts)
-    .map((r) => {
-      const f = r.facts as Facts;
-      return [
-        r.id,
-        f.deviceType,
-        f.arch,
-        `${f.os.name}`,
-        `${f.cpu.cores}x ${f.cpu.model}`,
-        formatBytes(f.memoryBytes),
-        `${f.disk.kind} ${formatBytes(f.disk.sizeBytes)}`,
-        f.gpus.map((g) => g.name).join(', ') || '-',
-        f.docker.status === 'ok' ? f.docker.version : f.docker.status,
-        swarmText(f),
-        f.link.wireless ? 'wifi' : f.link.speedMbps !== null ? `${f.link.speedMbps}M` : '-',
-      ];
-    });
-  return renderTable(
-    ['HOST', 'TYPE', 'ARCH', 'OS', 'CPU', 'RAM', 'DISK', 'GPU', 'DOCKER', 'SWARM', 'LINK'],
-    rows,
-  );
-}
-
-/** JSON form: the parsed facts per host (without the raw key map), or the error. */
-export function factsJson(results: HostFactsResult[]): string {
-  const out = results.map((r) =>
-    r.facts
-      ? { id: r.id, ok: true, clockSkewSeconds: r.clockSkewSeconds, facts: { ...r.facts, raw: undefined } }
-      : { id: r.id, ok: false, error: { code: r.error?.code, message: r.error?.message } },
-  );
-  return JSON.stringify(out, null, 2) + '\n';
+export async function reportFailures(results: HostFactsResult[]): Promise<number> {
+  const { factsFailures } = await import('../../../views/facts.js');
+  const { text, exitCode } = factsFailures(results);
+  process.stderr.write(text);
+  return exitCode;
 }
 
 export function register(program: Command): void {
@@ -209,7 +119,8 @@ export function register(program: Command): void {
     .action(async (words: string[], cliOpts: FactsCliOptions, command: Command) => {
       const { targets, opts } = await resolveFactTargets(words, cliOpts, command);
       const results = await gatherFacts(targets, opts);
+      const { factsJson, factsTable } = await import('../../../views/facts.js');
       process.stdout.write(opts.json ? factsJson(results) : factsTable(results));
-      process.exitCode = reportFailures(results);
+      process.exitCode = await reportFailures(results);
     });
 }

@@ -4,13 +4,11 @@
  * Weights: src/core/scoring.ts, explained in docs/scoring.md.
  */
 import { Option, type Command } from 'commander';
-import { describeQuorum } from '../../../core/quorum.js';
-import { assignRoles, roleAssignmentsDocument, type RolePlan } from '../../../core/roles.js';
+import { assignRoles, roleAssignmentsDocument } from '../../../core/roles.js';
 import { parseCount } from '../ssh-options.js';
 import {
   addFactsOptions,
   gatherFacts,
-  renderTable,
   reportFailures,
   resolveFactTargets,
   type FactsCliOptions,
@@ -19,30 +17,6 @@ import {
 export interface ScoreCliOptions extends FactsCliOptions {
   managers?: number;
   allowEvenManagers?: boolean;
-}
-
-const num = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(1));
-
-export function scoreTable(plan: RolePlan): string {
-  const rows = plan.assignments.map((a) => [
-    String(a.rank),
-    a.id,
-    num(a.score),
-    num(a.breakdown.cpu),
-    num(a.breakdown.ram),
-    num(a.breakdown.storage),
-    num(a.breakdown.network),
-    num(a.breakdown.gpu),
-    num(a.breakdown.penalty),
-    `${a.role}${a.pinned ? ' (pinned)' : ''}${a.first ? ' first' : ''}`,
-  ]);
-  let text = renderTable(
-    ['RANK', 'HOST', 'SCORE', 'CPU', 'RAM', 'STORAGE', 'NET', 'GPU', 'PENALTY', 'ROLE'],
-    rows,
-  );
-  text += `\n${describeQuorum(plan.managers)}; first manager: ${plan.firstManager ?? '-'}\n`;
-  for (const note of plan.notes) text += `note: ${note}\n`;
-  return text;
 }
 
 export function register(program: Command): void {
@@ -64,7 +38,7 @@ export function register(program: Command): void {
     .action(async (words: string[], cliOpts: ScoreCliOptions, command: Command) => {
       const { targets, opts } = await resolveFactTargets(words, cliOpts, command);
       const results = await gatherFacts(targets, opts);
-      const code = reportFailures(results);
+      const code = await reportFailures(results);
       const byId = new Map(results.map((r) => [r.id, r]));
       const plan = assignRoles(
         targets.map((t) => ({ id: t.id, facts: byId.get(t.id)?.facts, pinnedRole: t.role })),
@@ -74,6 +48,7 @@ export function register(program: Command): void {
         const doc = { ...roleAssignmentsDocument(plan), notes: plan.notes };
         process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
       } else {
+        const { scoreTable } = await import('../../../views/score.js');
         process.stdout.write(scoreTable(plan));
       }
       process.exitCode = code;

@@ -115,7 +115,7 @@ export function register(program: Command): void {
     .addHelpText('after', UP_HELP)
     .action(async (opts: SwarmCliOptions & { discover?: string }, command: Command) => {
       if (opts.discover) {
-        const { discoverToInventory } = await import('../../../ops/discover/run.js');
+        const { discoverToInventory } = await import('./discover.js');
         opts.inventory = await discoverToInventory(opts.discover, opts);
       }
       const { runSwarmCommand } = await import('../../../ops/swarm/run.js');
