@@ -3,6 +3,7 @@
  * what each host looked like in preflight, the roles wanted, the cluster being formed, and what
  * happened to every host (for the report and the exit code).
  */
+import type { Asker } from '../../runtime/types.js';
 import type { DockerEngine, JoinTokens, NetworkSpec, SwarmNode } from '../../adapters/docker/types.js';
 import type { SshConnection, SshPool } from '../../adapters/ssh/types.js';
 import type { FleetError } from '../../core/errors.js';
@@ -84,9 +85,6 @@ export interface UpOptions {
   concurrency: number;
   force: boolean;
   yes: boolean;
-  /** A TTY is attached: questions may be asked. */
-  interactive: boolean;
-  ask(question: string): Promise<boolean>;
   network: NetworkSpec;
   managers?: number;
   allowEvenManagers: boolean;
@@ -111,6 +109,8 @@ export interface ClusterState {
 export interface SwarmContext extends PhaseContext {
   command: 'up' | 'down';
   options: UpOptions;
+  /** Questions for the user (the fewer-managers question), answered by the front end. */
+  ask: Asker;
   pool: SshPool;
   /** Selection order = inventory order. */
   hosts: Map<string, HostRecord>;

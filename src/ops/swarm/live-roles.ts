@@ -4,7 +4,7 @@
  * asked at once). `fleet up` makes managers of unpinned hosts, so the pins alone would miss them.
  * Undefined when no host is a manager of a swarm: --role then falls back to the pins.
  */
-import pLimit from 'p-limit';
+import { forEachHost } from '../../runtime/for-each-host.js';
 import { createDockerEngine } from '../../adapters/docker/engine.js';
 import type { SwarmNode } from '../../adapters/docker/types.js';
 import type { SshPool } from '../../adapters/ssh/types.js';
@@ -54,8 +54,7 @@ export async function readLiveRoles(
       if (nodes) return rolesFromNodes(hosts, nodes);
     }
     const rest = hosts.filter((h) => h.role !== 'manager');
-    const limit = pLimit(16);
-    const lists = await Promise.all(rest.map((t) => limit(() => nodesFrom(pool, t))));
+    const lists = await forEachHost(rest, { concurrency: 16 }, (t) => nodesFrom(pool, t));
     const nodes = lists.find((l) => l !== undefined);
     return nodes && rolesFromNodes(hosts, nodes);
   } finally {

@@ -10,6 +10,7 @@ import { createDockerEngine } from '../../adapters/docker/engine.js';
 import type { SwarmNode } from '../../adapters/docker/types.js';
 import { toFleetError } from '../../core/errors.js';
 import { strandedInCluster } from '../../core/swarm-plan-membership.js';
+import { readClusterNodes } from '../shared/cluster.js';
 import { observedHost } from './plan.js';
 import { leaderRecord, newResult, type ClusterState, type HostRecord, type SwarmContext } from './context.js';
 
@@ -49,20 +50,14 @@ async function swarmsSeen(ctx: SwarmContext, hosts: Iterable<HostRecord>): Promi
   return [...byId.values()];
 }
 
-/** Lists nodes from the first manager that answers, preferring the one that leads. */
-export async function readNodes(
+/** The node list through the one cluster observer; failures logged at debug on the manager. */
+function readNodes(
   ctx: SwarmContext,
   managers: HostRecord[],
-): Promise<{ nodes: SwarmNode[]; via: HostRecord } | undefined> {
-  for (const manager of managers) {
-    if (!manager.engine) continue;
-    try {
-      return { nodes: await manager.engine.listNodes(ctx.signal), via: manager };
-    } catch (err) {
-      ctx.bus.log('debug', `GET /nodes failed: ${toFleetError(err).message}`, manager.target.id);
-    }
-  }
-  return undefined;
+): ReturnType<typeof readClusterNodes<HostRecord>> {
+  return readClusterNodes(managers, ctx.signal, (message, manager) =>
+    ctx.bus.log('debug', message, manager.target.id),
+  );
 }
 
 /** The host fleet should talk to: the leader if it is one of ours, else any reachable manager. */

@@ -129,42 +129,6 @@ export function buildUpReport(
   };
 }
 
-/** `docker node ls`, with the inventory id next to the hostname. */
-export function topologyTable(ctx: SwarmContext): string[] {
-  const nodes = ctx.topology ?? [];
-  if (nodes.length === 0) return [];
-  const byNode = new Map(
-    [...ctx.hosts.values()].filter((h) => h.nodeId).map((h) => [h.nodeId!, h.target.id]),
-  );
-  const rows = [
-    ['ID', 'HOSTNAME', 'HOST', 'STATUS', 'AVAILABILITY', 'MANAGER STATUS', 'ENGINE VERSION'],
-    ...[...nodes]
-      .sort((a, b) =>
-        a.role === b.role ? a.hostname.localeCompare(b.hostname) : a.role === 'manager' ? -1 : 1,
-      )
-      .map((n) => [
-        n.id.slice(0, 12),
-        n.hostname,
-        byNode.get(n.id) ?? '-',
-        n.state[0]!.toUpperCase() + n.state.slice(1),
-        n.availability[0]!.toUpperCase() + n.availability.slice(1),
-        n.manager
-          ? n.manager.leader
-            ? 'Leader'
-            : n.manager.reachability[0]!.toUpperCase() + n.manager.reachability.slice(1)
-          : '',
-        n.engineVersion,
-      ]),
-  ];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) =>
-    r
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd(),
-  );
-}
-
 /**
  * 0 all good; 4 some hosts failed, were left alone or never reached; the error's own code when the
  * run stopped; 130 after Ctrl-C.

@@ -1,46 +1,70 @@
 /**
- * Runs `fleet up` / `plan` / `down`: targets → SSH pool → phases → view, report, exit code.
- * Imported lazily by the command files. The first Ctrl-C aborts what can be abandoned at once and
- * gives a join in flight a few seconds (swarm/join.ts); a second exits 130 at once. Either way the
- * report is written, and the next `up` continues (repairing a join Ctrl-C cut short).
+ * Runs `fleet up` / `plan` / `down` as an operation: phases over the given hosts, the report written,
+ * the typed result returned. The front end resolves the targets, asks down's confirmation, opens the
+ * session (view, Ctrl-C, cluster lock) and prints the summary (frontends/cli/commands/up.ts). The
+ * first Ctrl-C aborts what can be abandoned at once and gives a join in flight a few seconds
+ * (swarm/join.ts); a second exits 130 at once. Either way the report is written, and the next `up`
+ * continues (repairing a join Ctrl-C cut short).
  */
-import type { Command } from 'commander';
-import {
-  applyIdentityFiles,
-  applyInventoryDefaults,
-  type SshCliOptions,
-} from '../../frontends/cli/ssh-options.js';
-import { lockClusterForRun, type LockCliOptions } from '../../frontends/cli/cluster-lock-options.js';
-import { confirm } from '../../frontends/cli/prompt.js';
-import { openRunSession } from '../../runtime/session.js';
-import { resolveTargets, type TargetCliOptions } from '../../frontends/cli/target-options.js';
-import { resolveSwarmNetwork } from '../../core/config.js';
+import type { SwarmNode } from '../../adapters/docker/types.js';
 import type { HostTarget } from '../../core/host.js';
 import { FleetError, toFleetError } from '../../core/errors.js';
-import { redact } from '../../core/redact.js';
 import { createPhaseContext, runPhases, type Phase, type PhaseTiming } from '../../runtime/phase.js';
-import { serializeReport, writeRunReport, writeRunReportSync } from '../../adapters/report-files.js';
+import type { ConfirmRequest, OperationResult, Runtime } from '../../runtime/types.js';
 import { failureKind } from '../../core/host.js';
 import { sleep } from '../../core/poll.js';
 import { newResult, type HostRecord, type SwarmContext, type UpOptions } from './context.js';
-import { buildUpReport, settleStatuses, topologyTable, upExitCode } from './report.js';
+import { buildUpReport, settleStatuses, upExitCode, type UpReport } from './report.js';
 
 /** How long closing the SSH connections may take before the run ends anyway. */
 const CLOSE_WAIT_MS = 3000;
 
-export interface SwarmCliOptions extends SshCliOptions, TargetCliOptions, LockCliOptions {
-  concurrency: number;
-  dryRun?: boolean;
-  force?: boolean;
-  yes?: boolean;
-  managers?: number;
-  allowEvenManagers?: boolean;
-  replaceUnreachableManagers?: boolean;
-  clusterName: string;
-  settleTimeout: number;
-  report?: string;
-  json?: boolean;
-  roleAssignments: string;
+export interface SwarmInput {
+  command: 'up' | 'plan' | 'down';
+  /** The selected hosts, in inventory order. */
+  hosts: HostTarget[];
+  /** Inventory hosts outside the selection (SwarmContext.spares). */
+  spares?: HostTarget[];
+  /** plan, or --dry-run: change nothing, record the plan's steps. */
+  dryRun: boolean;
+  /** The sudo password comes from the runtime. */
+  options: Omit<UpOptions, 'sudoPassword'>;
+  /** --report FILE. */
+  reportPath?: string;
+}
+
+export interface SwarmResult {
+  report: UpReport;
+  /** The node list after the run (empty when none was read). */
+  topology: SwarmNode[];
+  /** Swarm node id → host id, for the summary table. */
+  hostIds: Map<string, string>;
+}
+
+/** What the report looked like when a second Ctrl-C ends the process at once. */
+export interface PartialSwarmReport {
+  command: SwarmInput['command'];
+  report: UpReport;
+  startedAt: Date;
+}
+
+export interface SwarmRunHooks {
+  /**
+   * The front end's last-moment hook (the CLI: a second Ctrl-C exits at once). It calls `partial`
+   * and writes that report synchronously, so what happened so far is still on disk.
+   */
+  onForceExit?(partial: () => PartialSwarmReport): void;
+}
+
+/** down's "are you sure", asked by the front end before the run starts; none for plan, --dry-run, --yes. */
+export function downConfirmation(
+  input: Pick<SwarmInput, 'command' | 'dryRun' | 'hosts' | 'options'>,
+): ConfirmRequest | undefined {
+  if (input.command !== 'down' || input.dryRun || input.options.yes) return undefined;
+  return {
+    id: 'down',
+    question: `leave the swarm on ${input.hosts.length} hosts (workers first, leader last)? [y/N] `,
+  };
 }
 
 export async function loadPhases(command: 'up' | 'down'): Promise<Phase<SwarmContext>[]> {
@@ -62,76 +86,30 @@ export async function loadPhases(command: 'up' | 'down'): Promise<Phase<SwarmCon
   return [preflight, init, tokens, managers, workers, labels, network, verify];
 }
 
-export async function runSwarmCommand(
-  command: 'up' | 'plan' | 'down',
-  cliOpts: SwarmCliOptions,
-  cmd: Pick<Command, 'getOptionValueSource'>,
-): Promise<number> {
-  const resolved = await resolveTargets(cliOpts, undefined, { defaultToAll: true });
-  // nodes.yml maxJobs is exec's knob; the worker pool keeps its own default.
-  const opts = {
-    ...applyInventoryDefaults(cliOpts, cmd, resolved.inventory?.defaults),
-    concurrency: cliOpts.concurrency,
-  };
-  const targets = applyIdentityFiles(resolved.hosts, opts);
-  if (targets.length === 0)
-    throw new FleetError('usage', 'no hosts selected', { hint: 'use -n HOSTS or --all' });
-  const dryRun = command === 'plan' || Boolean(opts.dryRun);
-  const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
-  if (command === 'down' && !dryRun && !opts.yes) {
-    if (!interactive) throw new FleetError('usage', 'fleet down needs --yes when no terminal can confirm');
-    if (!(await confirm(`leave the swarm on ${targets.length} hosts (workers first, leader last)? [y/N] `)))
-      return 2;
-  }
-
-  const session = await openRunSession(opts, targets, {
-    json: opts.json,
-    warnings: resolved.warnings,
-    onInterrupt: 'stopping (a join in flight gets a few seconds), then writing the report',
-  });
-  if (!dryRun) await lockClusterForRun(session, command, targets, opts);
-  const { bus, signal, sudoPassword } = session;
-
-  const upOptions: UpOptions = {
-    clusterName: opts.clusterName,
-    concurrency: opts.concurrency,
-    force: Boolean(opts.force),
-    yes: Boolean(opts.yes),
-    interactive,
-    ask: confirm,
-    network: { ...resolveSwarmNetwork(resolved.inventory?.defaults), driver: 'overlay' },
-    managers: opts.managers ?? resolved.inventory?.defaults.swarm.managers,
-    allowEvenManagers: Boolean(opts.allowEvenManagers),
-    roleAssignmentsFile: opts.roleAssignments,
-    retries: opts.retries,
-    retryDelayMs: Math.round(opts.retryDelay * 1000),
-    settleTimeoutMs: Math.round(opts.settleTimeout * 1000),
-    sudoPassword,
-    replaceUnreachableManagers: Boolean(opts.replaceUnreachableManagers),
-  };
-  const pool = await session.pool();
+export async function runSwarm(
+  input: SwarmInput,
+  rt: Runtime,
+  hooks: SwarmRunHooks = {},
+): Promise<OperationResult<SwarmResult>> {
+  const { command, dryRun } = input;
+  const { bus, signal } = rt;
+  const pool = await rt.pool();
   const hosts = new Map<string, HostRecord>(
-    targets.map((t) => [t.id, { target: t, membership: 'unknown', result: newResult() }]),
+    input.hosts.map((t) => [t.id, { target: t, membership: 'unknown', result: newResult() }]),
   );
-  let spares: HostTarget[] | undefined;
-  if (resolved.inventory) {
-    const all = await resolveTargets({ inventory: cliOpts.inventory, all: true }, undefined, {
-      defaultToAll: true,
-    });
-    spares = applyIdentityFiles(all.hosts, opts).filter((t) => !hosts.has(t.id));
-  }
   const ctx: SwarmContext = {
     ...createPhaseContext(bus, dryRun, signal),
     command: command === 'down' ? 'down' : 'up',
-    options: upOptions,
+    options: { ...input.options, sudoPassword: rt.sudoPassword },
+    ask: rt.ask,
     pool,
     hosts,
-    spares,
+    spares: input.spares,
     notes: [],
     done: new Set(),
   };
   const startedAt = new Date();
-  bus.emit({ type: 'run:start', command, hosts: targets.map((t) => t.id), at: startedAt.getTime() });
+  bus.emit({ type: 'run:start', command, hosts: input.hosts.map((t) => t.id), at: startedAt.getTime() });
   let timings: PhaseTiming[];
   let error: FleetError | undefined;
   let membershipBefore = new Map<string, string>();
@@ -145,119 +123,69 @@ export async function runSwarmCommand(
       membershipBefore = new Map([...c.hosts.values()].map((h) => [h.target.id, h.membership]));
     },
   };
-  let report;
   timings = [];
-  // A second Ctrl-C exits at once: the report of what happened so far is still written.
-  session.onForceExit(() => {
+  hooks.onForceExit?.(() => {
     settleStatuses(ctx, new FleetError('interrupted', 'interrupted (Ctrl-C twice)'));
     const durationMs = Date.now() - startedAt.getTime();
-    const partial = buildUpReport(ctx, { command, startedAt, durationMs, timings, error, membershipBefore });
-    const path = writeRunReportSync(command, partial, startedAt, opts.report);
-    process.stderr.write(`report: ${path}\n`);
+    const report = buildUpReport(ctx, { command, startedAt, durationMs, timings, error, membershipBefore });
+    return { command, report, startedAt };
   });
   try {
-    try {
-      timings = await runPhases([snapshot, ...rest], ctx);
-    } catch (err) {
-      error = toFleetError(err);
-      timings = (err as { timings?: PhaseTiming[] }).timings ?? [];
-      if (signal.aborted) error = new FleetError('interrupted', error.message);
-    } finally {
-      for (const h of hosts.values()) h.engine?.close();
-      ctx.observer?.engine?.close();
-      // Closing waits for each connection's goodbye; a host whose link is cut never sends one.
-      await Promise.race([session.closePool(), sleep(CLOSE_WAIT_MS)]);
-    }
-    settleStatuses(ctx, error);
-    for (const h of hosts.values()) {
-      if (h.result.reported) continue;
-      const status = h.result.status;
-      const notStarted = status === 'not-started';
-      const ok = status === 'ok' || status === 'unchanged';
-      const failure = status === 'interrupted' ? 'interrupted' : undefined;
-      const detail =
-        status === 'skipped'
-          ? h.result.actions.join('; ')
-          : notStarted
-            ? 'not started'
-            : h.result.error?.message;
-      bus.emit({
-        type: 'host:done',
-        host: h.target.id,
-        ok,
-        notStarted,
-        skipped: status === 'skipped',
-        failure: h.result.error ? (failureKind(h.result.error.code) ?? undefined) : failure,
-        error: detail,
-        durationMs: h.result.durationMs,
-      });
-    }
-    const durationMs = Date.now() - startedAt.getTime();
-    report = buildUpReport(ctx, { command, startedAt, durationMs, timings, error, membershipBefore });
-    const path = await writeRunReport(command, report, startedAt, opts.report);
-    bus.log('info', `report: ${path}`);
-    const exitCode = upExitCode(report, error);
-    bus.emit({
-      type: 'run:done',
-      ok: exitCode === 0,
-      durationMs,
-      interrupted: report.was_interrupted,
-      error: error && !report.was_interrupted ? error.message : undefined,
-      exitCode,
-    });
+    timings = await runPhases([snapshot, ...rest], ctx);
+  } catch (err) {
+    error = toFleetError(err);
+    timings = (err as { timings?: PhaseTiming[] }).timings ?? [];
+    if (signal.aborted) error = new FleetError('interrupted', error.message);
   } finally {
-    await session.close();
+    for (const h of hosts.values()) h.engine?.close();
+    ctx.observer?.engine?.close();
+    // Closing waits for each connection's goodbye; a host whose link is cut never sends one.
+    await Promise.race([rt.releasePool(), sleep(CLOSE_WAIT_MS)]);
   }
-  if (opts.json) {
-    process.stdout.write(serializeReport(report));
-  } else {
-    printSummary(ctx, command, report, error);
-  }
-  const code = upExitCode(report, error);
-  if (error && !report.was_interrupted) throw error;
-  return code;
+  settleStatuses(ctx, error);
+  emitHostsDone(ctx);
+  const durationMs = Date.now() - startedAt.getTime();
+  const report = buildUpReport(ctx, { command, startedAt, durationMs, timings, error, membershipBefore });
+  const reportPath = await rt.writeReport(command, report, startedAt, input.reportPath);
+  bus.log('info', `report: ${reportPath}`);
+  const exitCode = upExitCode(report, error);
+  bus.emit({
+    type: 'run:done',
+    ok: exitCode === 0,
+    durationMs,
+    interrupted: report.was_interrupted,
+    error: error && !report.was_interrupted ? error.message : undefined,
+    exitCode,
+  });
+  const hostIds = new Map(
+    [...hosts.values()].filter((h) => h.nodeId).map((h) => [h.nodeId!, h.target.id] as const),
+  );
+  return { result: { report, topology: ctx.topology ?? [], hostIds }, error, reportPath };
 }
 
-function printSummary(
-  ctx: SwarmContext,
-  command: 'up' | 'plan' | 'down',
-  report: ReturnType<typeof buildUpReport>,
-  error: FleetError | undefined,
-): void {
-  const out: string[] = [];
-  if (ctx.dryRun) {
-    out.push(
-      report.changes.length === 0 ? 'plan: nothing to change' : `plan: ${report.changes.length} changes`,
-    );
-    report.changes.forEach((c, i) => out.push(`  ${i + 1}. ${c.host ? `${c.host}: ` : ''}${c.description}`));
-  } else if (!error && report.changes.length === 0) {
-    out.push(
-      command === 'down'
-        ? 'nothing to change: no selected host is in this swarm'
-        : 'nothing to change: the swarm already matches nodes.yml',
-    );
-  } else if (report.changes.length > 0) {
-    out.push(`${report.changes.length} changes made`);
+/** host:done for every host no phase reported (unchanged, skipped, not started, interrupted). */
+function emitHostsDone(ctx: SwarmContext): void {
+  for (const h of ctx.hosts.values()) {
+    if (h.result.reported) continue;
+    const status = h.result.status;
+    const notStarted = status === 'not-started';
+    const ok = status === 'ok' || status === 'unchanged';
+    const failure = status === 'interrupted' ? 'interrupted' : undefined;
+    const detail =
+      status === 'skipped'
+        ? h.result.actions.join('; ')
+        : notStarted
+          ? 'not started'
+          : h.result.error?.message;
+    ctx.bus.emit({
+      type: 'host:done',
+      host: h.target.id,
+      ok,
+      notStarted,
+      skipped: status === 'skipped',
+      failure: h.result.error ? (failureKind(h.result.error.code) ?? undefined) : failure,
+      error: detail,
+      durationMs: h.result.durationMs,
+    });
   }
-  const table = topologyTable(ctx);
-  if (table.length > 0) out.push('', ...table);
-  if (report.quorum) {
-    out.push(`quorum ${report.quorum.reachable}/${report.quorum.managers} (needs ${report.quorum.needed})`);
-  }
-  const bad = report.hosts.filter((h) => h.status !== 'ok' && h.status !== 'unchanged');
-  if (bad.length > 0) {
-    out.push('', 'not done:');
-    for (const h of bad) {
-      const why =
-        h.status === 'skipped'
-          ? h.actions.join('; ')
-          : h.status === 'not-started'
-            ? 'not started'
-            : h.status === 'interrupted'
-              ? `interrupted${h.error ? `: ${h.error}` : ''}`
-              : `${h.failure ? `(${h.failure}) ` : ''}${h.error ?? 'failed'}`;
-      out.push(`  ${h.id}: ${why}`);
-    }
-  }
-  process.stdout.write(redact(out.join('\n')) + '\n');
 }

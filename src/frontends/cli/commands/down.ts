@@ -1,8 +1,7 @@
 /** `fleet down`: every selected host leaves this cluster's swarm (workers, managers, leader last). */
 import type { Command } from 'commander';
 import { addWaitLockOption, CLUSTER_LOCK_HELP } from '../cluster-lock-options.js';
-import { addSwarmOptions, UNUSED_SWARM_DEFAULTS } from './up.js';
-import type { SwarmCliOptions } from '../../../ops/swarm/run.js';
+import { addSwarmOptions, runSwarmCommand, UNUSED_SWARM_DEFAULTS, type SwarmCliOptions } from './up.js';
 
 export function register(program: Command): void {
   const down = program
@@ -19,7 +18,6 @@ export function register(program: Command): void {
         'Hosts in another swarm are left alone unless --force.',
     )
     .action(async (opts: SwarmCliOptions, command: Command) => {
-      const { runSwarmCommand } = await import('../../../ops/swarm/run.js');
       process.exitCode = await runSwarmCommand('down', { ...UNUSED_SWARM_DEFAULTS, ...opts }, command);
     });
 }

@@ -1,12 +1,36 @@
 /**
- * `fleet up` (and `fleet plan` = `fleet up --dry-run`): from nodes.yml to a verified Docker Swarm.
- * Flags only here; the run is src/swarm/run.ts, loaded when the command runs.
+ * `fleet up` (and `fleet plan` = `fleet up --dry-run`, and `fleet down`'s run): from nodes.yml to a
+ * verified Docker Swarm. Flags, the target prologue, down's confirmation, the session (view, Ctrl-C,
+ * cluster lock), the summary and the exit code are here; the operation is ops/swarm/run.ts runSwarm.
+ * Everything heavy is imported when the command runs, so `fleet --help` stays fast.
  */
 import { Option, type Command } from 'commander';
-import { addSshOptions, parseCount, parseSeconds, SSH_OPTIONS_HELP } from '../ssh-options.js';
-import { addWaitLockOption, CLUSTER_LOCK_HELP } from '../cluster-lock-options.js';
-import { addTargetOptions, TARGET_OPTIONS_HELP } from '../target-options.js';
-import type { SwarmCliOptions } from '../../../ops/swarm/run.js';
+import {
+  addSshOptions,
+  parseCount,
+  parseSeconds,
+  SSH_OPTIONS_HELP,
+  type SshCliOptions,
+} from '../ssh-options.js';
+import { addWaitLockOption, CLUSTER_LOCK_HELP, type LockCliOptions } from '../cluster-lock-options.js';
+import { addTargetOptions, TARGET_OPTIONS_HELP, type TargetCliOptions } from '../target-options.js';
+import type { OperationResult, Runtime, Asker } from '../../../runtime/types.js';
+import type { SwarmInput, SwarmResult } from '../../../ops/swarm/run.js';
+
+export interface SwarmCliOptions extends SshCliOptions, TargetCliOptions, LockCliOptions {
+  concurrency: number;
+  dryRun?: boolean;
+  force?: boolean;
+  yes?: boolean;
+  managers?: number;
+  allowEvenManagers?: boolean;
+  replaceUnreachableManagers?: boolean;
+  clusterName: string;
+  settleTimeout: number;
+  report?: string;
+  json?: boolean;
+  roleAssignments: string;
+}
 
 const UP_HELP = `
 Phases: preflight (connect, facts, Docker, who is in which swarm, roles, the plan) → init → tokens →
@@ -118,7 +142,6 @@ export function register(program: Command): void {
         const { discoverToInventory } = await import('./discover.js');
         opts.inventory = await discoverToInventory(opts.discover, opts);
       }
-      const { runSwarmCommand } = await import('../../../ops/swarm/run.js');
       process.exitCode = await runSwarmCommand('up', opts, command);
     });
 
@@ -133,7 +156,126 @@ export function register(program: Command): void {
         'writes no role_assignments.json (only its report under ./reports, or --report FILE).',
     )
     .action(async (opts: SwarmCliOptions, command: Command) => {
-      const { runSwarmCommand } = await import('../../../ops/swarm/run.js');
       process.exitCode = await runSwarmCommand('plan', { ...UNUSED_SWARM_DEFAULTS, ...opts }, command);
     });
+}
+
+/**
+ * The CLI around runSwarm: targets (the one prologue), down's confirmation before the view starts,
+ * the session with its view, Ctrl-C handling and cluster lock, then the --json report or the summary,
+ * and the exit code (an error that stopped the run is rethrown for handleError, as before).
+ */
+export async function runSwarmCommand(
+  command: 'up' | 'plan' | 'down',
+  cliOpts: SwarmCliOptions,
+  cmd: Pick<Command, 'getOptionValueSource'>,
+): Promise<number> {
+  const [{ cliTargets }, { resolveSwarmNetwork }, { cliAsker }, { FleetError }] = await Promise.all([
+    import('../targets.js'),
+    import('../../../core/config.js'),
+    import('../ask.js'),
+    import('../../../core/errors.js'),
+  ]);
+  const { targets, opts: withDefaults, resolved } = await cliTargets(cliOpts, cmd, { defaultToAll: true });
+  // nodes.yml maxJobs is exec's knob; the worker pool keeps its own default.
+  const opts = { ...withDefaults, concurrency: cliOpts.concurrency };
+  const dryRun = command === 'plan' || Boolean(opts.dryRun);
+  const [{ downConfirmation }, { applyIdentityFiles, resolveTargets }] = await Promise.all([
+    import('../../../ops/swarm/run.js'),
+    import('../../../runtime/targets.js'),
+  ]);
+  const input: SwarmInput = {
+    command,
+    hosts: targets,
+    dryRun,
+    reportPath: opts.report,
+    options: {
+      clusterName: opts.clusterName,
+      concurrency: opts.concurrency,
+      force: Boolean(opts.force),
+      yes: Boolean(opts.yes),
+      network: { ...resolveSwarmNetwork(resolved.inventory?.defaults), driver: 'overlay' },
+      managers: opts.managers ?? resolved.inventory?.defaults.swarm.managers,
+      allowEvenManagers: Boolean(opts.allowEvenManagers),
+      roleAssignmentsFile: opts.roleAssignments,
+      retries: opts.retries,
+      retryDelayMs: Math.round(opts.retryDelay * 1000),
+      settleTimeoutMs: Math.round(opts.settleTimeout * 1000),
+      replaceUnreachableManagers: Boolean(opts.replaceUnreachableManagers),
+    },
+  };
+  const ask = cliAsker();
+  const confirmation = downConfirmation(input);
+  if (confirmation) {
+    if (!ask.canAsk('down'))
+      throw new FleetError('usage', 'fleet down needs --yes when no terminal can confirm');
+    if (!(await ask.confirm(confirmation))) return 2;
+  }
+  if (resolved.inventory) {
+    const all = await resolveTargets({ inventory: cliOpts.inventory, all: true }, undefined, {
+      defaultToAll: true,
+    });
+    const selected = new Set(targets.map((t) => t.id));
+    input.spares = applyIdentityFiles(all.hosts, opts).filter((t) => !selected.has(t.id));
+  }
+
+  const { result, error } = await runInSession(command, input, opts, resolved.warnings, ask);
+  if (opts.json) {
+    const { serializeReport } = await import('../../../adapters/report-files.js');
+    process.stdout.write(serializeReport(result.report));
+  } else {
+    const { renderSwarmSummary } = await import('../../../views/swarm-summary.js');
+    process.stdout.write(renderSwarmSummary(result, error));
+  }
+  const { upExitCode } = await import('../../../ops/swarm/report.js');
+  const code = upExitCode(result.report, error);
+  if (error && !result.report.was_interrupted) throw error;
+  return code;
+}
+
+/**
+ * openRunSession + cluster lock + runSwarm + close. Not runWithCli (frontends/cli/run-command.ts)
+ * yet: that one has no cluster lock and no second-Ctrl-C hook, which up and down need.
+ */
+async function runInSession(
+  command: 'up' | 'plan' | 'down',
+  input: SwarmInput,
+  opts: SwarmCliOptions,
+  warnings: string[],
+  ask: Asker,
+): Promise<OperationResult<SwarmResult>> {
+  const [{ openRunSession }, { lockClusterForRun }, reportFiles, { runSwarm }] = await Promise.all([
+    import('../../../runtime/session.js'),
+    import('../cluster-lock-options.js'),
+    import('../../../adapters/report-files.js'),
+    import('../../../ops/swarm/run.js'),
+  ]);
+  const session = await openRunSession(opts, input.hosts, {
+    json: opts.json,
+    warnings,
+    onInterrupt: 'stopping (a join in flight gets a few seconds), then writing the report',
+  });
+  if (!input.dryRun) await lockClusterForRun(session, command, input.hosts, opts);
+  const rt: Runtime = {
+    bus: session.bus,
+    signal: session.signal,
+    ask,
+    sudoPassword: session.sudoPassword,
+    pool: () => session.pool(),
+    releasePool: () => session.closePool(),
+    writeReport: (cmd, report, startedAt, path) => reportFiles.writeRunReport(cmd, report, startedAt, path),
+  };
+  try {
+    return await runSwarm(input, rt, {
+      // A second Ctrl-C exits at once: the report of what happened so far is still written.
+      onForceExit: (partial) =>
+        session.onForceExit(() => {
+          const p = partial();
+          const path = reportFiles.writeRunReportSync(p.command, p.report, p.startedAt, opts.report);
+          process.stderr.write(`report: ${path}\n`);
+        }),
+    });
+  } finally {
+    await session.close();
+  }
 }

@@ -5,9 +5,9 @@
  * hosts that left are removed afterwards and the rest of the swarm lives on. Hosts in a foreign swarm
  * are left alone unless --force.
  */
-import pLimit from 'p-limit';
 import { FleetError, toFleetError } from '../../../core/errors.js';
 import type { PlanStep } from '../../../core/swarm-plan.js';
+import { forEachHost } from '../../../runtime/for-each-host.js';
 import type { Phase } from '../../../runtime/phase.js';
 import { createDockerEngine } from '../../../adapters/docker/engine.js';
 import {
@@ -68,10 +68,9 @@ export const leaveWorkers: Phase<SwarmContext> = {
       : 'no worker of this swarm selected';
   },
   async run(ctx) {
-    const limit = pLimit(ctx.options.concurrency);
     const steps = stepsOf(ctx, 'leave').filter((s) => s.stage === 'workers');
-    await Promise.all(
-      steps.map((step) => limit(() => (ctx.signal.aborted ? undefined : leave(ctx, step, 'leave workers')))),
+    await forEachHost(steps, { concurrency: ctx.options.concurrency }, (step) =>
+      ctx.signal.aborted ? Promise.resolve(undefined) : leave(ctx, step, 'leave workers'),
     );
     if (ctx.signal.aborted) throw new FleetError('interrupted', 'interrupted while workers were leaving');
   },

@@ -3,8 +3,8 @@
  * from nodes.yml / facts, and joiners whose first attempt failed. Only keys fleet manages change
  * (core/swarm-plan-labels.ts); labels put there by hand stay.
  */
-import pLimit from 'p-limit';
 import { toFleetError } from '../../../core/errors.js';
+import { forEachHost } from '../../../runtime/for-each-host.js';
 import type { Phase } from '../../../runtime/phase.js';
 import { leaderRecord, markFailed, type SwarmContext } from '../context.js';
 import { applyLabels } from '../labels.js';
@@ -26,24 +26,17 @@ export const labels: Phase<SwarmContext> = {
     return open(ctx).length > 0 ? true : 'every node has its labels';
   },
   async run(ctx) {
-    const limit = pLimit(ctx.options.concurrency);
-    await Promise.all(
-      open(ctx).map((step) =>
-        limit(async () => {
-          const host = ctx.hosts.get(step.host)!;
-          const nodeId = step.nodeId ?? host.nodeId;
-          if (ctx.signal.aborted || (!ctx.dryRun && (!nodeId || !leaderRecord(ctx)?.engine))) return;
-          try {
-            // Through any manager that answers: a lost leader must not hang or fail every label.
-            await runStep(ctx, step, () =>
-              viaManager(ctx, TITLE, (via) => applyLabels(ctx, via, nodeId!, step)),
-            );
-            ctx.done.add(step);
-          } catch (err) {
-            markFailed(host, TITLE, toFleetError(err), ctx);
-          }
-        }),
-      ),
-    );
+    await forEachHost(open(ctx), { concurrency: ctx.options.concurrency }, async (step) => {
+      const host = ctx.hosts.get(step.host)!;
+      const nodeId = step.nodeId ?? host.nodeId;
+      if (ctx.signal.aborted || (!ctx.dryRun && (!nodeId || !leaderRecord(ctx)?.engine))) return;
+      try {
+        // Through any manager that answers: a lost leader must not hang or fail every label.
+        await runStep(ctx, step, () => viaManager(ctx, TITLE, (via) => applyLabels(ctx, via, nodeId!, step)));
+        ctx.done.add(step);
+      } catch (err) {
+        markFailed(host, TITLE, toFleetError(err), ctx);
+      }
+    });
   },
 };

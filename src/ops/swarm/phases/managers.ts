@@ -127,17 +127,18 @@ async function demote(ctx: SwarmContext, step: Extract<PlanStep, { kind: 'demote
   host.currentRole = 'worker';
 }
 
-/** A manager failed: ask on a TTY, continue with --yes, otherwise stop. */
+/** A manager failed: ask (a TTY, or whatever the front end offers), continue with --yes, otherwise stop. */
 async function continueWithFewer(ctx: SwarmContext, host: HostRecord, error: FleetError): Promise<void> {
   const id = host.target.id;
   if (ctx.options.yes) {
     ctx.bus.log('warn', `failed to join as manager; continuing with fewer managers (--yes)`, id);
     return;
   }
-  if (ctx.options.interactive) {
-    const yes = await ctx.options.ask(
-      `${id} failed to join as manager: ${error.message}\ncontinue with fewer managers? [y/N] `,
-    );
+  if (ctx.ask.canAsk('fewer-managers')) {
+    const yes = await ctx.ask.confirm({
+      id: 'fewer-managers',
+      question: `${id} failed to join as manager: ${error.message}\ncontinue with fewer managers? [y/N] `,
+    });
     if (yes) return;
   }
   throw new FleetError(error.code, `manager ${id} failed to join: ${error.message}`, {

@@ -4,43 +4,34 @@
  * steps every later phase executes). A host that cannot be reached is marked failed here and skipped
  * by every later phase; the run ends "partial".
  */
-import pLimit from 'p-limit';
-import { createDockerEngine } from '../../../adapters/docker/engine.js';
-import { FleetError, toFleetError } from '../../../core/errors.js';
+import { FleetError } from '../../../core/errors.js';
+import { forEachHost } from '../../../runtime/for-each-host.js';
 import type { Phase } from '../../../runtime/phase.js';
+import { probeHost, type HostSlot } from '../../shared/phases/probe.js';
 import { factsView, markFailed, type HostRecord, type SwarmContext } from '../context.js';
-import { readFacts } from '../../shared/facts-reader.js';
 import { classify } from '../observe.js';
 import { decideRoles, liveRole } from '../roles.js';
 import { makePlan, stepsOf } from '../plan.js';
 
 const TITLE = 'preflight';
 
-async function probeHost(ctx: SwarmContext, host: HostRecord): Promise<void> {
-  const id = host.target.id;
-  const started = Date.now();
-  try {
-    ctx.bus.hostState(id, 'connecting');
-    host.conn = await ctx.pool.connect(host.target, ctx.signal);
-    ctx.bus.hostState(id, 'running', 'facts, docker');
-    const conn = host.conn;
-    // Facts and the engine handshake use separate channels of the one connection, at the same time.
-    const [facts, engine] = await Promise.all([
-      ctx.command === 'up'
-        ? readFacts(conn, { signal: ctx.signal }).then((r) => factsView(r.facts))
-        : Promise.resolve(undefined),
-      createDockerEngine(conn, { signal: ctx.signal, sudoPassword: ctx.options.sudoPassword }),
-    ]);
-    host.facts = facts;
-    host.engine = engine;
-    host.info = { ...(await engine.info(ctx.signal)), apiVersion: engine.apiVersion };
-    host.result.durationMs += Date.now() - started;
-    ctx.bus.hostState(id, 'waiting', `docker ${engine.serverVersion} (API ${engine.apiVersion})`);
-  } catch (err) {
-    host.result.durationMs += Date.now() - started;
-    host.membership = 'unknown';
-    markFailed(host, TITLE, toFleetError(err), ctx);
-  }
+/** Connect, facts (up only) and the engine handshake for every host (ops/shared/phases/probe.ts). */
+async function probeAll(ctx: SwarmContext, hosts: HostRecord[]): Promise<void> {
+  const slots = new Map<HostRecord, HostSlot>(hosts.map((h) => [h, { target: h.target, durationMs: 0 }]));
+  // Handshakes are capped by the SSH pool; this only bounds the work in flight per run.
+  await forEachHost(hosts, { concurrency: Math.max(ctx.options.concurrency, 16) }, async (host) => {
+    const slot = slots.get(host)!;
+    await probeHost(ctx, slot, { facts: ctx.command === 'up', sudoPassword: ctx.options.sudoPassword });
+    host.conn = slot.conn;
+    host.facts = slot.facts && factsView(slot.facts);
+    host.engine = slot.engine;
+    host.info = slot.info;
+    host.result.durationMs += slot.durationMs;
+    if (slot.error) {
+      host.membership = 'unknown';
+      markFailed(host, TITLE, slot.error, ctx);
+    }
+  });
 }
 
 /**
@@ -77,9 +68,7 @@ export const preflight: Phase<SwarmContext> = {
   title: TITLE,
   async run(ctx) {
     const hosts = [...ctx.hosts.values()];
-    // Handshakes are capped by the SSH pool; this only bounds the work in flight per run.
-    const limit = pLimit(Math.max(ctx.options.concurrency, 16));
-    await Promise.all(hosts.map((h) => limit(() => probeHost(ctx, h))));
+    await probeAll(ctx, hosts);
     if (ctx.signal.aborted) throw new FleetError('interrupted', 'interrupted during preflight');
     if (!hosts.some((h) => h.engine)) {
       const first = hosts.find((h) => h.result.error)?.result.error;

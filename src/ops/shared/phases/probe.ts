@@ -1,0 +1,101 @@
+/**
+ * Probing hosts, the first steps of every operation that talks to Docker: connect over SSH, then the
+ * engine handshake and (optionally) facts.sh on parallel channels of that one connection. The swarm
+ * preflight runs it; backup/restore's observation can run the same steps.
+ */
+import { createDockerEngine } from '../../../adapters/docker/engine.js';
+import type { DockerEngine, EngineInfo } from '../../../adapters/docker/types.js';
+import type { SshConnection, SshPool } from '../../../adapters/ssh/types.js';
+import { toFleetError, type FleetError } from '../../../core/errors.js';
+import type { Facts } from '../../../core/facts.js';
+import type { HostTarget } from '../../../core/host.js';
+import type { EventBus } from '../../../runtime/events.js';
+import { forEachHost } from '../../../runtime/for-each-host.js';
+import { readFacts } from '../facts-reader.js';
+
+/** What probing learned about one host; `error` set when a step failed (the rest is then partial). */
+export interface HostSlot {
+  target: HostTarget;
+  conn?: SshConnection;
+  engine?: DockerEngine;
+  info?: EngineInfo & { apiVersion: string };
+  facts?: Facts;
+  error?: FleetError;
+  durationMs: number;
+}
+
+/** The parts of a session probing needs (a swarm context has them; so does a Runtime with its pool). */
+export interface ProbeEnv {
+  bus: EventBus;
+  signal: AbortSignal;
+  pool: SshPool;
+}
+
+export interface ProbeOptions {
+  /** Read facts.sh too (up needs them for roles; down and backup do not). */
+  facts: boolean;
+  sudoPassword?: string;
+  /** Hosts probed at once (handshakes are capped by the SSH pool anyway). */
+  concurrency: number;
+}
+
+/** Step 1: the SSH connection, shown as "connecting" on the view. */
+export async function connectHost(env: ProbeEnv, slot: HostSlot): Promise<SshConnection> {
+  env.bus.hostState(slot.target.id, 'connecting');
+  slot.conn = await env.pool.connect(slot.target, env.signal);
+  return slot.conn;
+}
+
+/** Step 2: the engine handshake (API version negotiated) and its /info. */
+export async function openEngine(
+  env: ProbeEnv,
+  slot: HostSlot,
+  conn: SshConnection,
+  sudoPassword: string | undefined,
+): Promise<DockerEngine> {
+  const engine = await createDockerEngine(conn, { signal: env.signal, sudoPassword });
+  slot.engine = engine;
+  slot.info = { ...(await engine.info(env.signal)), apiVersion: engine.apiVersion };
+  return engine;
+}
+
+/** Step 3: facts.sh (the one facts reader). */
+export async function readHostFacts(env: ProbeEnv, slot: HostSlot, conn: SshConnection): Promise<Facts> {
+  slot.facts = (await readFacts(conn, { signal: env.signal })).facts;
+  return slot.facts;
+}
+
+/**
+ * Connects, then runs facts and the engine handshake at the same time on separate channels of the
+ * one connection (sequential would add a facts.sh run to every host's preflight). Never throws:
+ * the failure is in slot.error, and the host is left "connecting"/"running" for the caller to settle.
+ */
+export async function probeHost(
+  env: ProbeEnv,
+  slot: HostSlot,
+  o: Omit<ProbeOptions, 'concurrency'>,
+): Promise<void> {
+  const started = Date.now();
+  try {
+    const conn = await connectHost(env, slot);
+    env.bus.hostState(slot.target.id, 'running', 'facts, docker');
+    // Facts and the engine handshake use separate channels of the one connection, at the same time.
+    const [facts, engine] = await Promise.all([
+      o.facts ? readFacts(conn, { signal: env.signal }).then((r) => r.facts) : Promise.resolve(undefined),
+      createDockerEngine(conn, { signal: env.signal, sudoPassword: o.sudoPassword }),
+    ]);
+    slot.facts = facts;
+    slot.engine = engine;
+    slot.info = { ...(await engine.info(env.signal)), apiVersion: engine.apiVersion };
+    slot.durationMs += Date.now() - started;
+    env.bus.hostState(slot.target.id, 'waiting', `docker ${engine.serverVersion} (API ${engine.apiVersion})`);
+  } catch (err) {
+    slot.durationMs += Date.now() - started;
+    slot.error = toFleetError(err);
+  }
+}
+
+/** probeHost for every slot, `concurrency` at a time. */
+export async function probeHosts(env: ProbeEnv, slots: HostSlot[], o: ProbeOptions): Promise<void> {
+  await forEachHost(slots, { concurrency: o.concurrency }, (slot) => probeHost(env, slot, o));
+}
