@@ -13,6 +13,7 @@ import { EXIT_CODES, FleetError, toFleetError, type ErrorCode } from '../../core
 import type { HostTarget } from '../../core/host.js';
 import type { EventBus } from '../../runtime/events.js';
 import { createPhaseContext } from '../../runtime/phase.js';
+import type { OperationResult, Runtime } from '../../runtime/types.js';
 import { createEngineExtras } from '../../adapters/docker/engine-extras.js';
 import {
   assignKeys,
@@ -40,6 +41,7 @@ import {
   type ItemReport,
 } from './report.js';
 import { applyRetention } from './prune.js';
+import { runBackupOperation } from './run-op.js';
 import { scopeOfKeys } from './retention.js';
 import { streamToStore } from './stream.js';
 import { backupSwarm } from './swarm.js';
@@ -106,9 +108,7 @@ function archiveCommand(item: PlannedItem, gzip: boolean): string {
   return `tar -C ${shQuote(item.dir!)} -c${z}f - .`;
 }
 
-export async function runBackup(
-  o: BackupRunOptions,
-): Promise<{ report: BackupRunReport; error?: FleetError }> {
+async function backupWith(o: BackupRunOptions): Promise<{ report: BackupRunReport; error?: FleetError }> {
   const startedAt = new Date();
   const { bus, store } = o;
   const ctx = createPhaseContext(bus, o.dryRun === true, o.signal);
@@ -446,4 +446,34 @@ export async function runBackup(
   }
 
   return finish();
+}
+
+/** `fleet backup`'s typed input: what the front end resolved from its flags (hosts, store, knobs). */
+export interface BackupInput {
+  hosts: HostTarget[];
+  store: BackupStore;
+  kinds: BackupKind[];
+  explicitKinds: boolean;
+  extraPaths: string[];
+  volumes: string[];
+  allowDowntime: boolean;
+  gzip: boolean;
+  concurrency: number;
+  keep?: number;
+  /** Longest the swarm archive may take while Docker is stopped (the remote job starts it past that). */
+  stopDeadlineS?: number;
+  sudo: boolean;
+  waitTimeoutMs: number;
+  fleetVersion: string;
+  dryRun: boolean;
+  /** Where to write the JSON report (default ./reports/backup-<time>.json). */
+  reportPath?: string;
+}
+
+/** Runs one backup on the runtime's session; the store stays open (the caller opened it, the caller closes it). */
+export function runBackup(input: BackupInput, rt: Runtime): Promise<OperationResult<BackupRunReport>> {
+  const { reportPath, ...rest } = input;
+  return runBackupOperation('backup', rt, reportPath, (pool) =>
+    backupWith({ ...rest, pool, bus: rt.bus, signal: rt.signal, sudoPassword: rt.sudoPassword }),
+  );
 }

@@ -15,6 +15,7 @@ import { EXIT_CODES, FleetError, toFleetError } from '../../core/errors.js';
 import type { HostTarget } from '../../core/host.js';
 import type { EventBus } from '../../runtime/events.js';
 import { createPhaseContext } from '../../runtime/phase.js';
+import type { OperationResult, Runtime } from '../../runtime/types.js';
 import { getBackup } from './catalog.js';
 import { createEngineExtras } from '../../adapters/docker/engine-extras.js';
 import { selectRestoreItems, type ManifestItem, type RestoreOnly } from '../../core/backup-manifest.js';
@@ -30,6 +31,7 @@ import { pickError } from './run-backup.js';
 import { hashObject, streamFromStore } from './stream.js';
 import { refuseLiveSwarm, seeLiveQuorum } from './restore-guard.js';
 import { restoreSwarm } from './swarm.js';
+import { runBackupOperation } from './run-op.js';
 
 export interface RestoreRunOptions {
   id: string;
@@ -82,9 +84,7 @@ async function readSecret(store: BackupStore, key: string): Promise<Secret> {
   return new Secret(Buffer.concat(chunks).toString('utf8').trim());
 }
 
-export async function runRestore(
-  o: RestoreRunOptions,
-): Promise<{ report: BackupRunReport; error?: FleetError }> {
+async function restoreWith(o: RestoreRunOptions): Promise<{ report: BackupRunReport; error?: FleetError }> {
   const startedAt = new Date();
   const { bus, store } = o;
   const ctx = createPhaseContext(bus, false, o.signal);
@@ -390,4 +390,43 @@ export async function runRestore(
     error: error ? `${error.host ? error.host + ': ' : ''}${error.message}` : null,
   });
   return { report, error };
+}
+
+/** `fleet restore ID`'s typed input. */
+export interface RestoreInput {
+  id: string;
+  store: BackupStore;
+  /** Hosts fleet may act on: the -n selection, or the whole inventory. */
+  hosts: HostTarget[];
+  /** True when -n/-x/--role narrowed the hosts: restore only their items, and the swarm onto that host. */
+  selected: boolean;
+  only?: RestoreOnly[];
+  concurrency: number;
+  sudo: boolean;
+  waitTimeoutMs: number;
+  /** Do not ask (required when nobody can answer). */
+  yes: boolean;
+  /** Where to write the JSON report (default ./reports/restore-<time>.json). */
+  reportPath?: string;
+}
+
+/** Runs one restore on the runtime's session; the confirmation goes through rt.ask ('restore'). */
+export function runRestore(input: RestoreInput, rt: Runtime): Promise<OperationResult<BackupRunReport>> {
+  const { reportPath, yes, ...rest } = input;
+  const confirm = async (lines: string[]): Promise<boolean> => {
+    if (yes) return true;
+    if (!rt.ask.canAsk('restore')) {
+      throw new FleetError(
+        'usage',
+        'restore changes hosts and needs confirmation, but there is no terminal',
+        {
+          hint: 'pass --yes',
+        },
+      );
+    }
+    return rt.ask.confirm({ id: 'restore', question: 'Proceed? [y/N] ', details: lines });
+  };
+  return runBackupOperation('restore', rt, reportPath, (pool) =>
+    restoreWith({ ...rest, pool, bus: rt.bus, signal: rt.signal, sudoPassword: rt.sudoPassword, confirm }),
+  );
 }

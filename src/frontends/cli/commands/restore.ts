@@ -1,5 +1,6 @@
-/** `fleet restore ID`: flags only; the work is in src/backup/action.ts. */
+/** `fleet restore ID`: flags → ops/backup/run-restore.ts's typed input; the run is runBackupCommand's. */
 import { Option, type Command } from 'commander';
+import type { RestoreOnly } from '../../../core/backup-manifest.js';
 import {
   addSshOptions,
   parseCount,
@@ -9,7 +10,13 @@ import {
 } from '../ssh-options.js';
 import { addWaitLockOption, CLUSTER_LOCK_HELP, type LockCliOptions } from '../cluster-lock-options.js';
 import { addTargetOptions, type TargetCliOptions } from '../target-options.js';
-import { addStoreOptions, STORE_HELP, type StoreCliOptions } from './backup.js';
+import {
+  addStoreOptions,
+  openStoreFromOptions,
+  runBackupCommand,
+  STORE_HELP,
+  type StoreCliOptions,
+} from './backup.js';
 
 export interface RestoreCliOptions extends StoreCliOptions, TargetCliOptions, SshCliOptions, LockCliOptions {
   only?: string[];
@@ -42,6 +49,33 @@ nothing was changed), 130 interrupted.
 Examples:
   fleet restore 20250131T235959Z --only paths -n agx-03 --yes
   fleet restore 20250131T235959Z --only swarm -n spark --yes && fleet up`;
+
+async function restoreAction(id: string, opts: RestoreCliOptions, cmd: Command): Promise<number> {
+  const store = await openStoreFromOptions(opts);
+  const only = opts.only?.length ? ([...new Set(opts.only)] as RestoreOnly[]) : undefined;
+  const { hasSelection } = await import('../../../core/selectors.js');
+  const selected =
+    hasSelection({ nodes: opts.nodes, exclude: opts.exclude, role: opts.role }) ||
+    (opts.exclude ?? []).length > 0;
+  const { runRestore } = await import('../../../ops/backup/run-restore.js');
+  return runBackupCommand('restore', opts, cmd, store, { lock: true }, (hosts, rt) =>
+    runRestore(
+      {
+        id,
+        store,
+        hosts,
+        selected,
+        only,
+        concurrency: opts.concurrency,
+        sudo: Boolean(opts.sudo),
+        waitTimeoutMs: Math.round(opts.waitTimeout * 1000),
+        yes: Boolean(opts.yes),
+        reportPath: opts.report,
+      },
+      rt,
+    ),
+  );
+}
 
 export function register(program: Command): void {
   const cmd = program
@@ -81,8 +115,7 @@ export function register(program: Command): void {
     .option('--json', 'print the JSON report on stdout instead of the human view')
     .addHelpText('after', RESTORE_HELP)
     .addHelpText('after', CLUSTER_LOCK_HELP)
-    .action(async (id: string, opts: RestoreCliOptions) => {
-      const { restoreAction } = await import('../../../ops/backup/action.js');
-      process.exitCode = await restoreAction(id, opts);
+    .action(async (id: string, opts: RestoreCliOptions, cmd: Command) => {
+      process.exitCode = await restoreAction(id, opts, cmd);
     });
 }
