@@ -27,7 +27,7 @@ import {
   type HostReport,
   type ItemReport,
 } from './report.js';
-import { pickError } from './run-backup.js';
+import { pickError } from './errors.js';
 import { hashObject, streamFromStore } from './stream.js';
 import { refuseLiveSwarm, seeLiveQuorum } from './restore-guard.js';
 import { restoreSwarm } from './swarm.js';
