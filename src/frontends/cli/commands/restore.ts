@@ -21,6 +21,7 @@ import {
 export interface RestoreCliOptions extends StoreCliOptions, TargetCliOptions, SshCliOptions, LockCliOptions {
   only?: string[];
   yes?: boolean;
+  dryRun?: boolean;
   concurrency: number;
   waitTimeout: number;
   report?: string;
@@ -39,6 +40,8 @@ Order:
      while a manager among the hosts still has quorum. If it fails after the swap, the previous
      /var/lib/docker/swarm is put back and Docker started with it;
   4. paths and volumes, extracted in place on the host they came from (-n narrows the hosts).
+  With --dry-run fleet stops after step 1 and lists what steps 3 and 4 would change (the same
+  refusals apply); nothing is asked, changed or locked.
 ${STORE_HELP}
 ${SSH_OPTIONS_HELP}
 
@@ -58,7 +61,8 @@ async function restoreAction(id: string, opts: RestoreCliOptions, cmd: Command):
     hasSelection({ nodes: opts.nodes, exclude: opts.exclude, role: opts.role }) ||
     (opts.exclude ?? []).length > 0;
   const { runRestore } = await import('../../../ops/backup/run-restore.js');
-  return runBackupCommand('restore', opts, cmd, store, { lock: true }, (hosts, rt) =>
+  // A dry run changes nothing, so it takes no cluster lock (as plan and up --dry-run).
+  return runBackupCommand('restore', opts, cmd, store, { lock: !opts.dryRun }, (hosts, rt) =>
     runRestore(
       {
         id,
@@ -70,6 +74,7 @@ async function restoreAction(id: string, opts: RestoreCliOptions, cmd: Command):
         sudo: Boolean(opts.sudo),
         waitTimeoutMs: Math.round(opts.waitTimeout * 1000),
         yes: Boolean(opts.yes),
+        dryRun: Boolean(opts.dryRun),
         reportPath: opts.report,
       },
       rt,
@@ -101,6 +106,7 @@ export function register(program: Command): void {
       ],
     )
     .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
+    .option('--dry-run', 'verify every checksum and list what would change; change nothing, ask nothing')
     .addOption(
       new Option('-c, --concurrency <n>', 'hosts restoring at once')
         .argParser(parseCount('--concurrency', { min: 1 }))
