@@ -192,4 +192,38 @@ describe('fleet backup (local folder)', () => {
     expect(readReport(cwd, 'backup').retention!.deleted).toEqual([]);
     expect(readdirSync(join(cwd, 'backups'))).toEqual(expect.arrayContaining([firstId, kept]));
   });
+
+  it('backup --dry-run archives nothing and never stops Docker', async () => {
+    const dockerds = async (): Promise<string[]> =>
+      Promise.all(NAMES.map(async (h) => (await sh(h, 'pidof dockerd')).trim()));
+    const pidsBefore = await dockerds();
+    const before = readdirSync(join(cwd, 'backups')).sort();
+    const dry = await fleet(lab, cwd, ['backup', '--volume', 'appdata', '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    const report = readReport(cwd, 'backup');
+    expect(reportSchemaErrors(report)).toBe('');
+    expect(report.complete).toBe(false);
+    const changes = report.changes.map((c) => `${c.host}: ${c.description}`);
+    expect(
+      changes.filter((c) => c.endsWith(': stop Docker, archive /var/lib/docker/swarm, start Docker')),
+    ).toHaveLength(1);
+    expect(changes).toEqual(expect.arrayContaining(NAMES.map((h) => `${h}: archive path /etc/fleet`)));
+    expect(readdirSync(join(cwd, 'backups')).sort()).toEqual(before);
+    expect(await dockerds()).toEqual(pidsBefore);
+  });
+
+  it('restore --dry-run verifies and lists what it would change, without asking or touching files', async () => {
+    await sh('agx-02', 'echo "node=agx-02 edited after the backup" > /etc/fleet/node.conf');
+    // No --yes and no terminal: a real restore would refuse (exit 2); a dry run asks nothing.
+    const dry = await fleet(lab, cwd, ['restore', firstId, '-n', 'agx-02', '--only', 'paths', '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(await sh('agx-02', 'cat /etc/fleet/node.conf')).toBe('node=agx-02 edited after the backup\n');
+    const report = readReport(cwd, 'restore');
+    expect(reportSchemaErrors(report)).toBe('');
+    expect(report.complete).toBe(false);
+    expect(report.items.map((i) => `${i.kind}:${i.status}`)).toEqual(['path:verified']);
+    expect(report.changes.map((c) => `${c.host}: ${c.description}`)).toEqual([
+      `agx-02: restore path /etc/fleet from backup ${firstId}`,
+    ]);
+  });
 });

@@ -2,7 +2,6 @@
  * Before anything changes: connect to every selected host, see which requested paths exist, ask its
  * engine about swarm membership and volume mountpoints, and read the node list from a manager.
  */
-import pLimit from 'p-limit';
 import { createDockerEngine } from '../../adapters/docker/engine.js';
 import type { DockerEngine, SwarmNode } from '../../adapters/docker/types.js';
 import { shQuote } from '../../adapters/ssh/quote.js';
@@ -10,6 +9,7 @@ import type { SshConnection, SshPool } from '../../adapters/ssh/types.js';
 import { FleetError, toFleetError } from '../../core/errors.js';
 import type { HostTarget } from '../../core/host.js';
 import type { EventBus } from '../../runtime/events.js';
+import { forEachHost } from '../../runtime/for-each-host.js';
 import { createEngineExtras } from '../../adapters/docker/engine-extras.js';
 import type { ClusterNode, HostObservation } from '../../core/backup-plan.js';
 
@@ -39,23 +39,18 @@ export interface Observed {
 }
 
 export async function observeHosts(o: ObserveOptions): Promise<Observed> {
-  const limit = pLimit(Math.max(1, o.concurrency));
   const hosts: ObservedHost[] = [];
   const failures: Observed['failures'] = [];
-  await Promise.all(
-    o.hosts.map((target) =>
-      limit(async () => {
-        o.bus.hostState(target.id, 'connecting');
-        try {
-          hosts.push(await observeOne(target, o));
-          o.bus.hostState(target.id, 'waiting', 'observed');
-        } catch (err) {
-          const error = toFleetError(err);
-          failures.push({ host: target.id, error });
-        }
-      }),
-    ),
-  );
+  await forEachHost(o.hosts, { concurrency: o.concurrency }, async (target) => {
+    o.bus.hostState(target.id, 'connecting');
+    try {
+      hosts.push(await observeOne(target, o));
+      o.bus.hostState(target.id, 'waiting', 'observed');
+    } catch (err) {
+      const error = toFleetError(err);
+      failures.push({ host: target.id, error });
+    }
+  });
   // Keep the selection order: reports and the swarm source choice are deterministic.
   const order = new Map(o.hosts.map((h, i) => [h.id, i]));
   hosts.sort((a, b) => order.get(a.target.id)! - order.get(b.target.id)!);

@@ -20,7 +20,7 @@ import { JOB_LOCK_FILE, REMOTE_LOCK_DIR } from '../../core/remote-locks.js';
 import type { PhaseContext } from '../../runtime/phase.js';
 import { loadRemoteScript } from '../../adapters/remote-scripts.js';
 import { streamToStore } from './stream.js';
-import type { RemoteContext } from './swarm.js';
+import type { RemoteContext } from './remote-context.js';
 
 /** Default longest time the archive may take while Docker is stopped; past it Docker is started anyway. */
 export const DEFAULT_STOP_DEADLINE_S = 300;

@@ -12,25 +12,16 @@ import { createDockerEngine } from '../../adapters/docker/engine.js';
 import type { DockerEngine, EngineInfo, Secret } from '../../adapters/docker/types.js';
 import type { BackupStore } from '../../adapters/s3/types.js';
 import { shQuote } from '../../adapters/ssh/quote.js';
-import type { SshConnection } from '../../adapters/ssh/types.js';
 import { FleetError } from '../../core/errors.js';
 import { pollUntil as pollShared } from '../../core/poll.js';
-import type { EventBus } from '../../runtime/events.js';
 import type { PhaseContext } from '../../runtime/phase.js';
 import { createEngineExtras } from '../../adapters/docker/engine-extras.js';
 import { streamFromStore } from './stream.js';
 import { archiveSwarmDetached } from './swarm-job.js';
+import type { RemoteContext } from './remote-context.js';
 
-export interface RemoteContext {
-  conn: SshConnection;
-  host: string;
-  bus: EventBus;
-  signal: AbortSignal;
-  sudo: boolean;
-  sudoPassword?: string;
-  /** How long Docker may take to come back (engine up, unlocked, Reachable). */
-  waitTimeoutMs: number;
-}
+// In its own file so swarm-job.ts can use it without an import circle through this one.
+export type { RemoteContext } from './remote-context.js';
 
 /** `systemctl stop docker` also stops docker.socket, so a stray API call cannot socket-activate it mid-archive. */
 const STOP_DOCKER = 'systemctl stop docker.socket >/dev/null 2>&1; systemctl stop docker';

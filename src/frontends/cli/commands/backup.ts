@@ -1,8 +1,15 @@
 /**
- * `fleet backup`, `fleet backup ls`, `fleet backup rm ID`. Flags only; the work is in
- * src/backup/action.ts, imported inside the actions so `fleet --help` stays fast.
+ * `fleet backup`, `fleet backup ls`, `fleet backup rm ID`: flags → typed input for ops/backup, the
+ * view, the JSON report on stdout and the exit code. The ops (and everything heavy) are imported inside
+ * the actions so `fleet --help` stays fast.
  */
 import { Option, type Command } from 'commander';
+import type { BackupStore } from '../../../adapters/s3/types.js';
+import type { HostTarget } from '../../../core/host.js';
+import type { StoreInput } from '../../../ops/backup/store.js';
+import type { BackupRunReport } from '../../../ops/backup/report.js';
+import type { BackupKind } from '../../../core/backup-plan.js';
+import type { OperationResult, Runtime } from '../../../runtime/types.js';
 import {
   addSshOptions,
   parseCount,
@@ -110,6 +117,152 @@ Examples:
   fleet backup -n agx-01..03 --only paths,volumes --path /opt/app/config --volume pgdata
   fleet backup ls ; fleet backup rm 20250131T235959Z`;
 
+/** The store flags plus the environment and nodes.yml defaults.backup, as ops/backup/store.ts takes them. */
+async function storeInput(opts: StoreCliOptions): Promise<StoreInput> {
+  const { loadInventory } = await import('../../../runtime/targets.js');
+  const { inventory } = await loadInventory(opts);
+  const defaults = inventory?.defaults.backup;
+  return {
+    to: opts.to,
+    s3Endpoint: opts.s3Endpoint,
+    s3Region: opts.s3Region,
+    s3PathStyle: opts.s3PathStyle,
+    env: process.env,
+    defaults: { to: defaults?.target, s3: defaults?.s3 },
+  };
+}
+
+export async function openStoreFromOptions(opts: StoreCliOptions): Promise<BackupStore> {
+  const { openBackupStore } = await import('../../../ops/backup/store.js');
+  return openBackupStore(await storeInput(opts));
+}
+
+export interface BackupCommandOptions {
+  /** Take the cluster lock for the run (backup always has; restore --dry-run does not). */
+  lock: boolean;
+}
+
+/**
+ * The body both `fleet backup` and `fleet restore` share: hosts (every node by default, no nodes.yml
+ * run defaults, as always), the session with its view and Ctrl-C handling, the cluster lock, the
+ * operation, then the store closed, --json on stdout and the error rethrown for the exit code.
+ * Not runWithCli (run-command.ts): that has no hook for the cluster lock yet, which must be taken
+ * between opening the session and starting the operation.
+ */
+export async function runBackupCommand(
+  command: 'backup' | 'restore',
+  opts: BackupCliOptions | RestoreCliLike,
+  cmd: Pick<Command, 'getOptionValueSource'>,
+  store: BackupStore,
+  how: BackupCommandOptions,
+  op: (hosts: HostTarget[], rt: Runtime) => Promise<OperationResult<BackupRunReport>>,
+): Promise<number> {
+  let outcome: OperationResult<BackupRunReport>;
+  try {
+    const { cliTargets } = await import('../targets.js');
+    const { targets, resolved } = await cliTargets(opts, cmd, {
+      defaultToAll: true,
+      inventoryDefaults: false,
+    });
+    const { openRunSession } = await import('../../../runtime/session.js');
+    const { lockClusterForRun } = await import('../cluster-lock-options.js');
+    const { cliAsker } = await import('../ask.js');
+    const { writeRunReport } = await import('../../../adapters/report-files.js');
+    const session = await openRunSession(opts, targets, {
+      json: opts.json,
+      warnings: resolved.warnings,
+      onInterrupt: 'stopping streams, restarting any stopped Docker, writing the report',
+    });
+    if (how.lock) await lockClusterForRun(session, command, targets, opts);
+    const rt: Runtime = {
+      bus: session.bus,
+      signal: session.signal,
+      ask: cliAsker(),
+      sudoPassword: session.sudoPassword,
+      pool: () => session.pool(),
+      releasePool: () => session.closePool(),
+      writeReport: (name, report, startedAt, path) => writeRunReport(name, report, startedAt, path),
+    };
+    try {
+      outcome = await op(targets, rt);
+    } finally {
+      await session.close();
+    }
+  } finally {
+    await store.close().catch(() => undefined);
+  }
+  if (opts.json) {
+    const { serializeReport } = await import('../../../adapters/report-files.js');
+    process.stdout.write(serializeReport(outcome.result));
+  }
+  if (outcome.error) throw outcome.error;
+  return 0;
+}
+
+/** What runBackupCommand needs of restore's options (RestoreCliOptions lives in restore.ts). */
+type RestoreCliLike = StoreCliOptions &
+  TargetCliOptions &
+  SshCliOptions &
+  LockCliOptions & { concurrency: number; json?: boolean };
+
+async function backupAction(opts: BackupCliOptions, cmd: Command): Promise<number> {
+  const store = await openStoreFromOptions(opts);
+  const explicitKinds = (opts.only ?? []).length > 0;
+  const kinds = (explicitKinds ? [...new Set(opts.only)] : ['swarm', 'paths', 'volumes']) as BackupKind[];
+  const { runBackup } = await import('../../../ops/backup/run-backup.js');
+  const { BUILD_INFO } = await import('../../../core/build-info.js');
+  return runBackupCommand('backup', opts, cmd, store, { lock: true }, (hosts, rt) =>
+    runBackup(
+      {
+        hosts,
+        store,
+        kinds,
+        explicitKinds,
+        extraPaths: opts.path ?? [],
+        volumes: opts.volume ?? [],
+        allowDowntime: Boolean(opts.allowDowntime),
+        gzip: opts.gzip,
+        concurrency: opts.concurrency,
+        keep: opts.keep,
+        dryRun: Boolean(opts.dryRun),
+        stopDeadlineS: opts.stopDeadline,
+        sudo: Boolean(opts.sudo),
+        waitTimeoutMs: Math.round(opts.waitTimeout * 1000),
+        fleetVersion: BUILD_INFO.version,
+        reportPath: opts.report,
+      },
+      rt,
+    ),
+  );
+}
+
+async function backupLsAction(opts: StoreCliOptions & { json?: boolean }): Promise<number> {
+  const store = await openStoreFromOptions(opts);
+  try {
+    const { listBackupEntries } = await import('../../../ops/backup/list.js');
+    const { backupListJson, renderBackupList } = await import('../../../views/backup-list.js');
+    const entries = await listBackupEntries(store);
+    process.stdout.write(
+      opts.json ? backupListJson(store.location, entries) : renderBackupList(store.location, entries),
+    );
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+async function backupRmAction(id: string, opts: StoreCliOptions): Promise<number> {
+  const store = await openStoreFromOptions(opts);
+  try {
+    const { removeBackup } = await import('../../../ops/backup/remove.js');
+    const { removedLine } = await import('../../../views/backup-list.js');
+    process.stdout.write(removedLine(await removeBackup(store, id)));
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
 export function register(program: Command): void {
   const backup = program
     .command('backup')
@@ -155,9 +308,8 @@ export function register(program: Command): void {
     .option('--json', 'print the JSON report on stdout instead of the human view')
     .addHelpText('after', BACKUP_HELP)
     .addHelpText('after', CLUSTER_LOCK_HELP)
-    .action(async (opts: BackupCliOptions) => {
-      const { backupAction } = await import('../../../ops/backup/action.js');
-      process.exitCode = await backupAction(opts);
+    .action(async (opts: BackupCliOptions, cmd: Command) => {
+      process.exitCode = await backupAction(opts, cmd);
     });
 
   // The parent parses its options wherever they appear (commander's default), so `backup ls --to X`
@@ -167,7 +319,6 @@ export function register(program: Command): void {
     .description('list backups: complete, incomplete (no manifest) or damaged')
     .addHelpText('after', '\nTakes the storage flags of `fleet backup` (--to, --s3-*, -f) and --json.')
     .action(async (_opts: unknown, cmd: Command) => {
-      const { backupLsAction } = await import('../../../ops/backup/action.js');
       process.exitCode = await backupLsAction(cmd.parent!.opts<BackupCliOptions>());
     });
   backup
@@ -176,7 +327,6 @@ export function register(program: Command): void {
     .argument('<id>', 'backup id from `fleet backup ls`')
     .addHelpText('after', '\nTakes the storage flags of `fleet backup` (--to, --s3-*, -f).')
     .action(async (id: string, _opts: unknown, cmd: Command) => {
-      const { backupRmAction } = await import('../../../ops/backup/action.js');
       process.exitCode = await backupRmAction(id, cmd.parent!.opts<BackupCliOptions>());
     });
 }

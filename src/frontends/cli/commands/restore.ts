@@ -1,5 +1,6 @@
-/** `fleet restore ID`: flags only; the work is in src/backup/action.ts. */
+/** `fleet restore ID`: flags → ops/backup/run-restore.ts's typed input; the run is runBackupCommand's. */
 import { Option, type Command } from 'commander';
+import type { RestoreOnly } from '../../../core/backup-manifest.js';
 import {
   addSshOptions,
   parseCount,
@@ -9,11 +10,18 @@ import {
 } from '../ssh-options.js';
 import { addWaitLockOption, CLUSTER_LOCK_HELP, type LockCliOptions } from '../cluster-lock-options.js';
 import { addTargetOptions, type TargetCliOptions } from '../target-options.js';
-import { addStoreOptions, STORE_HELP, type StoreCliOptions } from './backup.js';
+import {
+  addStoreOptions,
+  openStoreFromOptions,
+  runBackupCommand,
+  STORE_HELP,
+  type StoreCliOptions,
+} from './backup.js';
 
 export interface RestoreCliOptions extends StoreCliOptions, TargetCliOptions, SshCliOptions, LockCliOptions {
   only?: string[];
   yes?: boolean;
+  dryRun?: boolean;
   concurrency: number;
   waitTimeout: number;
   report?: string;
@@ -32,6 +40,8 @@ Order:
      while a manager among the hosts still has quorum. If it fails after the swap, the previous
      /var/lib/docker/swarm is put back and Docker started with it;
   4. paths and volumes, extracted in place on the host they came from (-n narrows the hosts).
+  With --dry-run fleet stops after step 1 and lists what steps 3 and 4 would change (the same
+  refusals apply); nothing is asked, changed or locked.
 ${STORE_HELP}
 ${SSH_OPTIONS_HELP}
 
@@ -42,6 +52,35 @@ nothing was changed), 130 interrupted.
 Examples:
   fleet restore 20250131T235959Z --only paths -n agx-03 --yes
   fleet restore 20250131T235959Z --only swarm -n spark --yes && fleet up`;
+
+async function restoreAction(id: string, opts: RestoreCliOptions, cmd: Command): Promise<number> {
+  const store = await openStoreFromOptions(opts);
+  const only = opts.only?.length ? ([...new Set(opts.only)] as RestoreOnly[]) : undefined;
+  const { hasSelection } = await import('../../../core/selectors.js');
+  const selected =
+    hasSelection({ nodes: opts.nodes, exclude: opts.exclude, role: opts.role }) ||
+    (opts.exclude ?? []).length > 0;
+  const { runRestore } = await import('../../../ops/backup/run-restore.js');
+  // A dry run changes nothing, so it takes no cluster lock (as plan and up --dry-run).
+  return runBackupCommand('restore', opts, cmd, store, { lock: !opts.dryRun }, (hosts, rt) =>
+    runRestore(
+      {
+        id,
+        store,
+        hosts,
+        selected,
+        only,
+        concurrency: opts.concurrency,
+        sudo: Boolean(opts.sudo),
+        waitTimeoutMs: Math.round(opts.waitTimeout * 1000),
+        yes: Boolean(opts.yes),
+        dryRun: Boolean(opts.dryRun),
+        reportPath: opts.report,
+      },
+      rt,
+    ),
+  );
+}
 
 export function register(program: Command): void {
   const cmd = program
@@ -67,6 +106,7 @@ export function register(program: Command): void {
       ],
     )
     .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
+    .option('--dry-run', 'verify every checksum and list what would change; change nothing, ask nothing')
     .addOption(
       new Option('-c, --concurrency <n>', 'hosts restoring at once')
         .argParser(parseCount('--concurrency', { min: 1 }))
@@ -81,8 +121,7 @@ export function register(program: Command): void {
     .option('--json', 'print the JSON report on stdout instead of the human view')
     .addHelpText('after', RESTORE_HELP)
     .addHelpText('after', CLUSTER_LOCK_HELP)
-    .action(async (id: string, opts: RestoreCliOptions) => {
-      const { restoreAction } = await import('../../../ops/backup/action.js');
-      process.exitCode = await restoreAction(id, opts);
+    .action(async (id: string, opts: RestoreCliOptions, cmd: Command) => {
+      process.exitCode = await restoreAction(id, opts, cmd);
     });
 }
