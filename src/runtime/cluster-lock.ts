@@ -13,16 +13,13 @@ export interface ClusterLockOptions extends TargetSelection {
   waitSeconds: number;
 }
 
-/**
- * What can take the lock: an operation's Runtime, or (until step F) the old layout's RunSession,
- * which has a close() of its own.
- */
-export type LockingRun = Pick<Runtime, 'lockCluster'> & { close?(): Promise<void> };
+/** What can take the lock: an operation's Runtime. */
+export type LockingRun = Pick<Runtime, 'lockCluster'>;
 
 /**
- * Takes the cluster lock for this run (released with the run's pool). On failure a RunSession is
- * closed (a Runtime's front end closes its own, e.g. runWithCli), so the caller only rethrows:
- * FleetError 'locked' (exit 9) or 'interrupted'.
+ * Takes the cluster lock for this run (released with the run's pool). On failure the front end
+ * closes its session (e.g. runWithCli's finally); this throws FleetError 'locked' (exit 9) or
+ * 'interrupted'.
  */
 export async function lockClusterForRun(
   session: LockingRun,
@@ -30,18 +27,13 @@ export async function lockClusterForRun(
   selected: HostTarget[],
   opts: ClusterLockOptions,
 ): Promise<void> {
-  try {
-    const all = await resolveTargets({ inventory: opts.inventory, all: true }, undefined, {
-      defaultToAll: true,
-    }).catch(() => undefined);
-    const inventory = all?.inventory ? applyIdentityFiles(all.hosts, opts) : [];
-    await session.lockCluster(selected, inventory, {
-      command,
-      waitSeconds: opts.waitSeconds,
-      sudo: Boolean(opts.sudo),
-    });
-  } catch (err) {
-    await session.close?.();
-    throw err;
-  }
+  const all = await resolveTargets({ inventory: opts.inventory, all: true }, undefined, {
+    defaultToAll: true,
+  }).catch(() => undefined);
+  const inventory = all?.inventory ? applyIdentityFiles(all.hosts, opts) : [];
+  await session.lockCluster(selected, inventory, {
+    command,
+    waitSeconds: opts.waitSeconds,
+    sudo: Boolean(opts.sudo),
+  });
 }

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostTarget } from '../../src/core/host.js';
 import { run } from '../../src/ops/exec/run.js';
 import { startLab, type Lab } from '../lab/index.js';
-import { testRuntime } from '../helpers/runtime.js';
+import { labSsh, labTarget, testRuntime } from '../helpers/runtime.js';
 
 let lab: Lab;
 
@@ -28,24 +28,8 @@ afterAll(async () => {
   await lab?.down();
 });
 
-function target(name: string): HostTarget {
-  const h = lab.host(name);
-  return { id: name, address: h.ip, port: h.port, user: 'root', identityFiles: [lab.userKeyFile] };
-}
-
-function runtime() {
-  return testRuntime({
-    ssh: {
-      connectTimeoutMs: 10_000,
-      hostKeyPolicy: 'strict',
-      knownHostsFiles: [lab.knownHostsFile],
-      maxConcurrentHandshakes: 8,
-      retries: 1,
-      retryDelayMs: 200,
-      maxChannelsPerConnection: 8,
-    },
-  });
-}
+const target = (name: string): HostTarget => labTarget(lab, name);
+const runtime = () => testRuntime({ ssh: labSsh(lab) });
 
 describe('ops/exec run(input, runtime) on the lab', () => {
   it('returns each host’s exit code and output, streams lines as events, writes the report', async () => {

@@ -7,7 +7,7 @@ import { DEVICE_TYPES } from '../../src/core/facts-device.js';
 import type { HostTarget } from '../../src/core/host.js';
 import { run } from '../../src/ops/facts/run.js';
 import { startLab, type Lab } from '../lab/index.js';
-import { testRuntime } from '../helpers/runtime.js';
+import { labSsh, labTarget, testRuntime } from '../helpers/runtime.js';
 
 let lab: Lab;
 
@@ -19,24 +19,11 @@ afterAll(async () => {
   await lab?.down();
 });
 
-function target(name: string, port?: number): HostTarget {
-  const h = lab.host(name);
-  return { id: name, address: h.ip, port: port ?? h.port, user: 'root', identityFiles: [lab.userKeyFile] };
-}
+const target = (name: string, port?: number): HostTarget => labTarget(lab, name, port);
 
 describe('ops/facts run(input, runtime) on the lab', () => {
   it('returns each host’s facts (device type, hostname, Docker) and a host-tagged error for the unreachable one', async () => {
-    const rt = testRuntime({
-      ssh: {
-        connectTimeoutMs: 10_000,
-        hostKeyPolicy: 'strict',
-        knownHostsFiles: [lab.knownHostsFile],
-        maxConcurrentHandshakes: 8,
-        retries: 0,
-        retryDelayMs: 100,
-        maxChannelsPerConnection: 8,
-      },
-    });
+    const rt = testRuntime({ ssh: labSsh(lab, { retries: 0 }) });
     try {
       // f1 twice: once through a port nothing listens on, so one host fails while the others answer.
       const dead = { ...target('f1', 1), id: 'f1-dead' };

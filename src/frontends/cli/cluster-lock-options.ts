@@ -1,6 +1,6 @@
 /**
  * `--wait-lock [SECONDS]`, and the CLI form of runtime/cluster-lock.ts's lockClusterForRun (the one
- * call every cluster-changing command makes right after opening its run session).
+ * call every cluster-changing command makes right after opening its run session: runWithCli's `lock`).
  */
 import { Option, type Command } from 'commander';
 import type { HostTarget } from '../../core/host.js';
@@ -36,12 +36,17 @@ export function waitLockSeconds(opts: LockCliOptions): number {
   return opts.waitLock === true ? DEFAULT_WAIT_LOCK_SECONDS : opts.waitLock;
 }
 
+/** The flags the lock reads: the inventory (pinned managers), identities, --sudo, --wait-lock. */
+export type ClusterLockCliOptions = TargetCliOptions &
+  Pick<SshCliOptions, 'identity' | 'sudo'> &
+  LockCliOptions;
+
 /** runtime/cluster-lock.ts lockClusterForRun with the CLI's --wait-lock turned into seconds. */
 export function lockClusterForRun(
   session: LockingRun,
   command: string,
   selected: HostTarget[],
-  opts: TargetCliOptions & Pick<SshCliOptions, 'identity' | 'sudo'> & LockCliOptions,
+  opts: ClusterLockCliOptions,
 ): Promise<void> {
   return lockClusterIn(session, command, selected, { ...opts, waitSeconds: waitLockSeconds(opts) });
 }

@@ -1,5 +1,5 @@
 /**
- * Command-line entry. Each command lives in src/cli/commands/<name>.ts and exports `register`.
+ * Command-line entry. Each command lives in src/frontends/cli/commands/<name>.ts and exports `register`.
  * Command files import heavy modules (ssh2, dockerode, the S3 client) lazily inside their action so
  * that `fleet --version` and `fleet --help` start fast.
  */
@@ -8,9 +8,6 @@ import { BUILD_INFO } from '../../core/build-info.js';
 import { FleetError } from '../../core/errors.js';
 import { handleError } from './handle-error.js';
 import { commands } from './commands/index.js';
-// TEMPORARY (issue 9, step F deletes): installs runtime/session.ts openRunSession's CLI parts for the
-// ops not yet on runWithCli.
-import './run-command.js';
 
 export const EXIT_CODE_HELP = `
 Exit codes:

@@ -5,17 +5,11 @@
  * with its Runtime, then everything closed again.
  */
 import type { HostTarget } from '../../core/host.js';
-import {
-  openSession,
-  provideRunSessionOpener,
-  type OperationRuntime,
-  type RunSession,
-  type RunSessionOptions,
-  type Session,
-} from '../../runtime/session.js';
+import { openSession, type OperationRuntime, type Session } from '../../runtime/session.js';
 import type { Runtime } from '../../runtime/types.js';
 import { chooseViewMode, createView } from '../../views/index.js';
 import { cliAsker } from './ask.js';
+import { lockClusterForRun, type ClusterLockCliOptions } from './cluster-lock-options.js';
 import { sshSettingsFromOptions, sudoPasswordFromOptions, type SshCliOptions } from './ssh-options.js';
 
 export interface CliRunOptions {
@@ -32,6 +26,11 @@ export interface CliRunOptions {
   handleSignals?: boolean;
   /** "stopping remote commands and writing the report" — the text after "interrupted: ". */
   onInterrupt: string;
+  /**
+   * Cluster-changing commands (up, down, backup, restore) lock the cluster on the run's hosts after
+   * the session opens and before the operation starts; held until the session closes.
+   */
+  lock?: { command: string; opts: ClusterLockCliOptions };
 }
 
 /**
@@ -46,6 +45,7 @@ export async function runWithCli<R>(
 ): Promise<R> {
   const run = await openCliRun(ssh, targets, o);
   try {
+    if (o.lock) await lockClusterForRun(run.rt, o.lock.command, targets, o.lock.opts);
     return await op(run.rt);
   } finally {
     await run.close();
@@ -99,28 +99,3 @@ async function openCliRun(ssh: SshCliOptions, targets: HostTarget[], o: CliRunOp
     },
   };
 }
-
-/**
- * TEMPORARY (issue 9, step F deletes): runtime/session.ts openRunSession for the ops not yet on
- * runWithCli (ops/swarm/run.ts, ops/exec/action.ts, ops/backup/action.ts), built on the same parts.
- */
-export async function openRunSession(
-  opts: SshCliOptions,
-  targets: HostTarget[],
-  options: RunSessionOptions,
-): Promise<RunSession> {
-  const { session, rt, close } = await openCliRun(opts, targets, options);
-  return {
-    bus: session.bus,
-    settings: session.settings,
-    sudoPassword: session.sudoPassword,
-    signal: rt.signal,
-    pool: rt.pool,
-    lockCluster: rt.lockCluster,
-    closePool: rt.releasePool,
-    close,
-    onForceExit: rt.onForceExit,
-  };
-}
-
-provideRunSessionOpener((opts, targets, options) => openRunSession(opts as SshCliOptions, targets, options));

@@ -10,7 +10,7 @@ import {
   type ResolvedTargets,
   type TargetSelection,
 } from '../../runtime/targets.js';
-import type { SshCliOptions } from './ssh-options.js';
+import { sshSettingsFromOptions, type SshCliOptions } from './ssh-options.js';
 
 export type TargetCliOptions = TargetSelection;
 
@@ -59,7 +59,8 @@ export function addTargetOptions(cmd: Command): Command {
 /** --role on the CLI reads the live swarm (ops/swarm/live-roles.ts) with the command's SSH flags. */
 export const readLiveRolesCli: LiveRolesReader = async (hosts, opts) => {
   const { readLiveRoles } = await import('../../ops/swarm/live-roles.js');
-  return readLiveRoles(hosts, opts as SshCliOptions);
+  const settings = await sshSettingsFromOptions({ ...(opts as SshCliOptions), askPass: false });
+  return readLiveRoles(hosts, settings);
 };
 
 /** runtime/targets.ts resolveTargets, with --role reading the live swarm as before. */

@@ -7,8 +7,7 @@
 import { forEachHost } from '../../runtime/for-each-host.js';
 import { createDockerEngine } from '../../adapters/docker/engine.js';
 import type { SwarmNode } from '../../adapters/docker/types.js';
-import type { SshPool } from '../../adapters/ssh/types.js';
-import { sshSettingsFromOptions, type SshCliOptions } from '../../frontends/cli/ssh-options.js';
+import type { SshPool, SshSettings } from '../../adapters/ssh/types.js';
 import type { HostTarget } from '../../core/host.js';
 import type { NodeRole } from '../../core/inventory-model.js';
 import { isEntryOf } from '../../core/swarm-plan.js';
@@ -41,12 +40,11 @@ export function rolesFromNodes(hosts: HostTarget[], nodes: SwarmNode[]): Map<str
 
 export async function readLiveRoles(
   hosts: HostTarget[],
-  opts: SshCliOptions,
+  settings: SshSettings,
 ): Promise<Map<string, NodeRole> | undefined> {
-  const settings = await sshSettingsFromOptions({ ...opts, askPass: false });
-  settings.warn = () => undefined;
   const { createSshPool } = await import('../../adapters/ssh/pool.js');
-  const pool = createSshPool(settings);
+  // Quiet: the command's own run reports SSH warnings; this look-up only picks hosts.
+  const pool = createSshPool({ ...settings, warn: () => undefined });
   try {
     const pinned = hosts.filter((h) => h.role === 'manager');
     for (const target of pinned) {

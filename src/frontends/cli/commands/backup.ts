@@ -146,8 +146,6 @@ export interface BackupCommandOptions {
  * The body both `fleet backup` and `fleet restore` share: hosts (every node by default, no nodes.yml
  * run defaults, as always), the session with its view and Ctrl-C handling, the cluster lock, the
  * operation, then the store closed, --json on stdout and the error rethrown for the exit code.
- * Not runWithCli (run-command.ts): that has no hook for the cluster lock yet, which must be taken
- * between opening the session and starting the operation.
  */
 export async function runBackupCommand(
   command: 'backup' | 'restore',
@@ -164,30 +162,14 @@ export async function runBackupCommand(
       defaultToAll: true,
       inventoryDefaults: false,
     });
-    const { openRunSession } = await import('../../../runtime/session.js');
-    const { lockClusterForRun } = await import('../cluster-lock-options.js');
-    const { cliAsker } = await import('../ask.js');
-    const { writeRunReport } = await import('../../../adapters/report-files.js');
-    const session = await openRunSession(opts, targets, {
+    const { runWithCli } = await import('../run-command.js');
+    const cliRun = {
       json: opts.json,
       warnings: resolved.warnings,
       onInterrupt: 'stopping streams, restarting any stopped Docker, writing the report',
-    });
-    if (how.lock) await lockClusterForRun(session, command, targets, opts);
-    const rt: Runtime = {
-      bus: session.bus,
-      signal: session.signal,
-      ask: cliAsker(),
-      sudoPassword: session.sudoPassword,
-      pool: () => session.pool(),
-      releasePool: () => session.closePool(),
-      writeReport: (name, report, startedAt, path) => writeRunReport(name, report, startedAt, path),
+      lock: how.lock ? { command, opts } : undefined,
     };
-    try {
-      outcome = await op(targets, rt);
-    } finally {
-      await session.close();
-    }
+    outcome = await runWithCli(opts, targets, cliRun, (rt) => op(targets, rt));
   } finally {
     await store.close().catch(() => undefined);
   }

@@ -14,7 +14,7 @@ import {
 } from '../ssh-options.js';
 import { addWaitLockOption, CLUSTER_LOCK_HELP, type LockCliOptions } from '../cluster-lock-options.js';
 import { addTargetOptions, TARGET_OPTIONS_HELP, type TargetCliOptions } from '../target-options.js';
-import type { OperationResult, Runtime, Asker } from '../../../runtime/types.js';
+import type { OperationResult } from '../../../runtime/types.js';
 import type { SwarmInput, SwarmResult } from '../../../ops/swarm/run.js';
 
 export interface SwarmCliOptions extends SshCliOptions, TargetCliOptions, LockCliOptions {
@@ -219,7 +219,7 @@ export async function runSwarmCommand(
     input.spares = applyIdentityFiles(all.hosts, opts).filter((t) => !selected.has(t.id));
   }
 
-  const { result, error } = await runInSession(command, input, opts, resolved.warnings, ask);
+  const { result, error } = await runInSession(command, input, opts, resolved.warnings);
   if (opts.json) {
     const { serializeReport } = await import('../../../adapters/report-files.js');
     process.stdout.write(serializeReport(result.report));
@@ -233,49 +233,33 @@ export async function runSwarmCommand(
   return code;
 }
 
-/**
- * openRunSession + cluster lock + runSwarm + close. Not runWithCli (frontends/cli/run-command.ts)
- * yet: that one has no cluster lock and no second-Ctrl-C hook, which up and down need.
- */
+/** The session (runWithCli) with the cluster lock (none for plan and --dry-run), then runSwarm. */
 async function runInSession(
   command: 'up' | 'plan' | 'down',
   input: SwarmInput,
   opts: SwarmCliOptions,
   warnings: string[],
-  ask: Asker,
 ): Promise<OperationResult<SwarmResult>> {
-  const [{ openRunSession }, { lockClusterForRun }, reportFiles, { runSwarm }] = await Promise.all([
-    import('../../../runtime/session.js'),
-    import('../cluster-lock-options.js'),
+  const [{ runWithCli }, reportFiles, { runSwarm }] = await Promise.all([
+    import('../run-command.js'),
     import('../../../adapters/report-files.js'),
     import('../../../ops/swarm/run.js'),
   ]);
-  const session = await openRunSession(opts, input.hosts, {
+  const cliRun = {
     json: opts.json,
     warnings,
     onInterrupt: 'stopping (a join in flight gets a few seconds), then writing the report',
-  });
-  if (!input.dryRun) await lockClusterForRun(session, command, input.hosts, opts);
-  const rt: Runtime = {
-    bus: session.bus,
-    signal: session.signal,
-    ask,
-    sudoPassword: session.sudoPassword,
-    pool: () => session.pool(),
-    releasePool: () => session.closePool(),
-    writeReport: (cmd, report, startedAt, path) => reportFiles.writeRunReport(cmd, report, startedAt, path),
+    lock: input.dryRun ? undefined : { command, opts },
   };
-  try {
-    return await runSwarm(input, rt, {
+  return runWithCli(opts, input.hosts, cliRun, (rt) =>
+    runSwarm(input, rt, {
       // A second Ctrl-C exits at once: the report of what happened so far is still written.
       onForceExit: (partial) =>
-        session.onForceExit(() => {
+        rt.onForceExit(() => {
           const p = partial();
           const path = reportFiles.writeRunReportSync(p.command, p.report, p.startedAt, opts.report);
           process.stderr.write(`report: ${path}\n`);
         }),
-    });
-  } finally {
-    await session.close();
-  }
+    }),
+  );
 }
