@@ -10,7 +10,7 @@ import { FleetError, toFleetError } from '../../core/errors.js';
 import type { Phase } from '../phase.js';
 import { markFailed, type HostRecord, type SwarmContext } from '../../swarm/context.js';
 import { readFacts } from '../../swarm/facts.js';
-import { classify } from '../../swarm/observe.js';
+import { classify, waitForLeader } from '../../swarm/observe.js';
 import { decideRoles, liveRole } from '../../swarm/roles.js';
 import { makePlan, stepsOf } from '../../swarm/plan.js';
 
@@ -90,6 +90,7 @@ export const preflight: Phase<SwarmContext> = {
         },
       );
     }
+    await waitForLeader(ctx);
     await classify(ctx);
     stopOnUntrustedManager(ctx, hosts);
     for (const host of hosts) {
