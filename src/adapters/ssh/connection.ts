@@ -153,7 +153,8 @@ export class PooledConnection implements SshConnection, ChannelHost {
     this.client.end();
     // unref: a connection that closed properly leaves nothing to wait for.
     setTimeout(() => {
-      if (!this.closed) this.client.destroy();
+      // ssh2's destroy() skips a socket that end() already half-closed, so drop the socket itself.
+      if (!this.closed) (this.client as unknown as { _sock?: { destroy(): void } })._sock?.destroy();
     }, CLOSE_GRACE_MS).unref();
   }
 }
