@@ -9,7 +9,7 @@
 import { createDockerEngine } from '../adapters/docker/engine.js';
 import type { SwarmNode } from '../adapters/docker/types.js';
 import { FleetError, toFleetError } from '../core/errors.js';
-import { pollUntil } from './actions.js';
+import { pollUntil, quorumOf } from './actions.js';
 import { strandedInCluster } from '../core/swarm-plan-membership.js';
 import { observedHost } from './plan.js';
 import { leaderRecord, newResult, type ClusterState, type HostRecord, type SwarmContext } from './context.js';
@@ -108,7 +108,11 @@ export async function waitForLeader(ctx: SwarmContext): Promise<void> {
       const info = await h.engine!.info(signal).catch(() => undefined);
       if (info) h.info = { ...info, apiVersion: h.engine!.apiVersion };
     }
-    return stuck.every((h) => !leaderless(h));
+    if (!stuck.every((h) => !leaderless(h))) return false;
+    // A leader again; the node list lags (a manager back from a cut link reads Down for a heartbeat
+    // or two) and the planner counts quorum from it: wait until it shows quorum too.
+    const nodes = await stuck[0]!.engine!.listNodes(signal).catch(() => undefined);
+    return Boolean(nodes && quorumOf(nodes).ok);
   };
   try {
     await pollUntil(ctx, 'the swarm to elect a leader', reread, (ok) => ok, ctx.options.settleTimeoutMs);

@@ -26,7 +26,7 @@ import type { ExecResult, SshPool } from './types.js';
 
 /** A heartbeat every HEARTBEAT_MS; the remote side gives up after LOCK_IDLE_SECONDS without one. */
 const HEARTBEAT_MS = 5_000;
-const LOCK_IDLE_SECONDS = 45;
+export const LOCK_IDLE_SECONDS = 45;
 /** How often a waiting run asks again. */
 const RETRY_MS = 1_000;
 

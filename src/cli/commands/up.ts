@@ -87,7 +87,7 @@ export function addSwarmOptions(cmd: Command, command: SwarmCommand): Command {
     cmd.addOption(
       new Option('--settle-timeout <seconds>', 'how long to wait for a node to become Ready/Reachable')
         .argParser(parseSeconds('--settle-timeout'))
-        .default(90),
+        .default(UNUSED_SWARM_DEFAULTS.settleTimeout),
     );
   }
   if (command === 'up')
