@@ -56,7 +56,9 @@ export function launcherScript(job: string, deadlineS: number, gzip: boolean): s
     'while :; do',
     '  n=$(cat "$dir/state" 2>/dev/null | wc -l)',
     '  if [ "$n" -gt "$seen" ]; then sed -n "$((seen + 1)),${n}p" "$dir/state"; seen=$n; fi',
-    '  if grep -qx done "$dir/state" 2>/dev/null; then break; fi',
+    // `done` may have been written after the count above: relay what came since, or fleet waits for ever
+    // for lines this loop already skipped (the job writes nothing after `done`).
+    '  if grep -qx done "$dir/state" 2>/dev/null; then sed -n "$((seen + 1)),\\$p" "$dir/state"; break; fi',
     // A job that died without saying so (it could not even start) must not keep fleet waiting.
     '  pid=$(sed -n "s/^pid //p" "$dir/state" 2>/dev/null) || pid=',
     '  i=$((i + 1))',
