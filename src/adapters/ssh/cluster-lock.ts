@@ -20,7 +20,7 @@ import type { HostTarget } from '../../core/host.js';
 import { redact } from '../../core/redact.js';
 import { CLUSTER_LOCK_FILE, JOB_LOCK_FILE, REMOTE_LOCK_DIR } from '../../core/remote-locks.js';
 import { loadRemoteScript } from '../../remote-scripts.js';
-import { sleep } from './pool.js';
+import { sleep } from '../../core/poll.js';
 import { shJoin } from './quote.js';
 import type { ExecResult, SshPool } from './types.js';
 
