@@ -47,15 +47,18 @@ export async function pollUntil<T>(
     const attempt = AbortSignal.any([options.signal, AbortSignal.timeout(budget)]);
     let timer: NodeJS.Timeout | undefined;
     let attemptTimedOut = false;
+    let onAbort = (): void => undefined;
     try {
       const value = await Promise.race([
         check(attempt),
         new Promise<never>((_, reject) => {
-          // Backstop for calls that ignore their signal.
+          // Backstop for calls that ignore their signal; Ctrl-C ends the attempt at once.
           timer = setTimeout(() => {
             attemptTimedOut = true;
             reject(new Error(`no answer within ${Math.round(budget / 1000)}s`));
           }, budget + 1000);
+          onAbort = () => reject(new Error('interrupted'));
+          options.signal.addEventListener('abort', onAbort, { once: true });
         }),
       ]);
       if (value !== undefined) return value;
@@ -72,6 +75,7 @@ export async function pollUntil<T>(
           : String(err);
     } finally {
       clearTimeout(timer);
+      options.signal.removeEventListener('abort', onAbort);
     }
     if (Date.now() + delay > deadline) {
       throw new FleetError(
@@ -111,13 +115,22 @@ export async function withDeadline<T>(
   host?: string,
 ): Promise<T> {
   const controller = new AbortController();
-  const onAbort = (): void => controller.abort(signal?.reason);
+  // Ctrl-C ends the wait at once, even when `fn` ignores its signal (a channel being opened over a
+  // cut link never answers): otherwise an interrupted run waits out the whole deadline.
+  let rejectInterrupted: (err: FleetError) => void = () => undefined;
+  const interrupted = new Promise<never>((_, reject) => (rejectInterrupted = reject));
+  interrupted.catch(() => undefined);
+  const onAbort = (): void => {
+    controller.abort(signal?.reason);
+    rejectInterrupted(new FleetError('interrupted', `${what} interrupted`, { host }));
+  };
   if (signal?.aborted) onAbort();
   signal?.addEventListener('abort', onAbort, { once: true });
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([
       fn(controller.signal),
+      interrupted,
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
           const error = new FleetError('timeout', `${what}: no answer within ${Math.round(ms / 1000)}s`, {

@@ -7,7 +7,14 @@ import { FleetError } from './errors.js';
 import { quorumSize } from './quorum.js';
 import type { Role } from './roles.js';
 import { isEntryOf, isReachableManager } from './swarm-plan-membership.js';
-import type { DesiredState, ObservedCluster, ObservedState, PlanStep } from './swarm-plan-types.js';
+import type {
+  DesiredState,
+  ObservedCluster,
+  ObservedHost,
+  ObservedNode,
+  ObservedState,
+  PlanStep,
+} from './swarm-plan-types.js';
 
 /** Running manager tally used to check every step against the quorum. */
 export interface Tally {
@@ -65,6 +72,25 @@ export function evenGuard(
  *   unresolved, unless --replace-unreachable-managers (then demoted and removed, with the quorum math);
  * - other Down entries no inventory host claims: only reported.
  */
+/** The inventory host an entry belongs to (a host that was not reached stands in with its id). */
+function entryOwner(observed: ObservedState, node: ObservedNode): ObservedHost | undefined {
+  return observed.hosts.find((h) => isEntryOf({ address: h.address, hostname: h.hostname ?? h.id }, node));
+}
+
+/**
+ * An entry left behind by an earlier life of a host that is live now and runs another node id, or
+ * none (it left, or its join never completed): not healthy, and not the node its host runs.
+ */
+export function isStaleEntry(observed: ObservedState, node: ObservedNode): boolean {
+  if (observed.hosts.some((h) => h.swarm?.nodeId === node.id)) return false;
+  // A join that never completed (its link was cut mid-join) leaves an entry that never registered:
+  // no hostname, never Ready. No host will ever claim it, and it holds a manager seat.
+  if (!node.hostname && node.state !== 'ready') return true;
+  const healthy = node.state === 'ready' && (node.role === 'worker' || isReachableManager(node));
+  const owner = entryOwner(observed, node);
+  return Boolean(owner && owner.reachable && owner.docker && owner.swarm && !healthy);
+}
+
 export function planEntryCleanup(
   observed: ObservedState,
   cluster: ObservedCluster,
@@ -79,15 +105,12 @@ export function planEntryCleanup(
     .filter((n) => !liveIds.has(n.id))
     .sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : a.id < b.id ? -1 : 1));
   for (const node of entries) {
-    const healthy = node.state === 'ready' && (node.role === 'worker' || isReachableManager(node));
-    // A host that was not reached has no hostname of its own: its inventory id stands in for it.
-    const owner = observed.hosts.find((h) =>
-      isEntryOf({ address: h.address, hostname: h.hostname ?? h.id }, node),
-    );
-    const ownerLive = owner && owner.reachable && owner.docker && owner.swarm;
+    const owner = entryOwner(observed, node);
     const name = `${node.hostname} (${node.id.slice(0, 12)})`;
-    if (owner && ownerLive && !healthy) {
-      const reason = `stale entry; ${owner.id} now runs ${owner.swarm?.nodeId ? `node ${owner.swarm.nodeId.slice(0, 12)}` : 'outside the swarm'}`;
+    if (isStaleEntry(observed, node)) {
+      const reason = owner
+        ? `stale entry; ${owner.id} now runs ${owner.swarm?.nodeId ? `node ${owner.swarm.nodeId.slice(0, 12)}` : 'outside the swarm'}`
+        : 'stale entry of a join that never completed (no hostname, never Ready)';
       if (node.role === 'manager') {
         dropManager(tally, false, `demoting stale entry ${node.hostname}`);
         steps.push({ kind: 'demote', stage: 'cleanup', nodeId: node.id, hostname: node.hostname, reason });
@@ -128,6 +151,7 @@ export function planEntryCleanup(
       });
       continue;
     }
+    const healthy = node.state === 'ready' && (node.role === 'worker' || isReachableManager(node));
     if (!healthy && !owner) notes.push(`node ${name} is ${node.state} and no selected host claims it`);
   }
   return steps;

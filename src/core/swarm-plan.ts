@@ -10,7 +10,14 @@ import { faultTolerance, quorumSize } from './quorum.js';
 import type { Role } from './roles.js';
 import { diffLabels } from './swarm-plan-labels.js';
 import { isReachableManager, membership } from './swarm-plan-membership.js';
-import { dropManager, evenGuard, planEntryCleanup, quorumError, type Tally } from './swarm-plan-entries.js';
+import {
+  dropManager,
+  evenGuard,
+  isStaleEntry,
+  planEntryCleanup,
+  quorumError,
+  type Tally,
+} from './swarm-plan-entries.js';
 import {
   NO_CHANGE_KINDS,
   type DesiredState,
@@ -138,7 +145,11 @@ export function planUp(observed: ObservedState, desired: DesiredState): SwarmPla
     const managerNodes = cluster.nodes.filter((n) => n.role === 'manager');
     tally.managers = managerNodes.length;
     tally.reachable = managerNodes.filter(isReachableManager).length;
-    if (tally.reachable < quorumSize(tally.managers)) {
+    // The node list was read, so a leader answered: Raft has quorum. Entries of joins that never
+    // completed (or of a host's earlier life) are not voting members fleet can count on, and the
+    // cleanup below demotes and removes them; they must not make a live swarm look quorumless.
+    const stale = managerNodes.filter((n) => isStaleEntry(observed, n)).length;
+    if (tally.reachable < quorumSize(tally.managers - stale)) {
       throw quorumError(
         `swarm ${cluster.id.slice(0, 12)} has lost quorum: ${tally.reachable} of ${tally.managers} managers reachable, ${quorumSize(tally.managers)} needed`,
         'bring managers back online; if they are gone for good, run `docker swarm init --force-new-cluster` on a healthy manager',

@@ -9,7 +9,8 @@
  *       of the report, the device labels, the overlay network, exit 0.
  * Every failure message starts with the seed and how to replay it (FLEET_FAULT_SEEDS=<seed>).
  * Each fleet run has a deadline after which it is killed, so a hang fails its seed instead of
- * blocking the suite. The lab is reused: between seeds every host leaves the swarm.
+ * blocking the suite; the deadlines are sums of fleet's own documented deadlines (see below), so a
+ * run that passes one waits longer than fleet says it ever does. The lab is reused: between seeds every host leaves the swarm.
  */
 import { execa, type ResultPromise } from 'execa';
 import { join } from 'node:path';
@@ -19,6 +20,9 @@ import { startLab, type Lab } from '../lab/index.js';
 import { workDir, type CliRun } from './up-helpers.js';
 import { convergenceProblems } from './up-converged.js';
 import { QuorumWatcher } from './quorum-watcher.js';
+import { JOIN_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from '../../src/adapters/docker/engine.js';
+import { LOCK_IDLE_SECONDS } from '../../src/adapters/ssh/cluster-lock.js';
+import { UNUSED_SWARM_DEFAULTS } from '../../src/frontends/cli/commands/up.js';
 
 const NAMES = ['spark', 'agx-01', 'agx-02', 'agx-03', 'agx-04'];
 const PLANNED_MANAGERS = 3; // 5 hosts, no pins: quorum.ts's default
@@ -31,12 +35,34 @@ const DEFAULT_SEEDS = [7, 15, 23, 12, 21, 14, 1, 3, 4, 20];
 const SEEDS = process.env.FLEET_FAULT_SEEDS
   ? process.env.FLEET_FAULT_SEEDS.split(',').map((s) => Number(s.trim()))
   : DEFAULT_SEEDS;
-// The faulty run uses --connect-timeout 5 --retries 1: fleet gives up on an unreachable host in about
-// 12 s, so a faulty run still going after 30 s hangs. The clean re-run keeps the defaults: on a loaded
-// CI machine a short timeout would fail a healthy host's handshake and test the load, not fleet.
-const FAULTY_RUN_DEADLINE_MS = 30_000;
-const CLEAN_RUN_DEADLINE_MS = 60_000;
-const FAULTY_ARGS = ['up', '--connect-timeout', '5', '--retries', '1'];
+// The faulty run's deadline is derived from fleet's own documented deadlines, not guessed: a fault
+// on one host can make one join wait out its deadline (JOIN_TIMEOUT_MS) plus the check of the node's
+// state after it (10 s), one other Engine API request wait out its deadline (REQUEST_TIMEOUT_MS), and
+// two settle waits (a new manager to be Reachable, verify's nodes to be Ready) run to --settle-timeout;
+// connects fail within 2 x --connect-timeout (--retries 1). Plus the close of a cut connection (3 s),
+// the lock release (5 s) and 10 s for the CPU this machine shares. A run still going after that hangs.
+const SETTLE_S = 10;
+const CONNECT_S = 5;
+const FAULTY_RUN_DEADLINE_MS =
+  JOIN_TIMEOUT_MS + 10_000 + REQUEST_TIMEOUT_MS + 2 * SETTLE_S * 1000 + 2 * CONNECT_S * 1000 + 18_000;
+// The clean re-run keeps the default timeouts (on a loaded CI machine a short timeout would fail a
+// healthy host's handshake and test the load, not fleet). It may find the lock of a faulty run whose
+// link was cut still held on that host: the lock script gives up LOCK_IDLE_SECONDS after the last
+// heartbeat, so the clean run waits that long for it (--wait-lock). It may also find a swarm that
+// lost its leader (a 2nd manager cut mid-join): preflight then waits up to the default
+// --settle-timeout for raft to elect one. Plus 60 s for the run itself.
+const WAIT_LOCK_S = LOCK_IDLE_SECONDS + 10;
+const CLEAN_RUN_DEADLINE_MS = (WAIT_LOCK_S + UNUSED_SWARM_DEFAULTS.settleTimeout + 60) * 1000;
+const CLEAN_ARGS = ['up', '--wait-lock', String(WAIT_LOCK_S)];
+const FAULTY_ARGS = [
+  'up',
+  '--connect-timeout',
+  String(CONNECT_S),
+  '--retries',
+  '1',
+  '--settle-timeout',
+  String(SETTLE_S),
+];
 /** Ctrl-C must end a run within a few seconds (issue 8 point 1). */
 const SIGINT_GRACE_MS = 10_000;
 const BIN = join(process.cwd(), 'bin', 'fleet.js');
@@ -193,44 +219,48 @@ describe('fleet up under one injected fault, then a clean re-run', () => {
     expect(DEFAULT_SEEDS.length).toBeGreaterThanOrEqual(10);
   });
 
-  it.each(SEEDS)('seed %i', { timeout: 180_000 }, async (seed) => {
-    const s = scenarioFor(seed);
-    const where = describeScenario(s);
-    const started = Date.now();
-    await resetLab();
-    const cwd = workDir(`upflt-${seed}`);
-    lab.writeInventory(join(cwd, 'nodes.yml'));
-    const problems: string[] = [];
+  it.each(SEEDS)(
+    'seed %i',
+    { timeout: 60_000 + FAULTY_RUN_DEADLINE_MS + CLEAN_RUN_DEADLINE_MS },
+    async (seed) => {
+      const s = scenarioFor(seed);
+      const where = describeScenario(s);
+      const started = Date.now();
+      await resetLab();
+      const cwd = workDir(`upflt-${seed}`);
+      lab.writeInventory(join(cwd, 'nodes.yml'));
+      const problems: string[] = [];
 
-    const watcher = new QuorumWatcher(lab, NAMES);
-    watcher.start();
-    const t0 = Date.now();
-    const injected = await faultyRun(s, cwd, problems, () =>
-      watcher.faultApplied(s.kind === 'cut-link' || s.kind === 'stop-engine' ? s.victim : undefined),
-    );
-    const t1 = Date.now();
-    await heal(s);
-    // The clean re-run: no fault; it must converge to the plan within its deadline.
-    const child = spawnFleet(cwd);
-    const exited = await exitedWithin(child, CLEAN_RUN_DEADLINE_MS);
-    if (!exited) {
-      problems.push(`the clean re-run did not end within ${CLEAN_RUN_DEADLINE_MS / 1000} s (killed)`);
-      child.kill('SIGKILL');
-    }
-    const clean = result(await child);
-    const t2 = Date.now();
-    writeFileSync(join(cwd, 'clean-run.log'), `exit ${clean.code}\n${clean.stderr}\n${clean.stdout}\n`);
-    const verdict = await watcher.stop();
-    problems.push(...verdict.problems);
-    problems.push(...(await convergenceProblems(lab, NAMES, PLANNED_MANAGERS, cwd, clean)));
-    const sec = (ms: number) => (ms / 1000).toFixed(1);
-    const took = `${sec(Date.now() - started)} s (reset ${sec(t0 - started)}, faulty run ${sec(t1 - t0)}, clean run ${sec(t2 - t1)}, checks ${sec(Date.now() - t2)})`;
-    writeFileSync(
-      join(cwd, 'fault-run.txt'),
-      `${where}\n${verdict.summary}\n${took}\n${problems.join('\n')}\n`,
-    );
-    console.log(`${where}: ${took}`);
-    expect(problems, `${where}; ${verdict.summary}; ${took}; logs in ${cwd}`).toEqual([]);
-    if (!injected) console.log(`${where}: the run ended before the fault point; it ran without fault`);
-  });
+      const watcher = new QuorumWatcher(lab, NAMES);
+      watcher.start();
+      const t0 = Date.now();
+      const injected = await faultyRun(s, cwd, problems, () =>
+        watcher.faultApplied(s.kind === 'cut-link' || s.kind === 'stop-engine' ? s.victim : undefined),
+      );
+      const t1 = Date.now();
+      await heal(s);
+      // The clean re-run: no fault; it must converge to the plan within its deadline.
+      const child = spawnFleet(cwd, CLEAN_ARGS);
+      const exited = await exitedWithin(child, CLEAN_RUN_DEADLINE_MS);
+      if (!exited) {
+        problems.push(`the clean re-run did not end within ${CLEAN_RUN_DEADLINE_MS / 1000} s (killed)`);
+        child.kill('SIGKILL');
+      }
+      const clean = result(await child);
+      const t2 = Date.now();
+      writeFileSync(join(cwd, 'clean-run.log'), `exit ${clean.code}\n${clean.stderr}\n${clean.stdout}\n`);
+      const verdict = await watcher.stop();
+      problems.push(...verdict.problems);
+      problems.push(...(await convergenceProblems(lab, NAMES, PLANNED_MANAGERS, cwd, clean)));
+      const sec = (ms: number) => (ms / 1000).toFixed(1);
+      const took = `${sec(Date.now() - started)} s (reset ${sec(t0 - started)}, faulty run ${sec(t1 - t0)}, clean run ${sec(t2 - t1)}, checks ${sec(Date.now() - t2)})`;
+      writeFileSync(
+        join(cwd, 'fault-run.txt'),
+        `${where}\n${verdict.summary}\n${took}\n${problems.join('\n')}\n`,
+      );
+      console.log(`${where}: ${took}`);
+      expect(problems, `${where}; ${verdict.summary}; ${took}; logs in ${cwd}`).toEqual([]);
+      if (!injected) console.log(`${where}: the run ended before the fault point; it ran without fault`);
+    },
+  );
 });

@@ -75,6 +75,16 @@ describe('withDeadline', () => {
     expect(aborted).toBe(true);
   });
 
+  it('Ctrl-C ends the wait at once even when the call ignores its signal (issue 8: Ctrl-C hung a run)', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const err = await rejectedFleetError(
+      withDeadline('GET /info', 60_000, controller.signal, () => new Promise<never>(() => undefined)),
+    );
+    expect(err.code).toBe('interrupted');
+    expect(err.message).toContain('GET /info');
+  });
+
   it('passes the answer through', async () => {
     await expect(withDeadline('x', 1000, undefined, async () => 7)).resolves.toBe(7);
   });

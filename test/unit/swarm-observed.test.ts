@@ -8,6 +8,7 @@ import { membership } from '../../src/core/swarm-plan.js';
 import { newResult, type HostRecord } from '../../src/ops/swarm/context.js';
 import { wantedLabels } from '../../src/ops/swarm/labels.js';
 import { observedHost } from '../../src/ops/swarm/plan.js';
+import { leaderless } from '../../src/ops/swarm/observe.js';
 
 function info(swarm: Partial<EngineInfo['swarm']>): EngineInfo {
   return {
@@ -107,5 +108,25 @@ describe('wantedLabels', () => {
   it('without facts only the inventory type is known', () => {
     const host = record({ target: { ...record().target, type: 'raspberry-pi' } });
     expect(wantedLabels(host)).toEqual({ device_type: 'raspberry-pi' });
+  });
+});
+
+describe('leaderless (issue 8: a swarm without quorum was taken for "another swarm")', () => {
+  it('a manager whose swarm has no leader: active, control available, no cluster readable', () => {
+    expect(leaderless(record({ info: info({ localNodeState: 'active', controlAvailable: true }) }))).toBe(
+      true,
+    );
+  });
+
+  it('a node that names the missing leader in its swarm error', () => {
+    const error = 'rpc error: code = Unknown desc = The swarm does not have a leader';
+    expect(leaderless(record({ info: info({ localNodeState: 'active', error }) }))).toBe(true);
+  });
+
+  it('not a manager whose cluster is readable, a plain worker, or a host in no swarm', () => {
+    const manager = info({ localNodeState: 'active', controlAvailable: true, clusterId: 'c1' });
+    expect(leaderless(record({ info: manager }))).toBe(false);
+    expect(leaderless(record({ info: info({ localNodeState: 'active' }) }))).toBe(false);
+    expect(leaderless(record({ info: info({}) }))).toBe(false);
   });
 });

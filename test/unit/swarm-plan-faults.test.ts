@@ -237,3 +237,47 @@ describe('--role by the live swarm', () => {
     ]);
   });
 });
+
+describe('a manager join cut mid-way (fault seed 15)', () => {
+  /** a leads alone; b's join registered a manager seat that never came up; b is back outside the swarm. */
+  function cutJoin(entry: Partial<ObservedNode>): { observed: ObservedState; desired: DesiredState } {
+    const hosts = [member('a', 'manager'), fresh('b'), fresh('c')];
+    const seat: ObservedNode = { ...node('b', 'manager', { down: true, nodeId: 'n-b-old' }), ...entry };
+    return {
+      observed: { hosts, cluster: cluster([node('a', 'manager', { leader: true }), seat]) },
+      desired: { roles: roles(['a', 'b', 'c'], []), firstManager: 'a' },
+    };
+  }
+
+  it('an unnamed, never-Ready seat does not count against quorum: it is removed and b re-joins', () => {
+    const { observed, desired } = cutJoin({ hostname: '', state: 'unknown', manager: undefined });
+    const plan = planUp(observed, desired);
+    expect(summary(plan)).toEqual([
+      'demote',
+      'remove-node',
+      'reuse',
+      'join-manager b',
+      'join-manager c',
+      'verify',
+    ]);
+  });
+
+  it("b's own stale seat (its host now outside the swarm) is removed the same way", () => {
+    const { observed, desired } = cutJoin({});
+    expect(summary(planUp(observed, desired))).toEqual([
+      'demote b',
+      'remove-node b',
+      'reuse',
+      'join-manager b',
+      'join-manager c',
+      'verify',
+    ]);
+  });
+
+  it('a seat whose host cannot be reached still counts: quorum lost, nothing planned', () => {
+    const { observed, desired } = cutJoin({});
+    observed.hosts[1] = { id: 'b', reachable: false, docker: false };
+    desired.roles = roles(['a', 'c'], []);
+    expect(() => planUp(observed, desired)).toThrow(/has lost quorum: 1 of 2 managers reachable/);
+  });
+});

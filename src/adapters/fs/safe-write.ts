@@ -9,7 +9,16 @@
  *   - anything else (directory, block device, socket) is refused with a message naming it;
  *   - paths under /dev and /proc are never renamed over, whatever they resolve to.
  */
-import { closeSync, constants, openSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  openSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+  type Stats,
+} from 'node:fs';
 import { appendFile, open, stat } from 'node:fs/promises';
 import writeFileAtomic from 'write-file-atomic';
 import { FleetError, type ErrorCode } from '../../core/errors.js';
@@ -27,19 +36,32 @@ export interface SafeWriteOptions {
 
 /** What is at `path`, following symlinks (a link to /dev/null is a character device). */
 export async function pathKind(path: string): Promise<PathKind> {
-  let info;
   try {
-    info = await stat(path);
+    return kindOf(await stat(path));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
     throw err;
   }
+}
+
+/** pathKind for the synchronous writers (the streamed --outdir files, the second-Ctrl-C report). */
+export function pathKindSync(path: string): PathKind {
+  const info = statSync(path, { throwIfNoEntry: false });
+  return info ? kindOf(info) : 'missing';
+}
+
+function kindOf(info: Stats): PathKind {
   if (info.isFile()) return 'file';
   if (info.isCharacterDevice()) return 'char-device';
   if (info.isFIFO()) return 'fifo';
   if (info.isDirectory()) return 'directory';
   if (info.isBlockDevice()) return 'block-device';
   return 'socket';
+}
+
+/** "a FIFO", "a directory", … for messages. */
+export function describePathKind(kind: PathKind): string {
+  return KIND_WORDS[kind];
 }
 
 const KIND_WORDS: Record<PathKind, string> = {
@@ -80,15 +102,15 @@ export async function writeFileSafely(
  * may block there. Returns false when the path was left alone.
  */
 export function writeFileSafelySync(path: string, data: string, mode = 0o600): boolean {
-  const info = statSync(path, { throwIfNoEntry: false });
-  if (!info || info.isFile()) {
+  const kind = pathKindSync(path);
+  if (kind === 'missing' || kind === 'file') {
     if (isSpecialTree(path)) return false;
     const temp = `${path}.${process.pid}.tmp`;
     writeFileSync(temp, data, { mode });
     renameSync(temp, path);
     return true;
   }
-  if (!info.isCharacterDevice()) return false;
+  if (kind !== 'char-device') return false;
   const fd = openSync(path, constants.O_WRONLY | constants.O_NOCTTY);
   try {
     writeSync(fd, data);

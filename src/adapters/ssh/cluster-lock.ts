@@ -20,13 +20,13 @@ import type { HostTarget } from '../../core/host.js';
 import { redact } from '../../core/redact.js';
 import { CLUSTER_LOCK_FILE, JOB_LOCK_FILE, REMOTE_LOCK_DIR } from '../../core/remote-locks.js';
 import { loadRemoteScript } from '../remote-scripts.js';
-import { sleep } from './pool.js';
+import { sleep } from '../../core/poll.js';
 import { shJoin } from './quote.js';
 import type { ExecResult, SshPool } from './types.js';
 
 /** A heartbeat every HEARTBEAT_MS; the remote side gives up after LOCK_IDLE_SECONDS without one. */
 const HEARTBEAT_MS = 5_000;
-const LOCK_IDLE_SECONDS = 45;
+export const LOCK_IDLE_SECONDS = 45;
 /** How often a waiting run asks again. */
 const RETRY_MS = 1_000;
 

@@ -12,6 +12,9 @@ import type { HostTarget } from '../../core/host.js';
 import { startCommand, type ChannelHost } from './exec.js';
 import type { ExecOptions, ExecResult, SshConnection } from './types.js';
 
+/** How long a closing connection waits for the host's goodbye before dropping its socket. */
+const CLOSE_GRACE_MS = 1_000;
+
 export class PooledConnection implements SshConnection, ChannelHost {
   private readonly slots: LimitFunction;
   private closed = false;
@@ -188,9 +191,20 @@ export class PooledConnection implements SshConnection, ChannelHost {
     this.dependents.add(conn);
   }
 
+  /**
+   * Says goodbye, then drops the socket if the host has not closed it within CLOSE_GRACE_MS: a host
+   * whose link is cut never answers, and its half-closed socket would keep fleet's process alive
+   * until TCP gives up (minutes) after the run has written its report.
+   */
   close(): void {
     clearTimeout(this.idleTimer);
     for (const dep of this.dependents) dep.close();
-    if (!this.closed) this.client.end();
+    if (this.closed) return;
+    this.client.end();
+    // unref: a connection that closed properly leaves nothing to wait for.
+    setTimeout(() => {
+      // ssh2's destroy() skips a socket that end() already half-closed, so drop the socket itself.
+      if (!this.closed) (this.client as unknown as { _sock?: { destroy(): void } })._sock?.destroy();
+    }, CLOSE_GRACE_MS).unref();
   }
 }

@@ -6,6 +6,7 @@
 import pLimit from 'p-limit';
 import { FleetError } from '../../core/errors.js';
 import type { HostTarget } from '../../core/host.js';
+import { sleep } from '../../core/poll.js';
 import { AuthSecrets } from './auth.js';
 import { connectOnce } from './connect.js';
 import { PooledConnection } from './connection.js';
@@ -34,19 +35,6 @@ function withProxyDetail(err: unknown, host: SshHostTarget, proxy: ProxyCommandS
 export function backoffDelay(baseMs: number, attempt: number, random = Math.random): number {
   const exp = Math.min(30_000, baseMs * 2 ** attempt);
   return Math.round(exp * (0.5 + random() / 2));
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts (never rejects). */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 export function createSshPool(settings: SshSettings, reporter?: PoolReporter): SshPool {

@@ -34,13 +34,17 @@ export interface SwarmJobInput extends RemoteContext {
   stopDeadlineS: number;
 }
 
-function launcherScript(job: string, deadlineS: number, gzip: boolean): string {
+export function launcherScript(job: string, deadlineS: number, gzip: boolean): string {
   return [
     'set -eu',
     'umask 077',
     'key=',
     'IFS= read -r key || true',
     'dir=$(mktemp -d /var/tmp/fleet-swarm-backup.XXXXXXXX)',
+    // The state file exists before the job starts: under load the loop below reads it before the job
+    // has written its first line, and with `set -e` a failing read ended the launcher (fleet then
+    // reported the launcher gone while the job went on stopping Docker by itself).
+    ': >"$dir/state"',
     'cat >"$dir/job.sh" <<\'FLEET_JOB_EOF\'',
     job.trimEnd(),
     'FLEET_JOB_EOF',
@@ -52,9 +56,11 @@ function launcherScript(job: string, deadlineS: number, gzip: boolean): string {
     'while :; do',
     '  n=$(cat "$dir/state" 2>/dev/null | wc -l)',
     '  if [ "$n" -gt "$seen" ]; then sed -n "$((seen + 1)),${n}p" "$dir/state"; seen=$n; fi',
-    '  if grep -qx done "$dir/state" 2>/dev/null; then break; fi',
+    // `done` may have been written after the count above: relay what came since, or fleet waits for ever
+    // for lines this loop already skipped (the job writes nothing after `done`).
+    '  if grep -qx done "$dir/state" 2>/dev/null; then sed -n "$((seen + 1)),\\$p" "$dir/state"; break; fi',
     // A job that died without saying so (it could not even start) must not keep fleet waiting.
-    '  pid=$(sed -n "s/^pid //p" "$dir/state" 2>/dev/null)',
+    '  pid=$(sed -n "s/^pid //p" "$dir/state" 2>/dev/null) || pid=',
     '  i=$((i + 1))',
     '  if { [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; } || { [ -z "$pid" ] && [ $i -gt 100 ]; }; then',
     '    grep -qx done "$dir/state" 2>/dev/null && continue',

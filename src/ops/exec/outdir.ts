@@ -4,7 +4,8 @@
  * fleet knows (core/redact-stream). Writes are synchronous on purpose: the file then keeps pace with
  * the SSH channel, where an async stream would buffer without bound when the disk is slower.
  */
-import { closeSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { describePathKind, pathKindSync } from '../../adapters/fs/safe-write.js';
 import { join } from 'node:path';
 import { FleetError } from '../../core/errors.js';
 import { StreamRedactor } from '../../core/redact-stream.js';
@@ -20,16 +21,9 @@ export function outdirFileBase(id: string): string {
  * and a directory, socket or block device is never what the user meant, so those are refused.
  */
 function refuseSpecialFile(path: string): void {
-  const st = statSync(path, { throwIfNoEntry: false });
-  if (!st || st.isFile() || st.isCharacterDevice()) return;
-  const kind = st.isFIFO()
-    ? 'a FIFO'
-    : st.isDirectory()
-      ? 'a directory'
-      : st.isSocket()
-        ? 'a socket'
-        : 'a block device';
-  throw new Error(`${path} is ${kind}, not a file (remove it or choose another --outdir)`);
+  const kind = pathKindSync(path);
+  if (kind === 'missing' || kind === 'file' || kind === 'char-device') return;
+  throw new Error(`${path} is ${describePathKind(kind)}, not a file (remove it or choose another --outdir)`);
 }
 
 export interface OutdirFile {

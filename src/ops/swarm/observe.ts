@@ -8,9 +8,10 @@
  */
 import { createDockerEngine } from '../../adapters/docker/engine.js';
 import type { SwarmNode } from '../../adapters/docker/types.js';
-import { toFleetError } from '../../core/errors.js';
+import { FleetError, toFleetError } from '../../core/errors.js';
 import { strandedInCluster } from '../../core/swarm-plan-membership.js';
 import { readClusterNodes } from '../shared/cluster.js';
+import { pollUntil, quorumOf } from './actions.js';
 import { observedHost } from './plan.js';
 import { leaderRecord, newResult, type ClusterState, type HostRecord, type SwarmContext } from './context.js';
 
@@ -66,6 +67,64 @@ export function pickLeader(ctx: SwarmContext, nodes: SwarmNode[], fallback: Host
   const known = ctx.observer ? [...ctx.hosts.values(), ctx.observer] : [...ctx.hosts.values()];
   const leaderHost = leaderNode && known.find((h) => h.nodeId === leaderNode.id && h.engine);
   return leaderHost ?? fallback;
+}
+
+/**
+ * A manager whose swarm has no leader (too few managers online: no quorum) answers GET /info without
+ * its cluster (id and labels can only be read through a leader). Its swarm cannot be told apart from
+ * a foreign one, and must not be taken for one: fleet would leave these hosts alone and form a second
+ * swarm from the others.
+ */
+export function leaderless(host: HostRecord): boolean {
+  const swarm = host.info?.swarm;
+  if (!swarm || swarm.localNodeState !== 'active' || swarm.clusterId) return false;
+  return swarm.controlAvailable || /leader|quorum/i.test(swarm.error ?? '');
+}
+
+/**
+ * Managers of a swarm without a leader: waits (up to --settle-timeout) for raft to elect one again —
+ * a few seconds once a cut link is healed or a stopped engine is back — re-reading their info. Throws
+ * FleetError 'quorum' (exit 5), changing nothing, when the swarm is still leaderless by then.
+ */
+export async function waitForLeader(ctx: SwarmContext): Promise<void> {
+  const stuck = [...ctx.hosts.values()].filter((h) => h.engine && leaderless(h));
+  if (stuck.length === 0) return;
+  const ids = stuck.map((h) => h.target.id).join(', ');
+  const said = stuck.find((h) => h.info?.swarm.error)?.info?.swarm.error;
+  const seconds = Math.round(ctx.options.settleTimeoutMs / 1000);
+  ctx.bus.log(
+    'warn',
+    `${ids}: in a swarm with no leader${said ? ` (${said})` : ''}; waiting up to ${seconds} s for its managers to restore quorum`,
+  );
+  const reread = async (signal: AbortSignal): Promise<boolean> => {
+    for (const h of stuck) {
+      if (!leaderless(h)) continue;
+      // An engine that does not answer right now is asked again on the next round.
+      const info = await h.engine!.info(signal).catch(() => undefined);
+      if (info) h.info = { ...info, apiVersion: h.engine!.apiVersion };
+    }
+    if (!stuck.every((h) => !leaderless(h))) return false;
+    // A leader again; the node list lags (a manager back from a cut link reads Down for a heartbeat
+    // or two) and the planner counts quorum from it: wait until it shows quorum too.
+    const nodes = await stuck[0]!.engine!.listNodes(signal).catch(() => undefined);
+    return Boolean(nodes && quorumOf(nodes).ok);
+  };
+  try {
+    await pollUntil(ctx, 'the swarm to elect a leader', reread, (ok) => ok, ctx.options.settleTimeoutMs);
+  } catch (err) {
+    const error = toFleetError(err);
+    if (error.code === 'interrupted') throw error;
+    const reachable = stuck.filter((h) => h.info?.swarm.managers).map((h) => h.info!.swarm.managers)[0];
+    throw new FleetError(
+      'quorum',
+      `${ids} ${stuck.length === 1 ? 'is a manager' : 'are managers'} of a swarm with no leader after ${seconds} s` +
+        `${reachable ? ` (${reachable} managers in it)` : ''}: too few of its managers are online, so fleet cannot read it or tell whether it is this cluster; nothing was changed`,
+      {
+        host: stuck[0]!.target.id,
+        hint: 'bring its other managers back online (more than half of them must run); if they are gone for good, recover on one of them with `docker swarm init --force-new-cluster` (or fleet restore), then run fleet up again',
+      },
+    );
+  }
 }
 
 /**

@@ -39,7 +39,7 @@ right after each node's join; what is left here) → network → verify. fleet p
 Join tokens are read through the Docker Engine API over SSH and stay in memory: never on a command
 line, in a file, a log or the report. Running up again converges: members are skipped, missing hosts
 join, changed roles are promoted or demoted keeping quorum. A host in another swarm is left alone
-unless --force.
+unless --force; a manager whose swarm has no leader is waited for (--settle-timeout), then up stops (5).
 A manager that cannot be reached (SSH or its engine) keeps its seat: no replacement is promoted, no
 healthy manager demoted, and up ends partial (4) naming it. --replace-unreachable-managers demotes and
 removes its entry and gives the seat to another host (the plan shows the quorum before and after).
@@ -111,7 +111,7 @@ export function addSwarmOptions(cmd: Command, command: SwarmCommand): Command {
     cmd.addOption(
       new Option('--settle-timeout <seconds>', 'how long to wait for a node to become Ready/Reachable')
         .argParser(parseSeconds('--settle-timeout'))
-        .default(90),
+        .default(UNUSED_SWARM_DEFAULTS.settleTimeout),
     );
   }
   if (command === 'up')

@@ -9,7 +9,7 @@ import { forEachHost } from '../../../runtime/for-each-host.js';
 import type { Phase } from '../../../runtime/phase.js';
 import { probeHost, type HostSlot } from '../../shared/phases/probe.js';
 import { factsView, markFailed, type HostRecord, type SwarmContext } from '../context.js';
-import { classify } from '../observe.js';
+import { classify, waitForLeader } from '../observe.js';
 import { decideRoles, liveRole } from '../roles.js';
 import { makePlan, stepsOf } from '../plan.js';
 
@@ -81,6 +81,7 @@ export const preflight: Phase<SwarmContext> = {
         },
       );
     }
+    await waitForLeader(ctx);
     await classify(ctx);
     stopOnUntrustedManager(ctx, hosts);
     for (const host of hosts) {
