@@ -7,7 +7,7 @@
  */
 'use strict';
 
-const { layers, opUnits, cli } = require('./scripts/layers.cjs');
+const { layers, cli } = require('./scripts/layers.cjs');
 
 const allLayerPaths = layers.flatMap((l) => l.paths);
 const layerPaths = (name) => layers.find((l) => l.name === name).paths;
@@ -27,29 +27,15 @@ const upwardRules = layers.slice(0, -1).map((layer, i) => {
 });
 
 /** Operations do not import each other; what two operations share lives in ops/shared/. */
-const opRules =
-  opUnits === 'by-folder'
-    ? [
-        {
-          name: 'no-import-between-ops',
-          comment:
-            'an operation imports only its own folder and ops/shared/; move what both need into ops/shared/',
-          severity: 'error',
-          from: { path: '^src/ops/([^/]+)/' },
-          to: { path: '^src/ops/', pathNot: ['^src/ops/$1/', '^src/ops/shared/'] },
-        },
-      ]
-    : Object.entries(opUnits).map(([name, paths]) => ({
-        name: `no-import-between-ops-from-${name}`,
-        comment: `the ${name} operation imports only itself and ops/shared/`,
-        severity: 'error',
-        from: { path: paths },
-        to: {
-          path: Object.entries(opUnits)
-            .filter(([other]) => other !== name)
-            .flatMap(([, p]) => p),
-        },
-      }));
+const opRules = [
+  {
+    name: 'no-import-between-ops',
+    comment: 'an operation imports only its own folder and ops/shared/; move what both need into ops/shared/',
+    severity: 'error',
+    from: { path: '^src/ops/([^/]+)/' },
+    to: { path: '^src/ops/', pathNot: ['^src/ops/$1/', '^src/ops/shared/'] },
+  },
+];
 
 module.exports = {
   forbidden: [

@@ -2,7 +2,7 @@
  * The part of the layer check that is not about imports (issue 9), run by `npm run lint:deps` on src/:
  * only views and front ends touch the terminal streams, and only front ends end the process, set its
  * exit code or handle signals. Operations return a typed result and ask through the injected `ask`.
- * Which folders are which comes from scripts/layers.cjs (FLEET_LAYERS=current maps today's folders).
+ * Which folders are which comes from scripts/layers.cjs.
  */
 import tseslint from 'typescript-eslint';
 import layers from './scripts/layers.cjs';

@@ -3,7 +3,6 @@
  * `npm run lint:deps`: the layer check of issue 9. Runs both halves even when the first fails, so one
  * run lists every violation: dependency-cruiser (.dependency-cruiser.cjs: circles, upward imports,
  * commander, p-limit, pure core) and eslint (eslint.layers.config.js: process.std*, exit codes, signals).
- * FLEET_LAYERS=current (npm run lint:deps:current) judges today's folders mapped onto the layers.
  */
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkKeyFile, MAX_KEY_FILE_BYTES, readKeyFile } from '../../src/adapters/key-file.js';
-import { applyIdentityFiles } from '../../src/frontends/cli/ssh-options.js';
+import { applyIdentityFiles } from '../../src/runtime/targets.js';
 import { EXIT_CODES } from '../../src/core/errors.js';
 import { checkInventory, formatIssue, InventoryError, parseInventory } from '../../src/core/inventory.js';
 import { MAX_NESTING } from '../../src/core/inventory-limits.js';

@@ -1,4 +1,4 @@
-/** src/cli/target-options.ts: flags -> nodes.yml on disk -> selection -> ~/.ssh/config. */
+/** src/frontends/cli/target-options.ts + src/runtime/targets.ts: flags -> nodes.yml on disk -> selection -> ~/.ssh/config. */
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,9 +8,9 @@ import { parseSshConfig } from '../../src/adapters/ssh/ssh-config.js';
 import {
   addTargetOptions,
   resolveTargets,
-  type ResolveContext,
   type TargetCliOptions,
 } from '../../src/frontends/cli/target-options.js';
+import type { ResolveContext } from '../../src/runtime/targets.js';
 import { FleetError } from '../../src/core/errors.js';
 import { InventoryError } from '../../src/core/inventory.js';
 import { rejectedFleetError } from '../helpers/fleet-error.js';

@@ -286,6 +286,11 @@ class RemoteEngine implements DockerEngine, EngineApi {
     return volumes.createVolume(this.raw(), name);
   }
 
+  closeRaw(): void {
+    this.#raw?.close();
+    this.#raw = undefined;
+  }
+
   close(): void {
     this.#raw?.close();
     this.agent.destroy();

@@ -173,6 +173,11 @@ export interface DockerEngine extends SystemApi, SwarmApi, NodesApi, NetworksApi
   readonly apiVersion: string;
   readonly serverVersion: string;
   readonly transport: 'socket' | 'dial-stdio';
+  /**
+   * Closes the one-channel agent the raw requests (unlock, force-new-cluster, volumes) opened, so a
+   * long-lived engine does not hold an SSH channel it no longer needs; the next raw request reopens it.
+   */
+  closeRaw(): void;
   /** Closes the pooled channels (the SSH connection itself belongs to the pool). */
   close(): void;
 }

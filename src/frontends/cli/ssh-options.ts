@@ -114,9 +114,6 @@ export async function sshSettingsFromOptions(
   };
 }
 
-// Moved to runtime/targets.ts; re-exported here until step F.
-export { applyIdentityFiles } from '../../runtime/targets.js';
-
 /**
  * The sudo password, asked once and only when some target logs in as a non-root user. Without a
  * terminal and without FLEET_SUDO_PASSWORD, sudo runs non-interactively (NOPASSWD setups work; the

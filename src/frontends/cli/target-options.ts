@@ -14,14 +14,6 @@ import { sshSettingsFromOptions, type SshCliOptions } from './ssh-options.js';
 
 export type TargetCliOptions = TargetSelection;
 
-// Moved to runtime/targets.ts; re-exported here until step F.
-export {
-  loadInventory,
-  type LoadedInventory,
-  type ResolveContext,
-  type ResolvedTargets,
-} from '../../runtime/targets.js';
-
 export const TARGET_OPTIONS_HELP = `
 Hosts:
   -n takes names, ranges and lists: agx-01..15, 'agx-[01-15,17]', 10.77.2.[2-20], spark,agx-01,

@@ -10,7 +10,6 @@ import { FleetError, toFleetError } from '../../core/errors.js';
 import type { HostTarget } from '../../core/host.js';
 import type { EventBus } from '../../runtime/events.js';
 import { forEachHost } from '../../runtime/for-each-host.js';
-import { createEngineExtras } from '../../adapters/docker/engine-extras.js';
 import type { ClusterNode, HostObservation } from '../../core/backup-plan.js';
 
 export interface ObservedHost {
@@ -99,14 +98,13 @@ async function observeOne(target: HostTarget, o: ObserveOptions): Promise<Observ
     manager: info.swarm.controlAvailable || info.swarm.localNodeState === 'locked',
   };
   if (o.volumes.length > 0) {
-    const extras = createEngineExtras(conn, engine, o.sudoPassword);
     try {
       for (const volume of o.volumes) {
-        const mountpoint = await extras.volumeMountpoint(volume);
+        const mountpoint = await engine.volumeMountpoint(volume);
         if (mountpoint) observation.volumes[volume] = mountpoint;
       }
     } finally {
-      extras.close();
+      engine.closeRaw();
     }
   }
   return { target, conn, engine, observation };

@@ -15,7 +15,6 @@ import { shQuote } from '../../adapters/ssh/quote.js';
 import { FleetError } from '../../core/errors.js';
 import { pollUntil as pollShared } from '../../core/poll.js';
 import type { PhaseContext } from '../../runtime/phase.js';
-import { createEngineExtras } from '../../adapters/docker/engine-extras.js';
 import { streamFromStore } from './stream.js';
 import { archiveSwarmDetached } from './swarm-job.js';
 import type { RemoteContext } from './remote-context.js';
@@ -103,12 +102,11 @@ async function unlockIfLocked(
       hint: 'unlock it with `docker swarm unlock` on the host',
     });
   }
-  const extras = createEngineExtras(r.conn, engine, r.sudoPassword);
   let answered: boolean;
   try {
-    answered = await extras.unlock(key, Math.min(r.waitTimeoutMs, 30_000));
+    answered = await engine.unlock(key, Math.min(r.waitTimeoutMs, 30_000));
   } finally {
-    extras.close();
+    engine.closeRaw();
   }
   if (!answered && strict) {
     throw new FleetError(
@@ -266,15 +264,14 @@ export async function restoreSwarm(
     const { engine, info } = await waitForEngine(i);
     try {
       await unlockIfLocked(i, engine, info, i.unlockKey, true);
-      const extras = createEngineExtras(i.conn, engine, i.sudoPassword);
       try {
         await i.ctx.change(
           i.host,
           `docker swarm init --force-new-cluster --advertise-addr ${i.advertiseAddr}`,
-          () => extras.initForceNewCluster(i.advertiseAddr, i.waitTimeoutMs),
+          () => engine.initForceNewCluster(i.advertiseAddr, i.waitTimeoutMs),
         );
       } finally {
-        extras.close();
+        engine.closeRaw();
       }
       const nodeId = await pollUntil(
         `${i.host} to lead the recovered swarm`,

@@ -3,7 +3,6 @@
  * from a manager that stays up, and stored as its own owner-only object.
  */
 import { createHash } from 'node:crypto';
-import { createEngineExtras } from '../../../adapters/docker/engine-extras.js';
 import { assignKeys } from '../../../core/backup-manifest.js';
 import type { BackupState } from './state.js';
 
@@ -15,12 +14,12 @@ export async function storeUnlockKey(s: BackupState): Promise<void> {
   s.source = source;
   const keyReader = cluster?.leader && cluster.leader !== source ? cluster.leader : source;
   if (plan!.swarm && keyReader?.engine) {
-    const extras = createEngineExtras(keyReader.conn, keyReader.engine, o.sudoPassword);
+    const engine = keyReader.engine;
     try {
-      s.autolock = await extras.autolock();
-      if (s.autolock) s.unlockKey = await extras.unlockKey();
+      s.autolock = await engine.autolock();
+      if (s.autolock) s.unlockKey = await engine.unlockKey();
     } finally {
-      extras.close();
+      engine.closeRaw();
     }
     s.swarmReport = {
       host: plan!.swarm.host,

@@ -4,7 +4,6 @@
  * a bounded number of hosts at once.
  */
 import { createDockerEngine } from '../../../adapters/docker/engine.js';
-import { createEngineExtras } from '../../../adapters/docker/engine-extras.js';
 import { Secret } from '../../../adapters/docker/types.js';
 import type { BackupStore } from '../../../adapters/s3/types.js';
 import { shQuote } from '../../../adapters/ssh/quote.js';
@@ -93,15 +92,13 @@ export async function restoreFiles(s: RestoreState): Promise<void> {
               sudoPassword: o.sudoPassword,
               signal: o.signal,
             });
-            const extras = createEngineExtras(conn, engine, o.sudoPassword);
             try {
               dir =
-                (await extras.volumeMountpoint(item.source)) ??
+                (await engine.volumeMountpoint(item.source)) ??
                 (await ctx.change(hostId, `create volume ${item.source}`, () =>
-                  extras.createVolume(item.source),
+                  engine.createVolume(item.source),
                 ))!;
             } finally {
-              extras.close();
               engine.close();
             }
           }
