@@ -5,17 +5,14 @@
  * Backup, on a manager that is not the leader: stop Docker, archive /var/lib/docker/swarm, start
  * Docker, unlock it if autolock is on, and wait (polling, no fixed sleeps) until the leader sees it as a
  * Reachable manager again. Docker is started again whatever happened in between.
- * Restore, on the chosen manager: stop Docker, swap in the archived /var/lib/docker/swarm, start,
- * unlock, `swarm init --force-new-cluster` with the host's address; `fleet up` then re-joins the rest.
+ * Restore (swarm-restore.ts) uses this file's steps too.
  */
 import { createDockerEngine } from '../../adapters/docker/engine.js';
 import type { DockerEngine, EngineInfo, Secret } from '../../adapters/docker/types.js';
 import type { BackupStore } from '../../adapters/s3/types.js';
-import { shQuote } from '../../adapters/ssh/quote.js';
 import { FleetError } from '../../core/errors.js';
 import { pollUntil as pollShared } from '../../core/poll.js';
 import type { PhaseContext } from '../../runtime/phase.js';
-import { streamFromStore } from './stream.js';
 import { archiveSwarmDetached } from './swarm-job.js';
 import type { RemoteContext } from './remote-context.js';
 
@@ -23,10 +20,10 @@ import type { RemoteContext } from './remote-context.js';
 export type { RemoteContext } from './remote-context.js';
 
 /** `systemctl stop docker` also stops docker.socket, so a stray API call cannot socket-activate it mid-archive. */
-const STOP_DOCKER = 'systemctl stop docker.socket >/dev/null 2>&1; systemctl stop docker';
-const START_DOCKER = 'systemctl start docker';
+export const STOP_DOCKER = 'systemctl stop docker.socket >/dev/null 2>&1; systemctl stop docker';
+export const START_DOCKER = 'systemctl start docker';
 
-async function run(r: RemoteContext, command: string, what: string): Promise<void> {
+export async function run(r: RemoteContext, command: string, what: string): Promise<void> {
   const result = await r.conn.exec(command, {
     sudo: r.sudo,
     sudoPassword: r.sudoPassword,
@@ -58,7 +55,7 @@ export function pollUntil<T>(
 }
 
 /** Waits until the engine answers; callers then poll for the swarm state they need. */
-async function waitForEngine(r: RemoteContext): Promise<{ engine: DockerEngine; info: EngineInfo }> {
+export async function waitForEngine(r: RemoteContext): Promise<{ engine: DockerEngine; info: EngineInfo }> {
   return pollUntil(
     `Docker on ${r.host} to answer`,
     async (signal) => {
@@ -88,7 +85,7 @@ async function waitForEngine(r: RemoteContext): Promise<{ engine: DockerEngine; 
  * engine then blocks every further swarm call (moby holds its control lock while it waits; seen with
  * Docker 20.10, also with the docker CLI). Fail clearly instead of waiting forever.
  */
-async function unlockIfLocked(
+export async function unlockIfLocked(
   r: RemoteContext,
   engine: DockerEngine,
   info: EngineInfo,
@@ -190,150 +187,5 @@ export async function waitBackAsManager(
     );
   } finally {
     if (!watcher) observer.close();
-  }
-}
-
-export interface SwarmRestoreInput extends RemoteContext {
-  ctx: PhaseContext;
-  store: BackupStore;
-  key: string;
-  sha256: string;
-  compression: 'gzip' | 'none';
-  backupId: string;
-  advertiseAddr: string;
-  unlockKey?: Secret;
-}
-
-/** Docker's disaster recovery onto one manager. Returns the new cluster's node id of this host. */
-export async function restoreSwarm(
-  i: SwarmRestoreInput,
-): Promise<{ nodeId: string; previous: string; removed: string[] }> {
-  const staging = `/var/lib/docker/swarm.fleet-restore-${i.backupId}`;
-  const previous = `/var/lib/docker/swarm.before-restore-${i.backupId}`;
-  await i.ctx.change(i.host, 'stop Docker to replace /var/lib/docker/swarm', () =>
-    run(i, STOP_DOCKER, 'systemctl stop docker'),
-  );
-  let failure: unknown;
-  let swapped = false;
-  try {
-    // Extract next to the live folder first: a broken stream must not leave the host without any swarm state.
-    await i.ctx.change(i.host, `restore /var/lib/docker/swarm from backup ${i.backupId}`, async () => {
-      await run(
-        i,
-        `rm -rf ${shQuote(staging)} && mkdir -p ${shQuote(staging)}`,
-        'preparing the restore folder',
-      );
-      await streamFromStore({
-        conn: i.conn,
-        host: i.host,
-        command: `tar -C ${shQuote(staging)} -x${i.compression === 'gzip' ? 'z' : ''}f -`,
-        what: 'tar -x of the swarm state',
-        store: i.store,
-        key: i.key,
-        expectedSha256: i.sha256,
-        bus: i.bus,
-        signal: i.signal,
-        sudo: i.sudo,
-        sudoPassword: i.sudoPassword,
-      });
-      await run(
-        i,
-        `test -d ${shQuote(staging)}/swarm && rm -rf ${shQuote(previous)} && ` +
-          `{ if [ -e /var/lib/docker/swarm ]; then mv /var/lib/docker/swarm ${shQuote(previous)}; fi; } && ` +
-          `mv ${shQuote(staging)}/swarm /var/lib/docker/swarm && rmdir ${shQuote(staging)}`,
-        'swapping in the restored /var/lib/docker/swarm',
-      );
-      swapped = true;
-    });
-  } catch (err) {
-    failure = err;
-    // Nothing was swapped (or the swap itself failed): the live folder stays; drop the partial extract.
-    await run(
-      { ...i, signal: new AbortController().signal },
-      `rm -rf ${shQuote(staging)}`,
-      'cleaning up',
-    ).catch(() => undefined);
-  }
-  const restart: RemoteContext = { ...i, signal: new AbortController().signal };
-  await i.ctx.change(i.host, 'start Docker', () => run(restart, START_DOCKER, 'systemctl start docker'));
-  if (failure) {
-    if (swapped) await rollBack(i, previous, failure);
-    throw failure;
-  }
-  try {
-    const { engine, info } = await waitForEngine(i);
-    try {
-      await unlockIfLocked(i, engine, info, i.unlockKey, true);
-      try {
-        await i.ctx.change(
-          i.host,
-          `docker swarm init --force-new-cluster --advertise-addr ${i.advertiseAddr}`,
-          () => engine.initForceNewCluster(i.advertiseAddr, i.waitTimeoutMs),
-        );
-      } finally {
-        engine.closeRaw();
-      }
-      const nodeId = await pollUntil(
-        `${i.host} to lead the recovered swarm`,
-        async (signal) => {
-          const now = await engine.info(signal);
-          if (now.swarm.localNodeState !== 'active' || !now.swarm.controlAvailable) return undefined;
-          const self = (await engine.listNodes(signal)).find((n) => n.id === now.swarm.nodeId);
-          return self?.manager?.leader ? now.swarm.nodeId : undefined;
-        },
-        { timeoutMs: i.waitTimeoutMs, signal: i.signal, host: i.host },
-      );
-      // force-new-cluster leaves the old managers' node entries behind (Unreachable, no longer raft
-      // members): they would count against quorum for `fleet up` and can never come back as they were.
-      // Their hosts re-join with new identities. Workers stay: a surviving one reconnects by itself.
-      const stale = (await engine.listNodes(i.signal)).filter((n) => n.id !== nodeId && n.role === 'manager');
-      for (const node of stale) {
-        await i.ctx.change(
-          i.host,
-          `remove stale manager entry ${node.hostname} (${node.id.slice(0, 12)})`,
-          async () => {
-            // No longer raft members, so they cannot be demoted; a forced remove takes the entry away.
-            await engine.removeNode(node.id, true, i.signal);
-          },
-        );
-      }
-      return { nodeId, previous, removed: stale.map((n) => n.hostname) };
-    } finally {
-      engine.close();
-    }
-  } catch (err) {
-    await rollBack(i, previous, err);
-    throw err;
-  }
-}
-
-/**
- * A swarm restore that failed after the swap: the restored state must not stay (a half-recovered
- * manager, possibly locked or panicking), so the previous /var/lib/docker/swarm goes back (none, for a
- * fresh engine) and Docker runs again with it.
- */
-async function rollBack(i: SwarmRestoreInput, previous: string, cause: unknown): Promise<void> {
-  const r: RemoteContext = { ...i, signal: new AbortController().signal };
-  i.bus.log('warn', 'the swarm restore failed: putting the previous /var/lib/docker/swarm back', i.host);
-  try {
-    await i.ctx.change(i.host, 'put the previous /var/lib/docker/swarm back and start Docker', async () => {
-      await run(
-        r,
-        `${STOP_DOCKER}; rm -rf /var/lib/docker/swarm && ` +
-          `{ if [ -e ${shQuote(previous)} ]; then mv ${shQuote(previous)} /var/lib/docker/swarm; fi; } && ${START_DOCKER}`,
-        'putting the previous /var/lib/docker/swarm back',
-      );
-      (await waitForEngine(r)).engine.close();
-    });
-  } catch (err) {
-    const first = cause instanceof Error ? cause.message : String(cause);
-    throw new FleetError(
-      'docker',
-      `${first}; putting the previous state back also failed: ${err instanceof Error ? err.message : String(err)}`,
-      {
-        host: i.host,
-        hint: `move ${previous} back to /var/lib/docker/swarm (if present) and start Docker on the host`,
-      },
-    );
   }
 }

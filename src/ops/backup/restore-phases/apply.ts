@@ -10,7 +10,7 @@ import { shQuote } from '../../../adapters/ssh/quote.js';
 import { toFleetError } from '../../../core/errors.js';
 import { forEachHost } from '../../../runtime/for-each-host.js';
 import { streamFromStore } from '../stream.js';
-import { restoreSwarm } from '../swarm.js';
+import { restoreSwarm } from '../swarm-restore.js';
 import type { RestoreState } from './state.js';
 
 async function readSecret(store: BackupStore, key: string): Promise<Secret> {
