@@ -16,7 +16,7 @@ import {
   runBackupCommand,
   STORE_HELP,
   type StoreCliOptions,
-} from './backup.js';
+} from '../backup-options.js';
 
 export interface RestoreCliOptions extends StoreCliOptions, TargetCliOptions, SshCliOptions, LockCliOptions {
   only?: string[];
