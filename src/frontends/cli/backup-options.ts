@@ -63,7 +63,7 @@ export async function openStoreFromOptions(opts: StoreCliOptions): Promise<Backu
 }
 
 export interface BackupCommandOptions {
-  /** Take the cluster lock for the run (backup always has; restore --dry-run does not). */
+  /** Take the cluster lock for the run (never for --dry-run, which changes nothing). */
   lock: boolean;
 }
 

@@ -95,7 +95,7 @@ async function backupAction(opts: BackupCliOptions, cmd: Command): Promise<numbe
   const kinds = (explicitKinds ? [...new Set(opts.only)] : ['swarm', 'paths', 'volumes']) as BackupKind[];
   const { runBackup } = await import('../../../ops/backup/run-backup.js');
   const { BUILD_INFO } = await import('../../../core/build-info.js');
-  return runBackupCommand('backup', opts, cmd, store, { lock: true }, (hosts, rt) =>
+  return runBackupCommand('backup', opts, cmd, store, { lock: !opts.dryRun }, (hosts, rt) =>
     runBackup(
       {
         hosts,
