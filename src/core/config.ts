@@ -2,7 +2,7 @@
  * Cluster-wide settings from nodes.yml `defaults` and where the inventory file is found.
  * The run knobs (concurrency, timeouts, retries) follow flags > FLEET_* environment > nodes.yml
  * `defaults` > built-in: commander applies flags, environment and built-ins (and names the variable
- * when one is invalid); src/cli/ssh-options.ts applyInventoryDefaults slots nodes.yml in between.
+ * when one is invalid); src/frontends/cli/ssh-options.ts applyInventoryDefaults slots nodes.yml in between.
  */
 import { FleetError } from './errors.js';
 import type { InventoryDefaults, SwarmNetworkSettings } from './inventory-model.js';

@@ -1,6 +1,6 @@
 /**
  * Typed errors. Every failure fleet reports carries one of a small closed set of codes; one top-level
- * handler (src/cli/handle-error.ts) maps the code to an exit code and a one-line message.
+ * handler (src/frontends/cli/handle-error.ts) maps the code to an exit code and a one-line message.
  */
 export type ErrorCode =
   | 'usage' // bad flags or arguments

@@ -1,7 +1,7 @@
 /**
  * nodes.yml: parse, validate against the schema plus fleet's own checks, and build the Inventory.
  * Pure: takes the file text and the path to show in messages; reading the file is the caller's job
- * (src/cli/target-options.ts).
+ * (src/runtime/targets.ts).
  */
 import { Ajv, type ValidateFunction } from 'ajv';
 import { LineCounter, parseDocument, type Document } from 'yaml';
