@@ -65,6 +65,8 @@ function largestOddAtMost(n: number): number {
 }
 
 export function assignRoles(hosts: readonly RoleCandidate[], options: AssignRolesOptions = {}): RolePlan {
+  // Long (~90 lines) on purpose: pins, counts, even-count refusal and the tie-break order are one ranking
+  // decision, read top to bottom in the order docs/scoring.md explains it.
   const seen = new Set<string>();
   for (const h of hosts) {
     if (seen.has(h.id)) throw new FleetError('internal', `host "${h.id}" given twice to role assignment`);

@@ -17,6 +17,8 @@ const reachableManager = (n: ObservedNode): boolean =>
   n.role === 'manager' && n.manager?.reachability === 'reachable';
 
 export function planDown(observed: ObservedState, options: PlanDownOptions = {}): SwarmPlan {
+  // Long (~170 lines) on purpose: one quorum simulation (tally of managers and reachable ones) runs through
+  // workers, managers and the leader in order; split, every part would take and return that tally.
   const cluster = observed.cluster;
   const steps: PlanStep[] = [];
   const notes: string[] = [];

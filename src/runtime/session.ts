@@ -52,6 +52,8 @@ export interface Session {
 }
 
 export function openSession(o: SessionOptions): Session {
+  // A factory (~100 lines): its length is the Runtime's methods (pool, lock, report, abort, end), each
+  // short, sharing the session's pool and the operation's lock through the closure.
   const bus = new EventBus();
   const settings: SshSettings = { ...o.ssh, warn: (message, host) => bus.log('warn', message, host) };
   const { sudoPassword, ask } = o;

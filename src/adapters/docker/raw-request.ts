@@ -39,6 +39,8 @@ export interface RawRequesterOptions {
 }
 
 export function createRawRequester(conn: SshConnection, options: RawRequesterOptions): RawRequester {
+  // A factory (~100 lines): its length is the requester's methods (request over a socket or dial-stdio,
+  // close), sharing one lazily opened channel through the closure.
   const agent = new SshDockerAgent(conn, {
     socketPath: options.socketPath ?? '/var/run/docker.sock',
     sudoPassword: options.sudoPassword,

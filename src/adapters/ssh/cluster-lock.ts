@@ -74,6 +74,8 @@ export async function acquireClusterLock(
   inventory: HostTarget[],
   opts: ClusterLockOptions,
 ): Promise<ClusterLock> {
+  // Long (~125 lines) on purpose: take in order, wait and retry, and release-everything-on-failure share
+  // the list of locks already held; split, the release path would be repeated.
   const script = await loadRemoteScript('cluster-lock.sh');
   const command = shJoin([
     'sh',

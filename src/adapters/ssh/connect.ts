@@ -79,6 +79,8 @@ export interface AttemptContext {
 }
 
 export async function connectOnce(host: HostTarget, ctx: AttemptContext): Promise<Client> {
+  // Long (~165 lines) on purpose: one Promise around ssh2's event API; its handlers (ready, error, close,
+  // keyboard-interactive, host key check, abort) settle the same attempt and share its timer and state.
   const knownTypes = ctx.policy === 'ignore' ? [] : await ctx.hostKeys.knownTypes(host, ctx.knownHostsFiles);
   return new Promise<Client>((resolve, reject) => {
     const client = new ssh2.Client();

@@ -38,6 +38,8 @@ export function backoffDelay(baseMs: number, attempt: number, random = Math.rand
 }
 
 export function createSshPool(settings: SshSettings, reporter?: PoolReporter): SshPool {
+  // A factory (~110 lines): its length is the pool's methods (connect with retries, jump hosts, closeAll),
+  // each short, sharing the connection map through the closure.
   const conns = new Map<string, Promise<PooledConnection>>();
   const handshakes = pLimit(Math.max(1, settings.maxConcurrentHandshakes));
   const hostKeys = new HostKeyStore(settings.warn);

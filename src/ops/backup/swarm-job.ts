@@ -97,6 +97,8 @@ interface JobOutcome {
 
 /** Runs the job; resolves once it is done (Docker started again) with what it did. */
 export async function archiveSwarmDetached(i: SwarmJobInput): Promise<{ size: number; sha256: string }> {
+  // Long (~110 lines) on purpose: the launcher channel's state lines drive one state machine (started,
+  // archive ready, streamed, done, problem) whose every exit must restart Docker or say why not.
   const job = await loadRemoteScript('swarm-backup-job.sh');
   const child = await i.conn.spawn(launcherScript(job, i.stopDeadlineS, i.gzip), {
     sudo: i.sudo,

@@ -22,6 +22,8 @@ function archiveCommand(item: PlannedItem, gzip: boolean): string {
 }
 
 export async function archiveItems(s: BackupState): Promise<void> {
+  // Long (~110 lines) on purpose: a bounded pool of hosts, each streaming its items in sequence, and the
+  // per-item report the streams fill; the per-item body is the inner closure.
   const { o, ctx, cluster, source, planned, plan, itemReports, hostReports } = s;
   const { bus, store } = o;
   const byHost = new Map(s.observedHosts.map((h) => [h.target.id, h]));

@@ -13,6 +13,8 @@ import type { BackupState } from './state.js';
 
 /** Returns true when the run is over (dry run): the caller reports what it found. */
 export async function observeAndPlan(s: BackupState): Promise<boolean> {
+  // Long (~85 lines) on purpose: observe, read the cluster, plan and the dry-run report are one step whose
+  // early returns (dry run, nothing to do) must leave the same BackupState.
   const { o, ctx } = s;
   const { bus, store } = o;
   const extraPaths = o.extraPaths.map(validatePath);

@@ -45,6 +45,8 @@ export function targetOf(s: RestoreState, item: ManifestItem): string {
 }
 
 export async function loadAndMap(s: RestoreState): Promise<void> {
+  // Long (~90 lines) on purpose: reading the manifest, checking it and mapping each item onto a host are
+  // one pass whose errors must name the item; split, the checks would need the same context passed around.
   const { o } = s;
   const { bus, store } = o;
   const entry = await getBackup(store, o.id);
