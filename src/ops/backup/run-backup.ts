@@ -4,11 +4,8 @@
  * incomplete, `backup ls` says so, and retention does not run. The phases are in backup-phases/; they
  * share one BackupState (the report being built).
  */
-import type { BackupStore } from '../../adapters/s3/types.js';
 import type { FleetError } from '../../core/errors.js';
 import { toFleetError } from '../../core/errors.js';
-import type { HostTarget } from '../../core/host.js';
-import type { BackupKind } from '../../core/backup-plan.js';
 import type { OperationResult, Runtime } from '../../runtime/types.js';
 import { archiveItems } from './backup-phases/archive.js';
 import { applyKeep, writeManifest } from './backup-phases/manifest.js';
@@ -49,23 +46,11 @@ async function backupWith(o: BackupRunOptions): Promise<{ report: BackupRunRepor
   return s.finish();
 }
 
-/** `fleet backup`'s typed input: what the front end resolved from its flags (hosts, store, knobs). */
-export interface BackupInput {
-  hosts: HostTarget[];
-  store: BackupStore;
-  kinds: BackupKind[];
-  explicitKinds: boolean;
-  extraPaths: string[];
-  volumes: string[];
-  allowDowntime: boolean;
-  gzip: boolean;
-  concurrency: number;
-  keep?: number;
-  /** Longest the swarm archive may take while Docker is stopped (the remote job starts it past that). */
-  stopDeadlineS?: number;
-  sudo: boolean;
-  waitTimeoutMs: number;
-  fleetVersion: string;
+/**
+ * `fleet backup`'s typed input: what the front end resolved from its flags (hosts, store, knobs);
+ * the run's options without what the runtime supplies (pool, bus, signal, sudo password).
+ */
+export interface BackupInput extends Omit<BackupRunOptions, 'pool' | 'bus' | 'signal' | 'sudoPassword'> {
   dryRun: boolean;
   /** Where to write the JSON report (default ./reports/backup-<time>.json). */
   reportPath?: string;
