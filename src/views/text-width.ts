@@ -6,7 +6,6 @@
  */
 
 // CSI sequences (colors, cursor movement) and OSC strings.
-// eslint-disable-next-line no-control-regex
 const ESCAPE = /\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\))/y;
 
 function charWidth(code: number): number {

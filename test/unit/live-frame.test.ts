@@ -76,18 +76,16 @@ describe('layoutFrame', () => {
       { type: 'phase:hosts', phase: 'workers', hosts },
     ];
     hosts.slice(0, 50).forEach((h) => events.push({ type: 'host:done', host: h, ok: true, durationMs: 9 }));
-    hosts
-      .slice(50, 53)
-      .forEach((h) =>
-        events.push({
-          type: 'host:done',
-          host: h,
-          ok: false,
-          failure: 'docker',
-          error: 'join refused',
-          durationMs: 9,
-        }),
-      );
+    hosts.slice(50, 53).forEach((h) =>
+      events.push({
+        type: 'host:done',
+        host: h,
+        ok: false,
+        failure: 'docker',
+        error: 'join refused',
+        durationMs: 9,
+      }),
+    );
     hosts
       .slice(53, 63)
       .forEach((h) =>
