@@ -32,10 +32,17 @@ export class Screen {
         i += m[0].length - 1;
         const n = Number(m[1]) || 1;
         if (m[2] === 'A') this.row = Math.max(0, this.row - n);
+        else if (m[2] === 'B') this.row = Math.min(this.rows - 1, this.row + n);
         else if (m[2] === 'J') {
+          // Like tmux (scroll-on-clear) and several emulators: clearing the whole screen from its
+          // top-left corner first pushes what it showed into the scrollback.
+          if (this.row === 0 && this.col === 0) this.history.push(...this.visible());
           this.grid[this.row]!.length = this.col;
           for (let r = this.row + 1; r < this.rows; r++) this.grid[r] = [];
-        } else if (m[2] === 'K') this.grid[this.row]!.length = this.col;
+        } else if (m[2] === 'K') {
+          if (m[1] === '2') this.grid[this.row] = [];
+          else this.grid[this.row]!.length = this.col;
+        }
         continue;
       }
       if (ch === '\r') this.col = 0;
