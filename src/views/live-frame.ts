@@ -165,8 +165,11 @@ function overallLine(model: FrameSource, now: number, width: number): string {
   const counts = [chalk.green(`${t.ok} ok`)];
   if (t.failed) counts.push(chalk.red(`${t.failed} failed`));
   if (t.interrupted) counts.push(chalk.yellow(`${t.interrupted} interrupted`));
+  // While a phase runs, its rows say who is working (a host's state can stay "running" after its
+  // part of an earlier phase, until its host:done).
   let active = 0;
-  for (const h of t.hosts.values()) if (h.state === 'connecting' || h.state === 'running') active++;
+  if (model.running) for (const r of model.rows()) active += r.status === 'active' ? 1 : 0;
+  else for (const h of t.hosts.values()) if (h.state === 'connecting' || h.state === 'running') active++;
   const text = `${t.done}/${t.total} hosts  ${counts.join(' ')}  ${active} active  ${formatDuration(elapsed)}${eta ? `  ETA ${formatDuration(eta)}` : ''}`;
   const room = width - visibleWidth(text) - 1;
   return room >= 8 ? `${bar(t.total ? t.done / t.total : 0, Math.min(30, room))} ${text}` : text;

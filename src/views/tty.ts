@@ -101,6 +101,10 @@ export function createTtyView(options: ViewOptions): View {
   const unsubscribe = options.bus.subscribe(listener);
   const release = setTerminalOwner(suspend);
   return {
+    abandon: () => {
+      stop();
+      area.release();
+    },
     close: async () => {
       unsubscribe();
       release();

@@ -24,6 +24,20 @@ const term = new TmuxTerminal(() => fleetEnv(lab), 120, 40);
 const liveLines = (screen: string, host: string) =>
   screen.split('\n').filter((l) => new RegExp(`^${host} +[█░]{10} `).test(l));
 
+/** What the screen shows, captured every 150 ms until fleet exits (kept in a scratch file to look at). */
+async function captureUntilExit(): Promise<string[]> {
+  const captures: string[] = [];
+  const deadline = Date.now() + 360_000;
+  while (Date.now() < deadline) {
+    const shown = await term.visible();
+    captures.push(shown);
+    if (/\[exit \d+\]/.test(shown)) break;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  writeFileSync(join(scratchDir('liveview-captures'), 'captures.txt'), captures.join('\n\f\n'));
+  return captures;
+}
+
 beforeAll(async () => {
   await ensureBuilt();
   lab = await startLab({ id: 'live', subnet: 34, hosts: NAMES.map((name) => ({ name })) });
@@ -39,16 +53,7 @@ afterAll(async () => {
 describe('fleet up in a terminal', { timeout: 400_000 }, () => {
   it('one live line per host, redrawn in place; the overall bar from the first frame; final states, summary and table', async () => {
     await term.start(cwd, ['up', '--all']);
-    // What the screen shows, captured until fleet exits (each capture takes a few ms).
-    const captures: string[] = [];
-    const deadline = Date.now() + 360_000;
-    while (Date.now() < deadline) {
-      const shown = await term.visible();
-      captures.push(shown);
-      if (/\[exit \d+\]/.test(shown)) break;
-      await new Promise((r) => setTimeout(r, 150));
-    }
-    writeFileSync(join(scratchDir('liveview-captures'), 'captures.txt'), captures.join('\n\f\n'));
+    const captures = await captureUntilExit();
     expect(await term.exitCode(1000)).toBe(0);
 
     // In no capture does a host have two live lines.
@@ -81,5 +86,19 @@ describe('fleet up in a terminal', { timeout: 400_000 }, () => {
     const lastChange = lines.findLastIndex((l) => l.startsWith('change: '));
     expect(lastChange).toBeGreaterThanOrEqual(0);
     expect(lastChange).toBeLessThan(lines.findIndex((l) => l.startsWith('✔ preflight')));
+  });
+
+  it('down: the same view, one line per host leaving, final states in the last frame', async () => {
+    await term.kill();
+    await term.start(cwd, ['down', '--all', '--yes']);
+    const captures = await captureUntilExit();
+    expect(await term.exitCode(1000)).toBe(0);
+    for (const shown of captures)
+      for (const host of NAMES) expect(liveLines(shown, host).length, shown).toBeLessThanOrEqual(1);
+    const all = await term.screen();
+    for (const host of NAMES) expect(liveLines(all, host), all).toEqual([expect.stringMatching(/█{10} ok /)]);
+    expect(all).toMatch(/^✔ leave workers .* 2 hosts\s*$/m);
+    expect(all).toMatch(/^✔ leave managers\b/m);
+    expect(all).toMatch(/^█+ 5\/5 hosts {2}5 ok {2}0 active/m);
   });
 });
