@@ -27,6 +27,10 @@ export function createTtyView(options: ViewOptions): View {
   const model = new LiveModel({ streamOutput: options.streamOutput, verbose: options.verbose });
   const area = new LiveArea(out);
   let timer: NodeJS.Timeout | undefined;
+  // Log lines not yet written, and the draw that will write them: events coalesce into one draw
+  // per turn of the event loop (a host printing a million lines must not cost a frame per line).
+  const pending: string[] = [];
+  let scheduled: NodeJS.Immediate | undefined;
   // While a prompt has the terminal: nothing is drawn, log lines wait here.
   let suspended = 0;
   const held: string[] = [];
@@ -36,12 +40,20 @@ export function createTtyView(options: ViewOptions): View {
   const frame = () =>
     layoutFrame(model, { now: Date.now(), width: out.columns || 80, height: out.rows || 24 });
 
-  const draw = (above: string[] = []) => {
-    const lines = above.map((line) => redact(line));
-    if (released) return void out.write(lines.map((l) => l + '\n').join(''));
+  const flush = () => {
+    if (scheduled) clearImmediate(scheduled);
+    scheduled = undefined;
+    const lines = pending.splice(0);
+    if (released) return void (lines.length && out.write(lines.map((l) => l + '\n').join('')));
     if (suspended) return void held.push(...lines);
     area.draw(frame(), lines);
-    timer ??= setInterval(() => draw(), FRAME_MS);
+    timer ??= setInterval(flush, FRAME_MS);
+  };
+
+  const schedule = (above: string[]) => {
+    for (const line of above) pending.push(redact(line));
+    if (pending.length >= 1000) flush();
+    else scheduled ??= setImmediate(flush);
   };
 
   const stop = () => {
@@ -52,8 +64,8 @@ export function createTtyView(options: ViewOptions): View {
   /** The final frame stays on the screen; whatever comes after it is printed below. */
   const finish = () => {
     if (released) return;
+    flush();
     stop();
-    if (!suspended) area.draw(frame());
     area.release();
     released = true;
   };
@@ -66,35 +78,32 @@ export function createTtyView(options: ViewOptions): View {
         renderGroup(event).forEach((line, i) => out.write(redact(i === 0 ? chalk.bold(line) : line) + '\n'));
         break;
       case 'run:done':
-        draw(above);
+        schedule(above);
         finish();
         out.write(
           `${event.interrupted ? chalk.yellow('interrupted: ') : ''}${model.tally.finalLine(event)}\n`,
         );
         break;
       default:
-        draw(above);
+        schedule(above);
         break;
     }
   };
 
   const suspend = async (): Promise<() => Promise<void>> => {
-    if (suspended++ === 0) {
+    if (suspended === 0 && !released) {
+      // Lines logged before the question stay above it.
+      flush();
       stop();
       area.erase();
     }
+    suspended++;
     let resumed = false;
     return async () => {
       if (resumed || --suspended > 0) return;
       resumed = true;
-      if (released)
-        return void out.write(
-          held
-            .splice(0)
-            .map((l) => l + '\n')
-            .join(''),
-        );
-      draw(held.splice(0));
+      pending.unshift(...held.splice(0));
+      flush();
     };
   };
 

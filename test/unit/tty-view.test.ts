@@ -18,6 +18,9 @@ afterEach(async () => {
   view = undefined;
 });
 
+/** The view draws once per turn of the event loop: let it. */
+const drawn = () => new Promise((r) => setImmediate(r));
+
 function start(screen: Screen) {
   const bus = new EventBus();
   view = createTtyView({ bus, stdout: screen as unknown as NodeJS.WritableStream });
@@ -58,11 +61,12 @@ function* upEvents(): Generator<FleetEvent> {
 }
 
 describe('tty view on a terminal', () => {
-  it('redraws in place: no host ever has two live lines, changes stay above as a log, phases stay listed', () => {
+  it('redraws in place: no host ever has two live lines, changes stay above as a log, phases stay listed', async () => {
     const screen = new Screen(100, 30);
     const bus = start(screen);
     for (const event of upEvents()) {
       bus.emit(event);
+      await drawn();
       // Everything a user can see or scroll back to, after every redraw.
       const all = screen.all();
       for (const h of HOSTS) expect(liveLinesOf(all, h).length, all.join('\n')).toBeLessThanOrEqual(1);
@@ -93,6 +97,7 @@ describe('tty view on a terminal', () => {
     const events = [...upEvents()];
     const workers = events.findIndex((e) => e.type === 'phase:start' && e.phase === 'workers');
     for (const event of events.slice(0, workers + 4)) bus.emit(event);
+    await drawn();
     let shown = screen.visible();
     expect(liveLinesOf(shown, 'agx-03')).toEqual([expect.stringMatching(/joining as worker/)]);
     expect(liveLinesOf(shown, 'agx-04')).toEqual([expect.stringMatching(/░{10} waiting$/)]);
@@ -104,6 +109,7 @@ describe('tty view on a terminal', () => {
       bus.emit({ type: 'change', host: 'agx-03', description: 'held while asking', dryRun: false });
       screen.write('y\n');
     });
+    await drawn();
     shown = screen.visible();
     const question = shown.indexOf('continue? [y/N] y');
     expect(question).toBeGreaterThanOrEqual(0);
@@ -112,7 +118,7 @@ describe('tty view on a terminal', () => {
     expect(shown.findIndex((l) => liveLinesOf([l], 'agx-03').length)).toBeGreaterThan(question);
   });
 
-  it('60 columns, long host names: no live line wraps, the frame keeps its shape after many redraws', () => {
+  it('60 columns, long host names: no live line wraps, the frame keeps its shape after many redraws', async () => {
     const screen = new Screen(60, 20);
     const bus = start(screen);
     const hosts = HOSTS.map((h) => `${h}-with-a-very-long-fully-qualified-name.example.org`);
@@ -120,7 +126,8 @@ describe('tty view on a terminal', () => {
     bus.emit({ type: 'phase:start', phase: 'preflight', at: Date.now() });
     bus.emit({ type: 'phase:hosts', phase: 'preflight', hosts });
     for (let round = 0; round < 5; round++)
-      for (const h of hosts)
+      for (const h of hosts) {
+        await drawn();
         bus.emit({
           type: 'host:state',
           host: h,
@@ -128,6 +135,8 @@ describe('tty view on a terminal', () => {
           detail: `step ${round} ${'x'.repeat(80)}`,
           at: 0,
         });
+      }
+    await drawn();
     const shown = screen.all();
     expect(shown).toHaveLength(1 + hosts.length + 1);
     for (const line of shown) expect(line.length).toBeLessThanOrEqual(59);
