@@ -11,6 +11,16 @@ export type FleetEvent =
   | { type: 'phase:start'; phase: string; at: number }
   | { type: 'phase:skip'; phase: string; reason: string }
   | { type: 'phase:done'; phase: string; ok: boolean; durationMs: number; error?: string }
+  /**
+   * The hosts with work in the running phase, emitted when the phase knows them: the live view shows
+   * each as "waiting" until its first host:state (a bounded pool starts them a few at a time).
+   */
+  | { type: 'phase:hosts'; phase: string; hosts: string[] }
+  /**
+   * `detail` names the step (`facts, docker`, `joining as worker`, `labels`). Inside a phase,
+   * "waiting" after "connecting"/"running" means the host's part of that phase is done (its run
+   * goes on in later phases); host:done ends the host's whole run.
+   */
   | { type: 'host:state'; host: string; state: HostState; detail?: string; at: number }
   | { type: 'host:output'; host: string; stream: 'stdout' | 'stderr'; line: string }
   | { type: 'host:progress'; host: string; done: number; total?: number; unit: 'bytes' | 'steps' }
@@ -72,6 +82,11 @@ export class EventBus {
   /** Convenience for host state changes, the most common event. */
   hostState(host: string, state: HostState, detail?: string): void {
     this.emit({ type: 'host:state', host, state, detail, at: Date.now() });
+  }
+
+  /** The hosts with work in the running phase (see the phase:hosts event). */
+  phaseHosts(phase: string, hosts: Iterable<string>): void {
+    this.emit({ type: 'phase:hosts', phase, hosts: [...hosts] });
   }
 
   log(level: 'info' | 'warn' | 'debug', message: string, host?: string): void {

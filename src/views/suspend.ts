@@ -1,9 +1,9 @@
 /**
- * The live view owns the terminal while it renders: listr2 redraws every 100 ms and captures
- * writes to stdout/stderr, cli-progress redraws at its own rate. Anything that asks the user a
- * question (yes/no, a passphrase) borrows the terminal through withTerminal: the view stops
- * drawing, the question is asked, and the view resumes below the answer. Without a live view
- * (plain, --json, no terminal) withTerminal just runs the question.
+ * The live view owns the bottom of the terminal while it renders: it redraws its frame in place
+ * several times a second. Anything that asks the user a question (yes/no, a passphrase) borrows the
+ * terminal through withTerminal: the view takes its frame off the screen and stops drawing, the
+ * question is asked, and the view draws again below the answer. Without a live view (plain,
+ * --json, no terminal) withTerminal just runs the question.
  */
 
 /**

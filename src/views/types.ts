@@ -12,6 +12,8 @@ export interface ViewOptions {
 export interface View {
   /** Stops live rendering and unsubscribes; call before printing anything else. */
   close(): Promise<void>;
+  /** Before an exit that cannot wait for close (second Ctrl-C): gives the terminal back (cursor shown). */
+  abandon?(): void;
 }
 
 export type ViewMode = 'tty' | 'plain' | 'none';

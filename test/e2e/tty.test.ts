@@ -2,19 +2,16 @@
  * The live terminal view, as a user sees it: the built CLI runs inside a real terminal (tmux, 140x50)
  * against lab `tty` (subnet 16, 6 full hosts). We read the screen (capture-pane, history included)
  * and the raw bytes fleet wrote (pipe-pane), polling with a deadline. Covers the exec bars, the
- * listr2 phases of `fleet up`, the plain view under NO_COLOR=1, and yes/no prompts asked while the
+ * phase list of `fleet up`, the plain view under NO_COLOR=1, and yes/no prompts asked while the
  * view is rendering (fleet down's confirmation, up's "continue with fewer managers?").
  */
-import { execa } from 'execa';
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../lab/index.js';
-import { ensureBuilt, FLEET, fleetEnv, scratchDir } from './exec-helpers.js';
+import { ensureBuilt, fleetEnv, scratchDir } from './exec-helpers.js';
+import { TmuxTerminal } from './terminal.js';
 
 const NAMES = ['spark', 'agx-01', 'agx-02', 'agx-03', 'agx-04', 'agx-05'];
-// A private tmux server: the user's own sessions are never touched.
-const SOCKET = `fleet-tty-${process.pid}`;
 // Any CSI/OSC escape (colors, cursor movement, erase) and bare ESC-letter sequences.
 // eslint-disable-next-line no-control-regex
 const ESCAPE = /\x1b(\[[0-9;?]*[ -/]*[@-~]|\][^\x07]*\x07|[@-Z\\-_])/;
@@ -23,60 +20,20 @@ const CURSOR_MOVE = /\x1b\[[0-9;]*[ABCDHJKf]|\x1b\[\?25[lh]/;
 
 let lab: Lab;
 let cwd: string;
-let raw = '';
-
-function tmux(...args: string[]) {
-  return execa('tmux', ['-L', SOCKET, ...args], { env: fleetEnv(lab), extendEnv: false });
-}
-
-const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-
-/**
- * Starts `fleet <args>` in a fresh tmux session. The pane waits on a tmux channel until pipe-pane
- * records its raw output, then prints the exit code and stays open so the screen can be read.
- */
-async function startFleet(args: string[], env: Record<string, string> = {}): Promise<void> {
-  raw = join(scratchDir('tty-raw'), 'raw');
-  const vars = Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`);
-  const command = [
-    `tmux wait-for go;`,
-    `cd ${quote(cwd)};`,
-    `env ${vars.join(' ')} node ${quote(FLEET)} ${args.map(quote).join(' ')};`,
-    `echo "[exit $?]"; exec sleep 3600`,
-  ].join(' ');
-  await tmux('new-session', '-d', '-s', 'fleet', '-x', '140', '-y', '50', 'sh', '-c', command);
-  await tmux('pipe-pane', '-o', '-t', 'fleet', `cat >> ${quote(raw)}`);
-  await tmux('wait-for', '-S', 'go');
-}
-
-/** The whole pane (history + screen) as text, wrapped lines joined. */
-async function screen(): Promise<string> {
-  return (await tmux('capture-pane', '-p', '-J', '-S', '-', '-t', 'fleet')).stdout;
-}
-
-/** Polls the screen until `test` holds; fails with the last screen after `ms`. */
-async function waitFor(what: string, test: (s: string) => boolean, ms = 120_000): Promise<string> {
-  const deadline = Date.now() + ms;
-  let last = '';
-  while (Date.now() < deadline) {
-    last = await screen();
-    if (test(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}; the terminal shows:\n${last}`);
-}
-
-const exitCode = async (ms?: number) => {
-  const s = await waitFor('fleet to exit', (t) => /\[exit \d+\]/.test(t), ms);
-  return Number(/\[exit (\d+)\]/.exec(s)![1]);
-};
+// A private tmux server (test/e2e/terminal.ts), 140x50.
+const term = new TmuxTerminal(() => fleetEnv(lab));
+const tmux = (...args: string[]) => term.tmux(...args);
+const startFleet = (args: string[], env: Record<string, string> = {}) => term.start(cwd, args, env);
+const screen = () => term.screen();
+const waitFor = (what: string, test: (s: string) => boolean, ms?: number) => term.waitFor(what, test, ms);
+const exitCode = (ms?: number) => term.exitCode(ms);
 const swarmStates = () =>
   Promise.all(
     NAMES.map(async (h) =>
       (await lab.exec(h, "docker info --format '{{.Swarm.LocalNodeState}}'")).stdout.trim(),
     ),
   );
-const rawOutput = () => (existsSync(raw) ? readFileSync(raw, 'utf8') : '');
+const rawOutput = () => term.rawOutput();
 
 beforeAll(async () => {
   await ensureBuilt();
@@ -86,7 +43,7 @@ beforeAll(async () => {
 }, 600_000);
 
 afterEach(async () => {
-  await execa('tmux', ['-L', SOCKET, 'kill-server'], { reject: false });
+  await term.kill();
 });
 
 afterAll(async () => {
@@ -126,7 +83,7 @@ describe('fleet in a terminal', { timeout: 420_000 }, () => {
     expect(bytes).not.toMatch(CURSOR_MOVE);
   });
 
-  it('up: listr2 phase lines from preflight to verify, then the topology table', async () => {
+  it('up: phase lines from preflight to verify, then the topology table', async () => {
     await startFleet(['up', '--all']);
     expect(await exitCode(400_000)).toBe(0);
     const text = await screen();
@@ -150,7 +107,7 @@ describe('fleet in a terminal', { timeout: 420_000 }, () => {
     await tmux('send-keys', '-t', 'fleet', 'n', 'Enter');
     expect(await exitCode()).toBe(2);
     expect(await swarmStates()).toEqual(NAMES.map(() => 'active'));
-    await execa('tmux', ['-L', SOCKET, 'kill-server'], { reject: false });
+    await term.kill();
 
     await startFleet(['down', '--all']);
     await waitFor('the confirmation', (s) => /\[y\/N\] $/m.test(s));

@@ -76,6 +76,7 @@ async function openCliRun(ssh: SshCliOptions, targets: HostTarget[], o: CliRunOp
     if (++interrupts > 1) {
       // The operation's onForceExit hook writes the report of what happened so far, synchronously.
       rt.forceExit();
+      view?.abandon?.();
       process.exit(130);
     }
     bus.log('warn', `interrupted: ${o.onInterrupt} (Ctrl-C again to quit now)`);

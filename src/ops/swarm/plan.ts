@@ -127,6 +127,7 @@ export async function labelJoined(ctx: SwarmContext, host: HostRecord): Promise<
   const step = labelStepOf(ctx, host.target.id);
   if (ctx.dryRun || !step || !host.nodeId || !leaderRecord(ctx)?.engine) return;
   try {
+    ctx.bus.hostState(host.target.id, 'running', 'labels');
     // Through any manager: the leader may have gone away since the join.
     await runStep(ctx, step, () =>
       viaManager(ctx, 'labels', (via) => applyLabels(ctx, via, host.nodeId!, step)),

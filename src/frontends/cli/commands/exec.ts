@@ -1,7 +1,7 @@
 /**
  * `fleet exec`: run one shell command on many hosts at once. This file parses flags and wires the
  * pieces; the run itself is src/ops/exec/run.ts, output goes through the views. Everything heavy (ssh2,
- * listr2, cli-progress) is imported inside the action so `fleet --help` stays fast.
+ * the live view) is imported inside the action so `fleet --help` stays fast.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parseByteSize } from '../../../core/byte-size.js';

@@ -38,6 +38,7 @@ async function leave(ctx: SwarmContext, step: Leave, phase: string): Promise<voi
   const host = ctx.hosts.get(step.host)!;
   if (host.result.status === 'failed') return;
   try {
+    ctx.bus.hostState(host.target.id, 'running', 'leaving');
     await runStep(ctx, step, () => host.engine!.swarmLeave(step.force, ctx.signal));
     afterLeave(ctx, host);
     hostDone(ctx, host, 0);
@@ -69,6 +70,10 @@ export const leaveWorkers: Phase<SwarmContext> = {
   },
   async run(ctx) {
     const steps = stepsOf(ctx, 'leave').filter((s) => s.stage === 'workers');
+    ctx.bus.phaseHosts(
+      'leave workers',
+      steps.map((s) => s.host),
+    );
     await forEachHost(steps, { concurrency: ctx.options.concurrency }, (step) =>
       ctx.signal.aborted ? Promise.resolve(undefined) : leave(ctx, step, 'leave workers'),
     );

@@ -52,6 +52,7 @@ async function initSwarm(ctx: SwarmContext, step: Extract<PlanStep, { kind: 'ini
   await localNodeId(ctx, first);
   ctx.cluster = { id: first.info!.swarm.clusterId, leader: step.host, nodes: [] };
   await refreshCluster(ctx);
+  ctx.bus.hostState(step.host, 'waiting', 'swarm initialised');
   ctx.bus.log('info', `swarm ${ctx.cluster.id.slice(0, 12)} initialised`, step.host);
 }
 

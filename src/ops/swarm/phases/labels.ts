@@ -26,14 +26,20 @@ export const labels: Phase<SwarmContext> = {
     return open(ctx).length > 0 ? true : 'every node has its labels';
   },
   async run(ctx) {
+    ctx.bus.phaseHosts(
+      TITLE,
+      open(ctx).map((s) => s.host),
+    );
     await forEachHost(open(ctx), { concurrency: ctx.options.concurrency }, async (step) => {
       const host = ctx.hosts.get(step.host)!;
       const nodeId = step.nodeId ?? host.nodeId;
       if (ctx.signal.aborted || (!ctx.dryRun && (!nodeId || !leaderRecord(ctx)?.engine))) return;
       try {
+        ctx.bus.hostState(host.target.id, 'running', 'labels');
         // Through any manager that answers: a lost leader must not hang or fail every label.
         await runStep(ctx, step, () => viaManager(ctx, TITLE, (via) => applyLabels(ctx, via, nodeId!, step)));
         ctx.done.add(step);
+        ctx.bus.hostState(host.target.id, 'waiting', 'labels set');
       } catch (err) {
         markFailed(host, TITLE, toFleetError(err), ctx);
       }

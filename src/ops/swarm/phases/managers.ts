@@ -161,6 +161,10 @@ export const managers: Phase<SwarmContext> = {
       .filter((s) => s.kind === 'join-manager')
       .map((s) => ctx.hosts.get(s.host)!)
       .filter((h) => h.result.status !== 'failed');
+    ctx.bus.phaseHosts(
+      TITLE,
+      joins.map((s) => s.host).filter((id) => ctx.hosts.get(id)?.result.status !== 'failed'),
+    );
     const closed = ctx.dryRun ? new Map() : await probeAll(ctx, joining);
     for (const step of joins) {
       if (ctx.signal.aborted) throw new FleetError('interrupted', 'interrupted between manager joins');

@@ -68,6 +68,7 @@ export const preflight: Phase<SwarmContext> = {
   title: TITLE,
   async run(ctx) {
     const hosts = [...ctx.hosts.values()];
+    ctx.bus.phaseHosts(TITLE, ctx.hosts.keys());
     await probeAll(ctx, hosts);
     if (ctx.signal.aborted) throw new FleetError('interrupted', 'interrupted during preflight');
     if (!hosts.some((h) => h.engine)) {

@@ -47,6 +47,10 @@ export const workers: Phase<SwarmContext> = {
     const todo = stepsOf(ctx, 'join-worker').filter((s) => ctx.hosts.get(s.host)?.result.status !== 'failed');
     // Each host's time counts from the start of the phase (its wait for a slot included), as it did.
     const phaseStart = Date.now();
+    ctx.bus.phaseHosts(
+      TITLE,
+      todo.map((s) => s.host),
+    );
     // The pool bounds the joins only: the labels go through the leader, so a worker's slot is
     // free for the next join while its labels are written.
     const labelling: Promise<void>[] = [];
