@@ -64,10 +64,10 @@ module.exports = {
     },
     {
       name: 'terminal-libraries-only-in-views-and-frontends',
-      comment: 'chalk, cli-progress and listr2 draw on a terminal; only views and front ends do that',
+      comment: 'chalk draws on a terminal; only views and front ends do that',
       severity: 'error',
       from: { path: '^src/', pathNot: [...layerPaths('views'), ...layerPaths('frontends')] },
-      to: { path: 'node_modules/(chalk|cli-progress|listr2)/' },
+      to: { path: 'node_modules/chalk/' },
     },
     {
       name: 'one-fan-out',
@@ -87,7 +87,7 @@ module.exports = {
       to: {
         path: [
           '^(node:)?(fs|fs/promises|child_process|http|https|http2|dns|dns/promises|tls|dgram|readline|tty|worker_threads|cluster|os|process)$',
-          'node_modules/(ssh2|dockerode|@aws-sdk/[^/]+|execa|write-file-atomic|p-limit|chalk|cli-progress|listr2|commander)/',
+          'node_modules/(ssh2|dockerode|@aws-sdk/[^/]+|execa|write-file-atomic|p-limit|chalk|commander)/',
         ],
       },
     },

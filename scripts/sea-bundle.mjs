@@ -73,7 +73,7 @@ export function esbuildOptions(info) {
     target: 'node22',
     format: 'cjs',
     // Modules reached only through `await import()` stay behind lazy init wrappers, so heavy clients
-    // (S3, Docker, ssh2, listr2) are evaluated only by the commands that use them.
+    // (S3, Docker, ssh2) are evaluated only by the commands that use them.
     splitting: false,
     minifyWhitespace: true,
     minifySyntax: true,

@@ -30,7 +30,7 @@ const X64 = join(ROOT, 'dist', 'fleet-linux-x64');
 const ARM64 = join(ROOT, 'dist', 'fleet-linux-arm64');
 const HOSTS = ['spark', 'agx-01', 'agx-02'];
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-const HEAVY = ['ssh2', 'dockerode', 'docker-modem', '@aws-sdk/', '@smithy/', 'listr2', 'cli-progress', 'ajv'];
+const HEAVY = ['ssh2', 'dockerode', 'docker-modem', '@aws-sdk/', '@smithy/', 'ajv'];
 
 interface Run {
   code: number | null;
