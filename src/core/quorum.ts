@@ -92,8 +92,8 @@ export function quorumHealth(managers: number, reachable: number): QuorumHealth 
 }
 
 /**
- * What is wrong with the quorum, in words. problems (lost, margin 0) make `fleet status` degraded;
- * warnings (an even count) do not.
+ * What is wrong with the quorum, in words. problems (lost, or margin 0 because a manager is gone)
+ * make `fleet status` degraded; warnings (an even count, 1–2 managers by design) do not.
  */
 export function quorumConcerns(q: QuorumHealth): { problems: string[]; warnings: string[] } {
   const problems: string[] = [];
@@ -103,9 +103,14 @@ export function quorumConcerns(q: QuorumHealth): { problems: string[]; warnings:
     problems.push(
       `quorum lost: ${q.reachable} of ${plural(q.managers, 'manager')} reachable, ${q.needed} needed; the swarm accepts no changes`,
     );
-  } else if (q.canLose === 0) {
+  } else if (q.canLose === 0 && q.reachable < q.managers) {
     problems.push(
       `quorum margin 0: ${q.reachable} of ${plural(q.managers, 'manager')} reachable and ${q.needed} needed, so losing one more stops the swarm`,
+    );
+  } else if (q.canLose === 0) {
+    // 1 or 2 managers by design (small clusters): no margin, but nothing was lost either.
+    warnings.push(
+      `${plural(q.managers, 'manager')}: no fault tolerance, losing ${q.managers === 1 ? 'it' : 'one'} stops the swarm`,
     );
   }
   if (q.even) {

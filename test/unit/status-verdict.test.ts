@@ -42,8 +42,13 @@ describe('quorumHealth and quorumConcerns', () => {
     );
   });
 
-  it('a single manager: margin 0, degraded', () => {
-    expect(quorumConcerns(quorumHealth(1, 1)).problems[0]).toMatch(/margin 0/);
+  it('a single manager by design: a warning, not degraded; 2 of 2 warns twice', () => {
+    expect(quorumConcerns(quorumHealth(1, 1))).toEqual({
+      problems: [],
+      warnings: ['1 manager: no fault tolerance, losing it stops the swarm'],
+    });
+    expect(quorumConcerns(quorumHealth(2, 2)).warnings).toHaveLength(2);
+    expect(quorumConcerns(quorumHealth(2, 1)).problems[0]).toMatch(/^quorum lost/);
   });
 });
 

@@ -113,7 +113,7 @@ export async function run(input: StatusInput, rt: Runtime): Promise<StatusResult
   } catch (err) {
     throw toFleetError(err);
   } finally {
+    // The connections stay for the session (a --watch round reuses them); it closes them at the end.
     for (const p of probes) p.engine?.close();
-    await rt.releasePool();
   }
 }
