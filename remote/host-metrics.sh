@@ -88,7 +88,7 @@ main() {
   { gpu; containers; } >"$tmp" 2>/dev/null &
   bg=$!
   # Fractions of a second are not POSIX sleep, but GNU, busybox and BSD sleep take them.
-  sleep 0.5 2>/dev/null || sleep 1
+  sleep 0.3 2>/dev/null || sleep 1
   printf 'uptime2=%s\ncpu2=%s\nnet2=%s\n' "$(uptime_sample)" "$(cpu_sample)" "$(net_sample)"
   awk '/^MemTotal:/ { print "mem_total_kb=" $2 } /^MemAvailable:/ { print "mem_available_kb=" $2 }' /proc/meminfo 2>/dev/null
   disk disk_root /

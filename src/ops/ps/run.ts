@@ -3,7 +3,7 @@
  * engine over SSH, with CPU % and memory the way `docker stats --no-stream` computes them. One host's
  * failure never stops the others.
  */
-import { compareApi, createDockerEngine } from '../../adapters/docker/engine.js';
+import { compareApi, createDockerEngine, preloadDockerClient } from '../../adapters/docker/engine.js';
 import type { ContainerStatsSample, DockerEngine } from '../../adapters/docker/types.js';
 import { containerCpuPercent, containerMemoryUsed } from '../../core/container-stats.js';
 import { toFleetError, type FleetError } from '../../core/errors.js';
@@ -127,6 +127,7 @@ async function psHost(rt: Runtime, target: HostTarget): Promise<{ host: PsHost; 
 
 export async function run(input: PsInput, rt: Runtime): Promise<PsResult> {
   const started = Date.now();
+  preloadDockerClient();
   const perHost = await forEachHost(input.hosts, { concurrency: input.concurrency }, (t) => psHost(rt, t));
   return {
     timestamp: new Date(started).toISOString(),

@@ -23,7 +23,7 @@ export interface StatusProbe {
   metricsError?: FleetError;
 }
 
-/** The probe sleeps 0.5 s between its samples; 15 s covers a slow nvidia-smi or tegrastats too. */
+/** The probe sleeps 0.3 s between its samples; 15 s covers a slow nvidia-smi or tegrastats too. */
 const METRICS_TIMEOUT_MS = 15_000;
 
 export async function readHostMetrics(

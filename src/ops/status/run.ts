@@ -4,6 +4,7 @@
  * the node list, services and tasks. The result is typed data with its verdict; printing and the
  * exit code (10 when degraded) belong to the front end.
  */
+import { preloadDockerClient } from '../../adapters/docker/engine.js';
 import { toFleetError, type FleetError } from '../../core/errors.js';
 import type { HostTarget } from '../../core/host.js';
 import { quorumHealth, type QuorumHealth } from '../../core/quorum.js';
@@ -72,6 +73,7 @@ function storage(probes: StatusProbe[]): StatusResult['storage'] {
 
 export async function run(input: StatusInput, rt: Runtime): Promise<StatusResult> {
   const started = Date.now();
+  preloadDockerClient();
   const probes = await forEachHost(input.hosts, { concurrency: input.concurrency }, (target) =>
     probeForStatus(rt, target, { metrics: input.metrics !== false, sudo: input.sudo }),
   );
