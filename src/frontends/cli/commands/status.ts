@@ -4,7 +4,7 @@
  * imported inside the action so `fleet --help` stays fast.
  */
 import { Option, type Command } from 'commander';
-import { EXIT_CODES } from '../../../core/errors.js';
+import { EXIT_CODES, toFleetError } from '../../../core/errors.js';
 import type { StatusResult } from '../../../ops/status/run.js';
 import type { Runtime } from '../../../runtime/types.js';
 import {
@@ -31,8 +31,8 @@ and temperature from nvidia-smi or tegrastats, running tasks), the services with
 desired, and the quorum in words. The swarm is read through the leader, or any manager that answers.
 A host unreachable over SSH still shows its swarm state, marked in the NOTE column.
 
-Unless set (flag, FLEET_*, nodes.yml defaults), status does not retry connections and gives each
-host 5 s to connect, so one unreachable host costs seconds, not half a minute.
+status is a quick look: by default it does not retry connections (--retries 0) and gives each host
+5 s to connect, so one unreachable host costs seconds, not half a minute.
 --json prints the result as one document (schema/status.schema.json); every run (not --watch)
 also writes it as a report (./reports/status-<time>.json, or --report FILE).
 ${TARGET_OPTIONS_HELP}
@@ -58,6 +58,7 @@ export function register(program: Command): void {
     .argument('[hosts...]', 'hosts to probe (same syntax as -n); default: every node in nodes.yml');
   addTargetOptions(cmd);
   addSshOptions(cmd);
+  quickConnectDefaults(cmd);
   cmd
     .addOption(
       new Option('-c, --concurrency <n>', 'hosts probed at once')
@@ -79,13 +80,15 @@ export function register(program: Command): void {
     });
 }
 
-/** Fast defaults for a read-only look (see STATUS_HELP); nodes.yml defaults and flags still win. */
-function quickConnect(opts: StatusCliOptions, cmd: Pick<Command, 'getOptionValueSource'>): StatusCliOptions {
-  return {
-    ...opts,
-    retries: cmd.getOptionValueSource('retries') === 'default' ? 0 : opts.retries,
-    connectTimeout: cmd.getOptionValueSource('connectTimeout') === 'default' ? 5 : opts.connectTimeout,
-  };
+/**
+ * A quick look: status does not retry connections and gives each host 5 s (flags, FLEET_* and
+ * nodes.yml defaults still win), so one unreachable host costs seconds, not half a minute.
+ */
+function quickConnectDefaults(cmd: Command): void {
+  for (const option of cmd.options) {
+    if (option.long === '--retries') option.default(0);
+    if (option.long === '--connect-timeout') option.default(5);
+  }
 }
 
 async function statusAction(
@@ -100,7 +103,7 @@ async function statusAction(
     import('../../../views/status.js'),
     import('../../../core/poll.js'),
   ]);
-  const { targets, opts, resolved } = await cliTargets(quickConnect(cliOpts, cmd), cmd, {
+  const { targets, opts, resolved } = await cliTargets(cliOpts, cmd, {
     words,
     defaultToAll: true,
     emptyHint: 'name hosts, use -n HOSTS or --all',
@@ -115,27 +118,37 @@ async function statusAction(
       ? view.statusJson(r)
       : view.renderStatus(r, { color, width: tty ? process.stdout.columns : undefined });
 
-  return runWithCli(opts, targets, { view: false, onInterrupt: 'stopping' }, async (rt: Runtime) => {
-    rt.bus.subscribe((e) => {
-      if (e.type === 'log' && e.level === 'warn') {
-        process.stderr.write(`fleet: ${e.host ? `${e.host}: ` : ''}${e.message}\n`);
+  return runWithCli(
+    opts,
+    targets,
+    { view: false, onInterrupt: opts.watch ? 'ending the watch' : 'stopping' },
+    async (rt: Runtime) => {
+      rt.bus.subscribe((e) => {
+        if (e.type === 'log' && e.level === 'warn') {
+          process.stderr.write(`fleet: ${e.host ? `${e.host}: ` : ''}${e.message}\n`);
+        }
+      });
+      if (!opts.watch) {
+        const started = new Date();
+        const result = await run(input, rt);
+        await rt.writeReport('status', result, started, opts.report);
+        process.stdout.write(show(result));
+        return exitCode(result);
       }
-    });
-    if (!opts.watch) {
-      const started = new Date();
-      const result = await run(input, rt);
-      await rt.writeReport('status', result, started, opts.report);
-      process.stdout.write(show(result));
-      return exitCode(result);
-    }
-    let code = 0;
-    while (!rt.signal.aborted) {
-      const result = await run(input, rt);
-      code = exitCode(result);
-      // In place on a terminal (home, clear below); a pipe gets one screen after another.
-      process.stdout.write(tty && !opts.json ? `\x1b[H\x1b[J${show(result)}` : `${show(result)}\n`);
-      await sleep(opts.interval * 1000, rt.signal);
-    }
-    return code;
-  });
+      let code = 0;
+      while (!rt.signal.aborted) {
+        // A round that fails (no manager answers right now) is shown and the watch goes on.
+        const round = await run(input, rt).then(
+          (result) => ({ result, screen: show(result) }),
+          (err: unknown) => ({ result: undefined, screen: `fleet: ${toFleetError(err).message}\n`, err }),
+        );
+        if (rt.signal.aborted) break;
+        code = round.result ? exitCode(round.result) : toFleetError(round.err).exitCode;
+        // In place on a terminal (home, clear below); a pipe gets one screen after another.
+        process.stdout.write(tty && !opts.json ? `\x1b[H\x1b[J${round.screen}` : `${round.screen}\n`);
+        await sleep(opts.interval * 1000, rt.signal);
+      }
+      return code;
+    },
+  );
 }
