@@ -99,6 +99,8 @@ describe('fleet status on a healthy cluster', () => {
     expect(validate(doc), ajv.errorsText(validate.errors)).toBe(true);
     expect(doc.verdict).toEqual({ healthy: true, problems: [], warnings: [] });
     expect(doc.quorum).toMatchObject({ managers: 3, reachable: 3, canLose: 1 });
+    // Read through the leader when it answers.
+    expect(doc.cluster.via).toBe(doc.cluster.leader);
     expect(doc.services).toEqual([expect.objectContaining({ name: 'web', running: 4, desired: 4 })]);
     expect(doc.nodes.map((n) => n.name).sort()).toEqual([...NAMES].sort());
     expect(doc.nodes.filter((n) => n.role === 'worker')).toHaveLength(1);
