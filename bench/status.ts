@@ -43,12 +43,10 @@ async function main(): Promise<void> {
     const env = { ...process.env, ...lab.env, HOME: lab.home, NO_COLOR: '1' } as Record<string, string>;
     const up = await execa('node', [join(ROOT, 'bin/fleet.js'), 'up'], { cwd, env, reject: false });
     if (up.exitCode !== 0) throw new Error(`fleet up failed: ${up.stderr.slice(-500)}`);
-    const leader = (
-      await lab.exec('spark', "docker node ls --format '{{.Hostname}} {{.ManagerStatus}}'")
-    ).stdout
-      .split('\n')
-      .find((l) => l.endsWith(' Leader'))!
-      .split(' ')[0]!;
+    const report = JSON.parse(await readFile(join(cwd, 'reports', 'last-up.json'), 'utf8')) as {
+      topology: { hostname: string; leader: boolean }[];
+    };
+    const leader = report.topology.find((n) => n.leader)!.hostname;
     await Promise.all(NAMES.map((h) => lab.importImage(h, IMAGE)));
     await lab.exec(
       leader,

@@ -78,7 +78,7 @@ describe('withManager', () => {
   });
 
   it('names every manager tried and why when none answers; no leader is a quorum error', async () => {
-    const err = await withManager(
+    const err = (await withManager(
       rt,
       [
         { target: target('m1', 1), error: new FleetError('connect', 'connect timed out') },
@@ -88,7 +88,7 @@ describe('withManager', () => {
         },
       ],
       async () => 1,
-    ).catch((e: unknown) => e as FleetError);
+    ).catch((e: unknown) => e)) as FleetError;
     expect(err).toBeInstanceOf(FleetError);
     expect(err.code).toBe('quorum');
     expect(err.message).toBe(
@@ -98,13 +98,13 @@ describe('withManager', () => {
 
   it("fn's own refusals are not retried elsewhere; no candidates is a usage error", async () => {
     let calls = 0;
-    const refused = await withManager(rt, [{ target: target('m2', 2), engine: engine('m2', nodes) }], () => {
+    const refused = (await withManager(rt, [{ target: target('m2', 2), engine: engine('m2', nodes) }], () => {
       calls++;
       return Promise.reject(new FleetError('quorum', 'would break quorum'));
-    }).catch((e: unknown) => e as FleetError);
+    }).catch((e: unknown) => e)) as FleetError;
     expect(refused.code).toBe('quorum');
     expect(calls).toBe(1);
-    const none = await withManager(rt, [], async () => 1).catch((e: unknown) => e as FleetError);
+    const none = (await withManager(rt, [], async () => 1).catch((e: unknown) => e)) as FleetError;
     expect(none.code).toBe('usage');
   });
 });
