@@ -17,7 +17,8 @@ export type ErrorCode =
   | 'integrity' // a checksum did not match
   | 'locked' // another run holds the cluster lock (or a detached backup job runs)
   | 'interrupted' // SIGINT/SIGTERM
-  | 'internal'; // a bug in fleet
+  | 'internal' // a bug in fleet
+  | 'degraded'; // fleet status: the cluster answers but is not healthy (a node down, quorum margin 0, a service below its replicas)
 
 /** Exit codes are part of the CLI contract: documented in `fleet --help` and README.md. */
 export const EXIT_CODES: Record<ErrorCode, number> = {
@@ -34,6 +35,7 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   storage: 7,
   integrity: 8,
   locked: 9,
+  degraded: 10,
   internal: 70,
   interrupted: 130,
 };

@@ -66,3 +66,57 @@ export function managerCountAdvice(managers: number): string | undefined {
   }
   return undefined;
 }
+
+/** Quorum as `fleet status` shows it: how many managers answer, how many more may be lost. */
+export interface QuorumHealth {
+  managers: number;
+  /** Managers the swarm lists as reachable. */
+  reachable: number;
+  /** Managers that must be reachable (floor(m/2)+1). */
+  needed: number;
+  /** Reachable managers that may still be lost before the swarm stops accepting changes; < 0 = lost. */
+  canLose: number;
+  /** An even count tolerates no more failures than one manager fewer. */
+  even: boolean;
+}
+
+export function quorumHealth(managers: number, reachable: number): QuorumHealth {
+  const needed = quorumSize(managers);
+  return {
+    managers,
+    reachable,
+    needed,
+    canLose: reachable - needed,
+    even: managers > 0 && managers % 2 === 0,
+  };
+}
+
+/**
+ * What is wrong with the quorum, in words. problems (lost, or margin 0 because a manager is gone)
+ * make `fleet status` degraded; warnings (an even count, 1–2 managers by design) do not.
+ */
+export function quorumConcerns(q: QuorumHealth): { problems: string[]; warnings: string[] } {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  if (q.managers === 0) return { problems: ['no managers: this is not a swarm'], warnings };
+  if (q.canLose < 0) {
+    problems.push(
+      `quorum lost: ${q.reachable} of ${plural(q.managers, 'manager')} reachable, ${q.needed} needed; the swarm accepts no changes`,
+    );
+  } else if (q.canLose === 0 && q.reachable < q.managers) {
+    problems.push(
+      `quorum margin 0: ${q.reachable} of ${plural(q.managers, 'manager')} reachable and ${q.needed} needed, so losing one more stops the swarm`,
+    );
+  } else if (q.canLose === 0) {
+    // 1 or 2 managers by design (small clusters): no margin, but nothing was lost either.
+    warnings.push(
+      `${plural(q.managers, 'manager')}: no fault tolerance, losing ${q.managers === 1 ? 'it' : 'one'} stops the swarm`,
+    );
+  }
+  if (q.even) {
+    warnings.push(
+      `${plural(q.managers, 'manager')} is an even count: it tolerates ${plural(faultTolerance(q.managers), 'failure')}, no more than ${q.managers - 1} would`,
+    );
+  }
+  return { problems, warnings };
+}

@@ -19,9 +19,22 @@ describe('fleet CLI basics', () => {
 
   it('--help lists every command and the exit codes', async () => {
     const r = await execa('node', [FLEET, '--help']);
-    for (const command of ['exec', 'up', 'plan', 'down', 'discover', 'backup', 'restore', 'facts', 'score']) {
+    for (const command of [
+      'exec',
+      'up',
+      'plan',
+      'down',
+      'discover',
+      'backup',
+      'restore',
+      'status',
+      'ps',
+      'facts',
+      'score',
+    ]) {
       expect(r.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     }
+    expect(r.stdout).toMatch(/^ {2}10 +degraded \(status\)/m);
     expect(r.stdout).toMatch(/^ {2}130 +interrupted/m);
   });
 

@@ -9,15 +9,21 @@ import { withDeadline } from '../../core/poll.js';
 import type { SshConnection } from '../ssh/types.js';
 import type { EngineApi } from './engine-api.js';
 import { isConnectionError, toDockerError } from './errors.js';
+import * as containers from './containers.js';
 import * as networks from './networks.js';
 import * as nodes from './nodes.js';
 import { createRawRequester, type RawRequester } from './raw-request.js';
+import * as services from './services.js';
 import * as swarm from './swarm.js';
 import * as system from './system.js';
+import * as tasks from './tasks.js';
 import { SshDockerAgent, type TransportOptions } from './transport.js';
 import type {
+  ContainerStatsSample,
+  ContainerSummary,
   DockerEngine,
   EngineInfo,
+  ListFilters,
   NetworkInfo,
   NetworkSpec,
   NodeSpec,
@@ -26,6 +32,8 @@ import type {
   SwarmInspect,
   SwarmJoinOptions,
   SwarmNode,
+  SwarmService,
+  SwarmTask,
 } from './types.js';
 import * as volumes from './volumes.js';
 
@@ -86,6 +94,14 @@ function loadDockerode(): Promise<typeof Dockerode> {
   }
   dockerodeModule ??= import('dockerode').then((m) => m.default);
   return dockerodeModule;
+}
+
+/**
+ * Starts loading dockerode now (it takes ~0.3–0.8 s: it pulls in grpc and protobuf), so that a caller
+ * can overlap it with its SSH connects instead of paying it after the first one.
+ */
+export function preloadDockerClient(): void {
+  loadDockerode().catch(() => undefined);
 }
 
 /** Connects to the engine on `conn`'s host: picks the transport and negotiates the API version. */
@@ -164,7 +180,7 @@ export async function createDockerEngine(
 
 /**
  * The engine: the one `call` every dockerode request goes through, and the resource requests
- * (system.ts, swarm.ts, nodes.ts, networks.ts, volumes.ts) bound to it.
+ * (system, swarm, nodes, networks, volumes, services, tasks, containers) bound to it.
  */
 class RemoteEngine implements DockerEngine, EngineApi {
   #raw: RawRequester | undefined;
@@ -289,6 +305,19 @@ class RemoteEngine implements DockerEngine, EngineApi {
   closeRaw(): void {
     this.#raw?.close();
     this.#raw = undefined;
+  }
+
+  listServices(filters?: ListFilters, signal?: AbortSignal): Promise<SwarmService[]> {
+    return services.listServices(this, filters, signal);
+  }
+  listTasks(filters?: ListFilters, signal?: AbortSignal): Promise<SwarmTask[]> {
+    return tasks.listTasks(this, filters, signal);
+  }
+  listContainers(all: boolean, signal?: AbortSignal): Promise<ContainerSummary[]> {
+    return containers.listContainers(this, all, signal);
+  }
+  containerStats(id: string, oneShot: boolean, signal?: AbortSignal): Promise<ContainerStatsSample> {
+    return containers.containerStats(this, id, oneShot, signal);
   }
 
   close(): void {

@@ -1,11 +1,11 @@
 /** Engine JSON → fleet's trimmed types. Defensive: API 1.41 and 1.47 differ in which fields may be null. */
 import type { EngineInfo, LocalNodeState, NetworkInfo, NodeSpec, SwarmNode } from './types.js';
 
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (v && typeof v === 'object' ? (v as Json) : {});
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
-const labels = (v: unknown): Record<string, string> => {
+export type Json = Record<string, unknown>;
+export const obj = (v: unknown): Json => (v && typeof v === 'object' ? (v as Json) : {});
+export const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+export const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
+export const labels = (v: unknown): Record<string, string> => {
   const out: Record<string, string> = {};
   for (const [k, val] of Object.entries(obj(v))) out[k] = String(val);
   return out;

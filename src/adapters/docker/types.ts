@@ -167,8 +167,105 @@ export interface VolumesApi {
   createVolume(name: string): Promise<string>;
 }
 
+/** GET /services, trimmed: what `fleet status` (and `fleet service ls`) show. */
+export interface SwarmService {
+  id: string;
+  name: string;
+  /** 'replicated' and 'global', or their job variants (API 1.41+). */
+  mode: 'replicated' | 'global' | 'replicated-job' | 'global-job';
+  /** Spec.Mode.Replicated.Replicas; undefined for global services. */
+  replicas?: number;
+  image: string;
+  labels: Record<string, string>;
+}
+
+export type TaskState =
+  | 'new'
+  | 'allocated'
+  | 'pending'
+  | 'assigned'
+  | 'accepted'
+  | 'preparing'
+  | 'ready'
+  | 'starting'
+  | 'running'
+  | 'complete'
+  | 'shutdown'
+  | 'failed'
+  | 'rejected'
+  | 'remove'
+  | 'orphaned';
+
+/** GET /tasks, trimmed. */
+export interface SwarmTask {
+  id: string;
+  serviceId: string;
+  /** Empty while the task is not yet assigned to a node. */
+  nodeId: string;
+  /** Replicated services number their tasks; global ones do not. */
+  slot?: number;
+  desiredState: TaskState;
+  state: TaskState;
+  /** Status.Message ("started", "no suitable node (…)"). */
+  message: string;
+  /** Status.Err, when the task failed. */
+  error?: string;
+  containerId?: string;
+}
+
+/** Filters GET /services and GET /tasks take, e.g. `{ service: ['web'], 'desired-state': ['running'] }`. */
+export type ListFilters = Record<string, string[]>;
+
+/** GET /containers/json, trimmed (what `fleet ps` shows). */
+export interface ContainerSummary {
+  id: string;
+  /** Without the leading slash. */
+  name: string;
+  image: string;
+  state: string;
+  /** Docker's own words: "Up 3 minutes", "Exited (0) 2 hours ago". */
+  status: string;
+  /** Unix seconds. */
+  created: number;
+  labels: Record<string, string>;
+}
+
+/** The parts of GET /containers/{id}/stats that CPU % and memory are computed from. */
+export interface ContainerStatsSample {
+  /** Nanoseconds of CPU used by the container, and by the whole host, since boot. */
+  cpuTotal: number;
+  systemCpu: number;
+  onlineCpus: number;
+  /** The previous sample the engine sends along (zero with one-shot). */
+  preCpuTotal: number;
+  preSystemCpu: number;
+  memUsage: number;
+  memLimit: number;
+  /** Page cache the kernel can reclaim: inactive_file (cgroup v2) or total_inactive_file (v1). */
+  memInactiveFile: number;
+}
+
+export interface ServicesApi {
+  listServices(filters?: ListFilters, signal?: AbortSignal): Promise<SwarmService[]>;
+}
+
+export interface TasksApi {
+  listTasks(filters?: ListFilters, signal?: AbortSignal): Promise<SwarmTask[]>;
+}
+
+export interface ContainersApi {
+  /** Running containers only, unless `all`. */
+  listContainers(all: boolean, signal?: AbortSignal): Promise<ContainerSummary[]>;
+  /**
+   * One stats sample without streaming. `oneShot` (API 1.41+) answers at once without the previous
+   * sample; without it the engine waits about a second to include one.
+   */
+  containerStats(id: string, oneShot: boolean, signal?: AbortSignal): Promise<ContainerStatsSample>;
+}
+
 /** One engine, all resources: what createDockerEngine (engine.ts) returns. */
-export interface DockerEngine extends SystemApi, SwarmApi, NodesApi, NetworksApi, VolumesApi {
+export interface DockerEngine
+  extends SystemApi, SwarmApi, NodesApi, NetworksApi, VolumesApi, ServicesApi, TasksApi, ContainersApi {
   readonly host: string;
   readonly apiVersion: string;
   readonly serverVersion: string;

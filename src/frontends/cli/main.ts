@@ -23,6 +23,8 @@ Exit codes:
   8    a checksum did not match (restore refuses)
   9    locked: another fleet run holds the cluster lock, or a detached backup job runs (up, down,
        backup, restore; --wait-lock waits instead)
+  10   degraded (status): a node down or unreachable, quorum margin 0, or a service below its
+       replicas
   130  interrupted (Ctrl-C; a second Ctrl-C exits at once); a report is still written
 `;
 

@@ -1,0 +1,34 @@
+/** Container requests on one engine: list, and one stats sample (what `docker stats --no-stream` reads). */
+import type { EngineApi } from './engine-api.js';
+import { parseContainer, parseContainerStats } from './parse-swarm-objects.js';
+import type { ContainerStatsSample, ContainerSummary } from './types.js';
+
+export function listContainers(
+  api: EngineApi,
+  all: boolean,
+  signal?: AbortSignal,
+): Promise<ContainerSummary[]> {
+  return api.call('GET /containers/json', signal, async (signal) => {
+    const raw = (await api.docker.listContainers({
+      all,
+      abortSignal: signal,
+    } as never)) as unknown as unknown[];
+    return raw.map(parseContainer);
+  });
+}
+
+export function containerStats(
+  api: EngineApi,
+  id: string,
+  oneShot: boolean,
+  signal?: AbortSignal,
+): Promise<ContainerStatsSample> {
+  return api.call(`GET /containers/${id}/stats`, signal, async (signal) => {
+    const raw = await api.docker.getContainer(id).stats({
+      stream: false,
+      ...(oneShot ? { 'one-shot': true } : {}),
+      abortSignal: signal,
+    } as never);
+    return parseContainerStats(raw);
+  });
+}

@@ -1,0 +1,85 @@
+/**
+ * What `fleet status` asks every host, at the same time on two channels of one SSH connection: the
+ * engine handshake with GET /info (is it a manager? which node is it?) and remote/host-metrics.sh.
+ * One host's failure is recorded on its slot, never thrown: its row still shows the swarm's view.
+ */
+import { createDockerEngine } from '../../adapters/docker/engine.js';
+import type { DockerEngine, EngineInfo } from '../../adapters/docker/types.js';
+import { loadRemoteScript } from '../../adapters/remote-scripts.js';
+import type { SshConnection } from '../../adapters/ssh/types.js';
+import { FleetError, toFleetError } from '../../core/errors.js';
+import type { HostTarget } from '../../core/host.js';
+import { parseHostMetrics, type HostMetrics } from '../../core/host-metrics.js';
+import type { Runtime } from '../../runtime/types.js';
+
+export interface StatusProbe {
+  target: HostTarget;
+  engine?: DockerEngine;
+  info?: EngineInfo;
+  metrics?: HostMetrics;
+  /** SSH itself failed: nothing else was asked. */
+  sshError?: FleetError;
+  dockerError?: FleetError;
+  metricsError?: FleetError;
+}
+
+/** The probe sleeps 0.3 s between its samples; 15 s covers a slow nvidia-smi or tegrastats too. */
+const METRICS_TIMEOUT_MS = 15_000;
+
+export async function readHostMetrics(
+  conn: SshConnection,
+  rt: Pick<Runtime, 'signal'>,
+  sudo?: { sudo: boolean; password?: string },
+): Promise<HostMetrics> {
+  const script = await loadRemoteScript('host-metrics.sh');
+  const res = await conn.exec('sh -s', {
+    stdin: script,
+    timeoutMs: METRICS_TIMEOUT_MS,
+    signal: rt.signal,
+    sudo: sudo?.sudo,
+    sudoPassword: sudo?.password,
+  });
+  if (res.exitCode !== 0) {
+    const why = res.stderr.toString('utf8').trim().split('\n').pop() ?? '';
+    throw new FleetError(
+      res.timedOut ? 'timeout' : 'remote-exit',
+      `host-metrics.sh ${res.timedOut ? 'timed out' : `exited ${res.exitCode ?? res.signal ?? 'without a code'}`}${why ? `: ${why}` : ''}`,
+      { host: conn.host.id },
+    );
+  }
+  return parseHostMetrics(res.stdout.toString('utf8'), conn.host.id);
+}
+
+export async function probeForStatus(
+  rt: Runtime,
+  target: HostTarget,
+  o: { metrics: boolean; sudo?: boolean },
+): Promise<StatusProbe> {
+  const probe: StatusProbe = { target };
+  let conn: SshConnection;
+  try {
+    conn = await (await rt.pool()).connect(target, rt.signal);
+  } catch (err) {
+    probe.sshError = toFleetError(err);
+    return probe;
+  }
+  await Promise.all([
+    (async () => {
+      try {
+        probe.engine = await createDockerEngine(conn, { signal: rt.signal, sudoPassword: rt.sudoPassword });
+        probe.info = await probe.engine.info(rt.signal);
+      } catch (err) {
+        probe.dockerError = toFleetError(err);
+      }
+    })(),
+    (async () => {
+      if (!o.metrics) return;
+      try {
+        probe.metrics = await readHostMetrics(conn, rt, { sudo: Boolean(o.sudo), password: rt.sudoPassword });
+      } catch (err) {
+        probe.metricsError = toFleetError(err);
+      }
+    })(),
+  ]);
+  return probe;
+}
