@@ -7,6 +7,8 @@ import { register as down } from './down.js';
 import { register as discover } from './discover.js';
 import { register as backup } from './backup.js';
 import { register as restore } from './restore.js';
+import { register as push } from './push.js';
+import { register as pull } from './pull.js';
 
 /** Every command registers itself here; the list order is the order in `fleet --help`. */
 export const commands: Array<(program: Command) => void> = [
@@ -16,6 +18,8 @@ export const commands: Array<(program: Command) => void> = [
   discover,
   backup,
   restore,
+  push,
+  pull,
   facts,
   score,
 ];
