@@ -58,7 +58,8 @@ function paxRecord(key: string, value: string): string {
   const body = ` ${key}=${value}\n`;
   const bodyLength = enc.encode(body).length;
   let length = bodyLength + String(bodyLength).length;
-  if (String(length).length !== String(length - bodyLength).length) length += 1;
+  // Adding the digits can add a digit (e.g. 98 + 2 = 100): settle on a length that counts itself.
+  while (bodyLength + String(length).length !== length) length = bodyLength + String(length).length;
   return `${length}${body}`;
 }
 

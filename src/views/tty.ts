@@ -11,6 +11,7 @@ import { MultiBar, type SingleBar } from 'cli-progress';
 import { Listr, PRESET_TIMER, type ListrTaskWrapper } from 'listr2';
 import { escapeControlChars } from '../core/control-chars.js';
 import { redact } from '../core/redact.js';
+import { overallProgress } from '../core/transfer-progress.js';
 import type { FleetEvent, HostState } from '../runtime/events.js';
 import { formatBytes, formatDuration } from './format.js';
 import { renderGroup } from './plain.js';
@@ -115,6 +116,14 @@ export function createTtyView(options: ViewOptions): View {
     const active = [...tally.hosts.values()].filter(
       (h) => h.state === 'connecting' || h.state === 'running',
     ).length;
+    const withBytes = [...tally.hosts.values()].flatMap((h) =>
+      h.bytes?.total !== undefined ? [h.bytes] : [],
+    );
+    if (withBytes.length > 0) {
+      // Transfers (push, pull): the overall bar is bytes over every host, with the byte-rate ETA.
+      const p = overallProgress(withBytes, elapsed);
+      return `${bar(p.fraction, 30)} ${formatBytes(p.done)}/${formatBytes(p.total)} ${formatBytes(p.rate)}/s  ${tally.done}/${tally.total} hosts  ${counts.join(' ')}  ${formatDuration(elapsed)}${p.etaMs !== undefined ? `  ETA ${formatDuration(p.etaMs)}` : ''}`;
+    }
     return `${bar(tally.total ? tally.done / tally.total : 0, 30)} ${tally.done}/${tally.total} hosts  ${counts.join(' ')}  ${active} active  ${formatDuration(elapsed)}${eta ? `  ETA ${formatDuration(eta)}` : ''}`;
   };
 
