@@ -32,13 +32,21 @@ while IFS= read -r line; do
       tmp=${rest%%"$tab"*} final=${rest#*"$tab"}
       printf '%s  %s\n' "$sum" "$tmp" >>"$check"
       printf '%s\t%s\n' "$tmp" "$final" >>"$moves"
-      # Temp files of an earlier push that was killed (SIGKILL leaves no chance to clean up).
-      for old in "${final%/*}/.${final##*/}.fleet-"*; do
-        [ -f "$old" ] && [ "$old" != "$tmp" ] && rm -f -- "$old"
-      done
       ;;
   esac
 done
+# Temp files that an earlier, killed push of these same files left (SIGKILL leaves no chance to
+# clean up): one glob per directory, and only names that are ours (.NAME.fleet-* of a file we write).
+cut -f2 "$moves" >"$work/finals"
+sed 's#/[^/]*$##' "$work/finals" | sort -u >"$work/dirlist"
+while IFS= read -r d; do
+  for old in "$d"/.*.fleet-*; do
+    [ -f "$old" ] || continue
+    case $old in *.fleet-"$nonce") continue ;; esac
+    base=${old##*/} && base=${base#.} && base=${base%.fleet-*}
+    grep -Fxq -- "$d/$base" "$work/finals" && rm -f -- "$old"
+  done
+done <"$work/dirlist"
 # -p keeps the modes in the archive; -o (no-same-owner) leaves files owned by whoever extracts.
 if ! tar -x -p -o -f - -C /; then
   cleanup
@@ -50,15 +58,24 @@ if [ -s "$check" ] && ! sha256sum -c "$check" >"$work/verify" 2>&1; then
   cleanup
   exit 73
 fi
-while IFS="$tab" read -r tmp final; do
-  if [ -n "$owner" ] && ! chown -- "$owner" "$tmp"; then cleanup; exit 74; fi
-  if [ -n "$mode" ] && ! chmod -- "$mode" "$tmp"; then cleanup; exit 74; fi
-  if ! mv -f -- "$tmp" "$final"; then
-    echo "fleet: cannot rename $tmp to $final" >&2
+# One process per step, not one per file (a fork costs more than a small file's rename).
+if [ -n "$owner" ] && ! cut -f1 "$moves" | tr '\n' '\0' | xargs -0 chown -- "$owner"; then cleanup; exit 74; fi
+if [ -n "$mode" ] && ! cut -f1 "$moves" | tr '\n' '\0' | xargs -0 chmod -- "$mode"; then cleanup; exit 74; fi
+if command -v perl >/dev/null 2>&1; then
+  # perl-base is part of every Debian/Ubuntu (Jetson L4T, DGX OS, Raspberry Pi OS).
+  perl -e 'while (<STDIN>) { chomp; my ($t, $f) = split /\t/, $_, 2; rename($t, $f) or die "fleet: cannot rename $t to $f: $!\n"; }' <"$moves" || {
     cleanup
     exit 75
-  fi
-done <"$moves"
+  }
+else
+  while IFS="$tab" read -r tmp final; do
+    if ! mv -f -- "$tmp" "$final"; then
+      echo "fleet: cannot rename $tmp to $final" >&2
+      cleanup
+      exit 75
+    fi
+  done <"$moves"
+fi
 if [ -n "$owner" ] && [ -s "$dirs" ]; then
   while IFS= read -r d; do chown -- "$owner" "$d" || exit 74; done <"$dirs"
 fi

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { FleetError } from '../../core/errors.js';
@@ -13,6 +14,8 @@ import { encodeHeader, endOfArchive, padding } from '../../core/tar.js';
 import { tempPath, type PlannedEntry } from '../../core/transfer-plan.js';
 
 export const MANIFEST_END = '--fleet-end--';
+const CHUNK = 256 * 1024;
+const SMALL_FILE = 1024 * 1024;
 
 /** Where each entry's bytes are read from: the SRC argument joined with the entry's rel path. */
 function localPath(e: PlannedEntry): string {
@@ -49,18 +52,12 @@ export function receiveInput(
       if (e.type !== 'file') continue;
       const hash = createHash('sha256');
       let read = 0;
-      if (e.size > 0) {
-        for await (const chunk of createReadStream(localPath(e), {
-          end: e.size - 1,
-          highWaterMark: 256 * 1024,
-        })) {
-          const buf = chunk as Buffer;
-          hash.update(buf);
-          read += buf.length;
-          sent += buf.length;
-          o.onBytes(sent);
-          yield buf;
-        }
+      for await (const buf of readLocal(localPath(e), e.size)) {
+        hash.update(buf);
+        read += buf.length;
+        sent += buf.length;
+        o.onBytes(sent);
+        yield buf;
       }
       if (read !== e.size || hash.digest('hex') !== e.sha256) {
         throw new FleetError('integrity', `${localPath(e)} changed while it was being pushed`, {
@@ -72,5 +69,35 @@ export function receiveInput(
     }
     yield endOfArchive();
   }
-  return Readable.from(generate(), { objectMode: false });
+  return Readable.from(coalesce(generate()), { objectMode: false });
+}
+
+/** A small file in one read; a large one as a stream (never whole in memory). */
+async function* readLocal(path: string, size: number): AsyncGenerator<Buffer> {
+  if (size === 0) return;
+  if (size <= SMALL_FILE) {
+    yield (await readFile(path)).subarray(0, size);
+    return;
+  }
+  for await (const chunk of createReadStream(path, { end: size - 1, highWaterMark: CHUNK }))
+    yield chunk as Buffer;
+}
+
+/**
+ * Gathers the many small pieces of a tree of small files (header, data, padding: three per file)
+ * into chunks of about CHUNK bytes: each write to the channel costs an SSH packet and a syscall.
+ */
+async function* coalesce(parts: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
+  let held: Buffer[] = [];
+  let size = 0;
+  for await (const part of parts) {
+    held.push(part);
+    size += part.length;
+    if (size >= CHUNK) {
+      yield held.length === 1 ? part : Buffer.concat(held);
+      held = [];
+      size = 0;
+    }
+  }
+  if (size > 0) yield Buffer.concat(held);
 }
