@@ -43,7 +43,7 @@ export async function pushToHost(host: HostTarget, o: PushHostOptions): Promise<
     const conn = await o.pool.connect(host, o.signal);
     o.bus.hostState(host.id, 'running', 'comparing sha256');
     const paths = o.plan.entries.map((e) => e.remote).join('\n');
-    const probe = await runRemoteScript(conn, 'push-probe.sh', [o.plan.parent], {
+    const probe = await runRemoteScript(conn, 'push-probe.sh', [o.plan.parent, o.force ? '0' : '1'], {
       ...sudo,
       stdin: `${paths}\n`,
       timeoutMs: 600_000,
