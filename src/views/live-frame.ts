@@ -10,6 +10,7 @@
 import chalk from 'chalk';
 import { escapeControlChars } from '../core/control-chars.js';
 import { redact } from '../core/redact.js';
+import { overallProgress } from '../core/transfer-progress.js';
 import { formatBytes, formatDuration } from './format.js';
 import type { LiveModel, LiveRow, PhaseLine, RowStatus } from './live-model.js';
 import { padToWidth, truncateToWidth, visibleWidth } from './text-width.js';
@@ -170,7 +171,15 @@ function overallLine(model: FrameSource, now: number, width: number): string {
   let active = 0;
   if (model.running) for (const r of model.rows()) active += r.status === 'active' ? 1 : 0;
   else for (const h of t.hosts.values()) if (h.state === 'connecting' || h.state === 'running') active++;
-  const text = `${t.done}/${t.total} hosts  ${counts.join(' ')}  ${active} active  ${formatDuration(elapsed)}${eta ? `  ETA ${formatDuration(eta)}` : ''}`;
+  const withBytes = [...t.hosts.values()].flatMap((h) => (h.bytes?.total !== undefined ? [h.bytes] : []));
+  let fraction = t.total ? t.done / t.total : 0;
+  let text = `${t.done}/${t.total} hosts  ${counts.join(' ')}  ${active} active  ${formatDuration(elapsed)}${eta ? `  ETA ${formatDuration(eta)}` : ''}`;
+  if (withBytes.length > 0) {
+    // Transfers (push, pull): the bar is bytes over every host, with the byte-rate ETA.
+    const p = overallProgress(withBytes, elapsed);
+    fraction = p.fraction;
+    text = `${formatBytes(p.done)}/${formatBytes(p.total)} ${formatBytes(p.rate)}/s  ${t.done}/${t.total} hosts  ${counts.join(' ')}  ${formatDuration(elapsed)}${p.etaMs !== undefined ? `  ETA ${formatDuration(p.etaMs)}` : ''}`;
+  }
   const room = width - visibleWidth(text) - 1;
-  return room >= 8 ? `${bar(t.total ? t.done / t.total : 0, Math.min(30, room))} ${text}` : text;
+  return room >= 8 ? `${bar(fraction, Math.min(30, room))} ${text}` : text;
 }

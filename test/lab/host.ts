@@ -3,6 +3,7 @@
  * filesystem), its init process (pid 1 of its own pid namespace, inside its own network, mount and UTS
  * namespaces), and running commands inside it with nsenter.
  */
+import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, promises as fs, writeFileSync } from 'node:fs';
 import { newEd25519 } from './keys.js';
@@ -98,6 +99,9 @@ export function prepareHostFiles(ctx: LabContext, h: HostRuntime): void {
     // Password required: tests of `--sudo` must feed it on stdin.
     writeFileSync(`${etc}/sudoers.d/fleet-lab`, 'fleet ALL=(ALL:ALL) ALL\n', { mode: 0o440 });
   }
+  // The host's own boot id (bind-mounted over the kernel's, which the whole machine shares): the
+  // systemctl shim's `reboot` writes a new one, so fleet can tell that this host rebooted.
+  if (!existsSync(`${h.dir}/boot_id`)) writeFileSync(`${h.dir}/boot_id`, `${randomUUID()}\n`);
   writeFileSync(`${h.dir}/fstab`, fstab(ctx, h));
   writeFileSync(`${h.dir}/ip.batch`, ipBatch(ctx, h));
   if (h.docker) {
@@ -121,6 +125,7 @@ function fstab(ctx: LabContext, h: HostRuntime): string {
     `${d}/root /root none bind 0 0`,
     `${d}/home /home none bind 0 0`,
     `${ctx.shimFile} /usr/bin/systemctl none bind 0 0`,
+    `${d}/boot_id /proc/sys/kernel/random/boot_id none bind 0 0`,
     `${d}/run /run none bind 0 0`,
     `${d}/tmp /tmp none bind 0 0`,
   );

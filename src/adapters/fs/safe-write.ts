@@ -19,7 +19,9 @@ import {
   writeSync,
   type Stats,
 } from 'node:fs';
-import { appendFile, open, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { appendFile, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { FleetError, type ErrorCode } from '../../core/errors.js';
 
@@ -197,4 +199,56 @@ function refusal(path: string, kind: PathKind, options: SafeWriteOptions, why: s
   return new FleetError(options.code ?? 'usage', `${what} ${path} is ${KIND_WORDS[kind]} and ${why}`, {
     hint: 'fleet writes regular files (replaced atomically), character devices such as /dev/null and FIFOs with a reader',
   });
+}
+
+/**
+ * A file written in pieces (a pulled file): the bytes go to a temp file beside `path`, and commit()
+ * renames it into place with the given mode and mtime, so a reader never sees half a file and an
+ * interrupted pull leaves the old one. Refuses a `path` that exists and is not a regular file.
+ */
+export interface StagedFile {
+  write(chunk: Buffer): Promise<void>;
+  commit(o: { mode: number; mtimeSeconds: number }): Promise<void>;
+  /** Removes the temp file (safe to call after commit or twice). */
+  abort(): Promise<void>;
+}
+
+export async function stageFile(path: string, options: SafeWriteOptions = {}): Promise<StagedFile> {
+  const kind = await pathKind(path);
+  if (kind !== 'file' && kind !== 'missing') throw refusal(path, kind, options, 'needs a regular file');
+  const temp = join(
+    dirname(path),
+    `.${basename(path)}.fleet-${process.pid}-${randomBytes(3).toString('hex')}`,
+  );
+  const handle = await open(temp, 'wx', 0o600);
+  let open_ = true;
+  const closeHandle = async (): Promise<void> => {
+    if (open_) {
+      open_ = false;
+      await handle.close();
+    }
+  };
+  let done = false;
+  return {
+    async write(chunk) {
+      await handle.write(chunk);
+    },
+    async commit({ mode, mtimeSeconds }) {
+      await handle.chmod(mode & 0o7777);
+      await handle.utimes(mtimeSeconds, mtimeSeconds);
+      await closeHandle();
+      await rename(temp, path);
+      done = true;
+    },
+    async abort() {
+      await closeHandle().catch(() => undefined);
+      if (!done) await rm(temp, { force: true });
+      done = true;
+    },
+  };
+}
+
+/** mkdir -p for folders fleet fills (pull's LOCALDIR/<host>/…). */
+export async function makeFolder(path: string): Promise<void> {
+  await mkdir(path, { recursive: true });
 }

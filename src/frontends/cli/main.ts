@@ -16,11 +16,11 @@ Exit codes:
   2    usage or input error (flags, nodes.yml, unknown hosts)
   3    a host was unreachable, refused authentication, had a bad host key, or a step on it
        ran past its deadline
-  4    partial: some hosts failed, the others succeeded (up, backup)
-  5    refused or stopped to keep swarm quorum
+  4    partial: some hosts failed, the others succeeded (up, backup, reboot)
+  5    refused or stopped to keep swarm quorum (also reboot --all-at-once)
   6    the Docker Engine API failed (refused a request, or stopped answering while its host did)
   7    backup storage (S3 or folder) failed
-  8    a checksum did not match (restore refuses)
+  8    a checksum did not match (restore refuses; push and pull keep the old file)
   9    locked: another fleet run holds the cluster lock, or a detached backup job runs (up, down,
        backup, restore; --wait-lock waits instead)
   10   degraded (status): a node down or unreachable, quorum margin 0, or a service below its

@@ -9,6 +9,10 @@ import { register as backup } from './backup.js';
 import { register as restore } from './restore.js';
 import { register as status } from './status.js';
 import { register as ps } from './ps.js';
+import { register as push } from './push.js';
+import { register as pull } from './pull.js';
+import { register as wait } from './wait.js';
+import { register as reboot } from './reboot.js';
 
 /** Every command registers itself here; the list order is the order in `fleet --help`. */
 export const commands: Array<(program: Command) => void> = [
@@ -20,6 +24,10 @@ export const commands: Array<(program: Command) => void> = [
   restore,
   status,
   ps,
+  push,
+  pull,
+  wait,
+  reboot,
   facts,
   score,
 ];

@@ -1,0 +1,235 @@
+/**
+ * `npm run bench:push`: one ~50 MB file and a tree of 1,000 small files to 16 lab hosts (sshd-only
+ * light hosts) with `fleet push` (the built CLI, --force so every run sends everything), parallel-scp
+ * (pssh), `clush --copy` and pdcp; median of 5 runs, tools rotated each round. A run counts only
+ * when every host then has the right sha256 for a sample file. Writes bench/results/push.md.
+ * Lab id `bpu`, subnet 24. BENCH_HOSTS / BENCH_RUNS override the host count and the runs.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { startLab, type Lab } from '../test/lab/index.js';
+import { fmt, median } from './lib/stats.js';
+import { ensureGnuTime, measure, type Measurement } from './lib/time.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const HOSTS = Number(process.env.BENCH_HOSTS ?? 16);
+const FANOUT = 16;
+const SRC = join(ROOT, 'bench/tmp/push-src');
+
+interface Case {
+  name: string;
+  /** The local source (a file or a directory). */
+  path: string;
+  /** A file below it to check on the hosts, with its sha256. */
+  sample: { rel: string; sha256: string };
+}
+
+interface Tool {
+  name: string;
+  argv(ips: string[], c: Case, dest: string): string[];
+}
+
+const TOOLS: Tool[] = [
+  {
+    name: 'fleet push',
+    argv: (ips, c, dest) => [
+      process.execPath,
+      'bin/fleet.js',
+      'push',
+      '-n',
+      ips.join(','),
+      '-c',
+      String(FANOUT),
+      '--force',
+      '--mkdir',
+      '--report',
+      'bench/tmp/push-report.json',
+      c.path,
+      `${dest}/`,
+    ],
+  },
+  {
+    name: 'parallel-scp',
+    argv: (ips, c, dest) => [
+      'parallel-scp',
+      '-p',
+      String(FANOUT),
+      '-l',
+      'root',
+      '-r',
+      '-H',
+      ips.join(' '),
+      c.path,
+      `${dest}/`,
+    ],
+  },
+  {
+    name: 'clush --copy',
+    argv: (ips, c, dest) => [
+      'clush',
+      '-f',
+      String(FANOUT),
+      '-l',
+      'root',
+      '-w',
+      ips.join(','),
+      '--copy',
+      c.path,
+      '--dest',
+      `${dest}/`,
+    ],
+  },
+  {
+    name: 'pdcp',
+    argv: (ips, c, dest) => [
+      'pdcp',
+      '-R',
+      'ssh',
+      '-f',
+      String(FANOUT),
+      '-l',
+      'root',
+      '-r',
+      '-w',
+      ips.join(','),
+      c.path,
+      `${dest}/`,
+    ],
+  },
+];
+
+const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+function makeCases(): Case[] {
+  rmSync(SRC, { recursive: true, force: true });
+  mkdirSync(join(SRC, 'small'), { recursive: true });
+  const big = randomBytes(50 * 1024 * 1024);
+  writeFileSync(join(SRC, 'big.bin'), big);
+  let sample = { rel: '', sha256: '' };
+  for (let d = 0; d < 10; d++) {
+    mkdirSync(join(SRC, 'small', `d${d}`));
+    for (let f = 0; f < 100; f++) {
+      const data = randomBytes(512 + ((d * 100 + f) % 4096));
+      writeFileSync(join(SRC, 'small', `d${d}`, `f${f}.conf`), data);
+      if (d === 9 && f === 99) sample = { rel: `small/d9/f99.conf`, sha256: sha(data) };
+    }
+  }
+  return [
+    { name: '50 MB file', path: join(SRC, 'big.bin'), sample: { rel: 'big.bin', sha256: sha(big) } },
+    { name: '1,000 small files', path: join(SRC, 'small'), sample },
+  ];
+}
+
+/** Every host must have the sample file with the right sha256, or the run is not a result. */
+async function check(
+  lab: Lab,
+  names: string[],
+  tool: string,
+  m: Measurement,
+  dest: string,
+  c: Case,
+): Promise<string | undefined> {
+  if (m.exitCode !== 0) return `${tool}: exit ${m.exitCode}: ${(m.stderr || m.stdout).slice(0, 300)}`;
+  for (const name of names) {
+    const r = await lab.exec(name, `sha256sum ${dest}/${c.sample.rel} 2>&1 | cut -c1-64; rm -rf ${dest}`);
+    if (r.stdout.trim().split('\n')[0] !== c.sample.sha256)
+      return `${tool}: ${name} has no correct ${c.sample.rel}`;
+  }
+  return undefined;
+}
+
+interface Row {
+  tool: string;
+  case: string;
+  wall: number;
+  cpu: number;
+  runs: number;
+}
+
+const failures: string[] = [];
+
+async function benchCase(lab: Lab, c: Case): Promise<Row[]> {
+  const hosts = lab.hosts.slice(0, HOSTS);
+  const ips = hosts.map((h) => h.ip);
+  const names = hosts.map((h) => h.name);
+  const env = { ...process.env, ...lab.env, HOME: lab.home } as Record<string, string>;
+  delete env.NO_COLOR;
+  const samples = new Map<string, Measurement[]>(TOOLS.map((t) => [t.name, []]));
+  for (let run = 0; run < RUNS; run++) {
+    const order = TOOLS.map((_, i) => TOOLS[(i + run) % TOOLS.length] as Tool);
+    for (const tool of order) {
+      const dest = `/srv/bench-${tool.name.replace(/\W+/g, '-')}`;
+      // The scp-based tools do not create DEST; fleet does (--mkdir). Same start for everyone.
+      await Promise.all(names.map((n) => lab.exec(n, `mkdir -p ${dest}`)));
+      const m = await measure(tool.argv(ips, c, dest), { env, cwd: ROOT, timeoutMs: 600_000 });
+      const problem = await check(lab, names, tool.name, m, dest, c);
+      if (problem) {
+        failures.push(`${c.name}, run ${run + 1}: ${problem}`);
+        console.log(`${c.name}  run ${run + 1}  ${problem}`);
+        continue;
+      }
+      samples.get(tool.name)?.push(m);
+      console.log(
+        `${c.name}  run ${run + 1}  ${tool.name.padEnd(13)} wall ${fmt(m.wallSeconds)} s  cpu ${fmt(m.cpuSeconds)} s`,
+      );
+    }
+  }
+  return TOOLS.map((t) => {
+    const ms = samples.get(t.name) ?? [];
+    return {
+      tool: t.name,
+      case: c.name,
+      wall: median(ms.map((m) => m.wallSeconds)),
+      cpu: median(ms.map((m) => m.cpuSeconds)),
+      runs: ms.length,
+    };
+  });
+}
+
+async function main(): Promise<void> {
+  await ensureGnuTime();
+  await execa('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  if (!existsSync(join(ROOT, 'bench/tmp'))) mkdirSync(join(ROOT, 'bench/tmp'), { recursive: true });
+  const cases = makeCases();
+  const lab = await startLab({ id: 'bpu', subnet: 24, hosts: [], light: HOSTS });
+  const rows: Row[] = [];
+  try {
+    for (const c of cases) rows.push(...(await benchCase(lab, c)));
+  } finally {
+    await lab.down();
+    rmSync(SRC, { recursive: true, force: true });
+  }
+  const load = (await execa('cat', ['/proc/loadavg'])).stdout.split(' ').slice(0, 3).join(' ');
+  const md = [
+    '# bench:push — files to lab hosts',
+    '',
+    `Generated by \`npm run bench:push\` (bench/push.ts) on ${new Date().toISOString()}, Node ${process.version},`,
+    `${(await execa('nproc')).stdout.trim()} CPUs, load average at the end ${load}. ${HOSTS} light lab hosts (sshd only) in`,
+    `network namespaces on this machine: the network is ~free, so client and host CPU decide. Every tool`,
+    `fans out to ${FANOUT} as root with the lab key; fleet runs with --force (no skipping). Median of ${RUNS}`,
+    'runs, tools rotated each round; a run counts only when every host has the sample file with the',
+    'right sha256. fleet also checks every file with sha256sum on the hosts and renames into place;',
+    'the scp-based tools do neither.',
+    '',
+    '| case | tool | wall s (median) | client CPU s (median) | good runs |',
+    '|---|---|---:|---:|---:|',
+    ...rows.map((r) => `| ${r.case} | ${r.tool} | ${fmt(r.wall)} | ${fmt(r.cpu)} | ${r.runs}/${RUNS} |`),
+    '',
+    failures.length
+      ? `Failed runs (left out):\n\n${failures.map((f) => `- ${f}`).join('\n')}`
+      : 'No failed runs.',
+    '',
+  ].join('\n');
+  await writeFile(new URL('./results/push.md', import.meta.url), md);
+  console.log(md);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,84 @@
+# fleet push, step 2 on each host. POSIX sh, run as `sh -c SCRIPT fleet-receive NONCE MKDIR PARENT MODE OWNER`.
+# stdin: manifest lines, then a line "--fleet-end--", then a tar stream. Manifest lines are
+#   SHA256<TAB>TMP<TAB>FINAL   a file: tar writes it as TMP (beside FINAL), checked, renamed to FINAL
+#   D<TAB>PATH                 a directory the tar creates (only --owner touches it)
+# Every file is verified with sha256sum before any is renamed; on failure (or TERM/INT/HUP: an
+# interrupted push) the temp files are removed and every old file is left as it was.
+nonce=$1 mkdir=$2 parent=$3 mode=$4 owner=$5
+if [ "$mkdir" = 1 ]; then
+  mkdir -p -- "$parent" || exit 71
+fi
+if [ ! -d "$parent" ]; then
+  echo "fleet: $parent does not exist (use --mkdir to create it)" >&2
+  exit 71
+fi
+work=$(mktemp -d) || exit 70
+check=$work/check moves=$work/moves dirs=$work/dirs
+: >"$check"; : >"$moves"; : >"$dirs"
+tab=$(printf '\t')
+cleanup() {
+  while IFS="$tab" read -r tmp final; do rm -f -- "$tmp"; done <"$moves"
+  rm -rf -- "$work"
+}
+trap 'cleanup; exit 130' INT TERM HUP
+# A closed channel must not kill this shell halfway through cleaning up: writes just fail instead.
+trap '' PIPE
+while IFS= read -r line; do
+  [ "$line" = "--fleet-end--" ] && break
+  case $line in
+    "D$tab"*) printf '%s\n' "${line#D"$tab"}" >>"$dirs" ;;
+    *)
+      sum=${line%%"$tab"*} rest=${line#*"$tab"}
+      tmp=${rest%%"$tab"*} final=${rest#*"$tab"}
+      printf '%s  %s\n' "$sum" "$tmp" >>"$check"
+      printf '%s\t%s\n' "$tmp" "$final" >>"$moves"
+      ;;
+  esac
+done
+# Temp files that an earlier, killed push of these same files left (SIGKILL leaves no chance to
+# clean up): one glob per directory, and only names that are ours (.NAME.fleet-* of a file we write).
+cut -f2 "$moves" >"$work/finals"
+sed 's#/[^/]*$##' "$work/finals" | sort -u >"$work/dirlist"
+while IFS= read -r d; do
+  for old in "$d"/.*.fleet-*; do
+    [ -f "$old" ] || continue
+    case $old in *.fleet-"$nonce") continue ;; esac
+    base=${old##*/} && base=${base#.} && base=${base%.fleet-*}
+    grep -Fxq -- "$d/$base" "$work/finals" && rm -f -- "$old"
+  done
+done <"$work/dirlist"
+# -p keeps the modes in the archive; -o (no-same-owner) leaves files owned by whoever extracts.
+if ! tar -x -p -o -f - -C /; then
+  cleanup
+  echo "fleet: tar could not write the files (stream cut or disk full?)" >&2
+  exit 72
+fi
+if [ -s "$check" ] && ! sha256sum -c "$check" >"$work/verify" 2>&1; then
+  grep -v ': OK$' "$work/verify" | sed 's/^/fleet-bad /'
+  cleanup
+  exit 73
+fi
+# One process per step, not one per file (a fork costs more than a small file's rename).
+if [ -n "$owner" ] && ! cut -f1 "$moves" | tr '\n' '\0' | xargs -0 chown -- "$owner"; then cleanup; exit 74; fi
+if [ -n "$mode" ] && ! cut -f1 "$moves" | tr '\n' '\0' | xargs -0 chmod -- "$mode"; then cleanup; exit 74; fi
+if command -v perl >/dev/null 2>&1; then
+  # perl-base is part of every Debian/Ubuntu (Jetson L4T, DGX OS, Raspberry Pi OS).
+  perl -e 'while (<STDIN>) { chomp; my ($t, $f) = split /\t/, $_, 2; rename($t, $f) or die "fleet: cannot rename $t to $f: $!\n"; }' <"$moves" || {
+    cleanup
+    exit 75
+  }
+else
+  while IFS="$tab" read -r tmp final; do
+    if ! mv -f -- "$tmp" "$final"; then
+      echo "fleet: cannot rename $tmp to $final" >&2
+      cleanup
+      exit 75
+    fi
+  done <"$moves"
+fi
+if [ -n "$owner" ] && [ -s "$dirs" ]; then
+  while IFS= read -r d; do chown -- "$owner" "$d" || exit 74; done <"$dirs"
+fi
+echo "fleet-verified $(wc -l <"$check" | tr -d ' ')"
+rm -rf -- "$work"
+exit 0

@@ -1,0 +1,79 @@
+/**
+ * The local side of `fleet push`: walks each SRC (files, directories recursively) and hashes every
+ * file once (sha256 while reading it), so every host can be compared against the same sums; then
+ * reads each file again as the tar stream is built (ops/push/tar-stream.ts), hashing that read too.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { lstat, readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FleetError } from '../../core/errors.js';
+import type { LocalEntry, LocalSource } from '../../core/transfer-plan.js';
+
+export interface WalkOptions {
+  /** Things that are not pushed (sockets, FIFOs, symlinks to directories), one sentence each. */
+  warn(message: string): void;
+  signal?: AbortSignal;
+}
+
+/** Every source with its entries and sums; a missing or unreadable SRC is a usage error naming it. */
+export async function walkSources(args: string[], o: WalkOptions): Promise<LocalSource[]> {
+  const sources: LocalSource[] = [];
+  for (const arg of args) {
+    const info = await stat(arg).catch((err: NodeJS.ErrnoException) => {
+      throw new FleetError(
+        'usage',
+        `SRC ${arg}: ${err.code === 'ENOENT' ? 'no such file or directory' : err.message}`,
+        {
+          hint: 'check the path (relative paths are taken from the current folder)',
+        },
+      );
+    });
+    if (!info.isFile() && !info.isDirectory()) {
+      throw new FleetError('usage', `SRC ${arg} is neither a regular file nor a directory`);
+    }
+    const entries: LocalEntry[] = [];
+    await addEntry(arg, arg, '', entries, o);
+    sources.push({ arg, type: info.isDirectory() ? 'directory' : 'file', entries });
+  }
+  return sources;
+}
+
+async function addEntry(
+  source: string,
+  path: string,
+  rel: string,
+  out: LocalEntry[],
+  o: WalkOptions,
+): Promise<void> {
+  if (o.signal?.aborted) throw new FleetError('interrupted', 'interrupted while reading the local files');
+  let info = await lstat(path);
+  if (info.isSymbolicLink()) {
+    info = await stat(path).catch(() => info);
+    if (info.isDirectory() && rel !== '') {
+      o.warn(`${path}: symbolic link to a directory, not followed`);
+      return;
+    }
+  }
+  const base = { source, rel, mode: info.mode & 0o7777, mtime: Math.floor(info.mtimeMs / 1000) };
+  if (info.isDirectory()) {
+    out.push({ ...base, type: 'directory', size: 0 });
+    const names = (await readdir(path)).sort();
+    for (const name of names) await addEntry(source, join(path, name), rel ? `${rel}/${name}` : name, out, o);
+  } else if (info.isFile()) {
+    out.push({ ...base, type: 'file', size: info.size, sha256: await hashFile(path, info.size) });
+  } else {
+    o.warn(`${path}: not a regular file or directory, not pushed`);
+  }
+}
+
+/** sha256 of the first `size` bytes (the size the tar header will announce). */
+export async function hashFile(path: string, size: number): Promise<string> {
+  const hash = createHash('sha256');
+  // One read for small files: a stream per file costs more than the hashing (1000s of config files).
+  if (size > 0 && size <= 1024 * 1024)
+    return hash.update((await readFile(path)).subarray(0, size)).digest('hex');
+  if (size > 0)
+    for await (const chunk of createReadStream(path, { end: size - 1 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}

@@ -1,0 +1,70 @@
+/**
+ * `fleet pull REMOTE LOCALDIR` as an operation: every host through the one fan-out (pullFromHost),
+ * each into LOCALDIR/<host>/<name of REMOTE>, then the JSON report.
+ */
+import type { HostTarget } from '../../core/host.js';
+import { checkRemotePath } from '../../core/transfer-plan.js';
+import { buildTransferReport, type TransferReport } from '../../core/transfer-report.js';
+import { forEachHost } from '../../runtime/for-each-host.js';
+import type { OperationResult, Runtime } from '../../runtime/types.js';
+import { pullFromHost } from './host.js';
+
+export interface PullInput {
+  remote: string;
+  localDir: string;
+  hosts: HostTarget[];
+  concurrency: number;
+  force?: boolean;
+  sudo?: boolean;
+  reportPath?: string;
+}
+
+export async function run(input: PullInput, rt: Runtime): Promise<OperationResult<TransferReport>> {
+  const { bus, signal } = rt;
+  const startedAt = new Date();
+  const remote = checkRemotePath(input.remote, 'REMOTE');
+  bus.emit({
+    type: 'run:start',
+    command: `pull ${remote} ${input.localDir}`,
+    hosts: input.hosts.map((h) => h.id),
+    at: Date.now(),
+  });
+  let hosts;
+  try {
+    const pool = await rt.pool();
+    hosts = await forEachHost(input.hosts, { concurrency: input.concurrency }, (host) =>
+      pullFromHost(host, {
+        remote,
+        localDir: input.localDir,
+        pool,
+        bus,
+        signal,
+        force: input.force === true,
+        sudo: input.sudo === true,
+        sudoPassword: rt.sudoPassword,
+      }),
+    );
+  } finally {
+    await rt.releasePool();
+  }
+  const report = buildTransferReport({
+    command: 'pull',
+    sources: [remote],
+    destination: input.localDir,
+    startedAt,
+    durationMs: Date.now() - startedAt.getTime(),
+    interrupted: signal.aborted,
+    files: hosts.reduce((n, h) => n + h.files_sent + h.files_skipped, 0),
+    bytes: hosts.reduce((n, h) => n + h.bytes_sent, 0),
+    hosts,
+  });
+  const path = await rt.writeReport('pull', report, startedAt, input.reportPath);
+  bus.log('info', `report: ${path}`);
+  bus.emit({
+    type: 'run:done',
+    ok: report.successful === report.total_devices,
+    durationMs: report.duration_seconds * 1000,
+    interrupted: report.was_interrupted,
+  });
+  return { result: report, reportPath: path };
+}

@@ -1,0 +1,176 @@
+/**
+ * `fleet wait` and `fleet reboot` (issue 12) against a lab (id `wrb`, subnet 33): three full hosts
+ * forming a 3-manager swarm and one light host outside it. Lab hosts reboot for real as far as a
+ * namespace allows: `systemctl reboot` (the lab's shim) kills every process of that host, gives it a
+ * new boot id (its own file bind-mounted over the kernel's) and starts sshd and dockerd again.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HostTarget } from '../../src/core/host.js';
+import { run as reboot } from '../../src/ops/reboot/run.js';
+import { run as wait } from '../../src/ops/wait/run.js';
+import { startLab, type Lab } from '../lab/index.js';
+import { labSsh, labTarget, testRuntime } from '../helpers/runtime.js';
+import { ensureBuilt, runFleet, scratchDir } from './exec-helpers.js';
+import { QuorumWatcher } from './quorum-watcher.js';
+
+let lab: Lab;
+const MANAGERS = ['m1', 'm2', 'm3'];
+const target = (name: string): HostTarget => labTarget(lab, name);
+
+async function sh(host: string, command: string): Promise<string> {
+  const r = await lab.exec(host, command);
+  if (r.code !== 0) throw new Error(`${host}: ${command}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+const bootId = (host: string) => sh(host, 'cat /proc/sys/kernel/random/boot_id');
+
+beforeAll(async () => {
+  lab = await startLab({
+    id: 'wrb',
+    subnet: 33,
+    hosts: [{ name: 'm1' }, { name: 'm2' }, { name: 'm3' }, { name: 'l1', docker: false }],
+  });
+  await sh('m1', `docker swarm init --advertise-addr ${lab.host('m1').ip} >/dev/null`);
+  const token = await sh('m1', 'docker swarm join-token -q manager');
+  for (const m of ['m2', 'm3'])
+    await sh(m, `docker swarm join --token ${token} ${lab.host('m1').ip}:2377 >/dev/null`);
+}, 180_000);
+
+afterAll(async () => {
+  await lab?.down();
+});
+
+describe('fleet wait', () => {
+  it('returns once a stopped host is back (sshd starting late), each host named online', async () => {
+    await lab.stopHost('l1');
+    const rt = testRuntime({ ssh: labSsh(lab, { retries: 0 }) });
+    try {
+      const waiting = wait(
+        { hosts: [target('l1'), target('m1')], level: 'ssh', timeoutMs: 60_000, concurrency: 4 },
+        rt,
+      );
+      await new Promise((r) => setTimeout(r, 2500));
+      await lab.startHost('l1');
+      const { result, error } = await waiting;
+      expect(error).toBeUndefined();
+      expect(result.hosts.map((h) => [h.id, h.status])).toEqual([
+        ['l1', 'online'],
+        ['m1', 'online'],
+      ]);
+      // l1 could only answer after it was started again.
+      expect(result.hosts[0]!.seconds).toBeGreaterThan(result.hosts[1]!.seconds);
+    } finally {
+      await rt.close();
+    }
+  });
+
+  it('times out with the missing hosts named; --docker waits for the engine', async () => {
+    await lab.stopHost('l1');
+    const rt = testRuntime({ ssh: labSsh(lab, { retries: 0 }) });
+    try {
+      const { result, error } = await wait(
+        { hosts: [target('m1'), target('l1')], level: 'ssh', timeoutMs: 3000, concurrency: 4 },
+        rt,
+      );
+      expect(error?.code).toBe('timeout');
+      expect(error?.message).toMatch(/timed out after 3s waiting for SSH on 1 of 2 hosts: l1/);
+      expect(result.hosts.map((h) => [h.id, h.status])).toEqual([
+        ['m1', 'online'],
+        ['l1', 'timeout'],
+      ]);
+      await lab.stopDocker('m3');
+      const docker = wait({ hosts: [target('m3')], level: 'docker', timeoutMs: 60_000, concurrency: 1 }, rt);
+      await new Promise((r) => setTimeout(r, 2000));
+      await lab.startDocker('m3');
+      expect((await docker).result.hosts[0]).toMatchObject({ id: 'm3', status: 'online' });
+    } finally {
+      await rt.close();
+      await lab.startHost('l1');
+    }
+  });
+
+  it('the CLI shows "✓ host - online (Ns)" and the footer without a terminal', async () => {
+    await ensureBuilt();
+    const cwd = scratchDir('wait');
+    const r = await runFleet(lab, ['wait', '-n', 'm1,l1', '--timeout', '30'], { cwd });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^✓ m1 - online \(\d+s\)$/m);
+    expect(r.stdout).toMatch(/^\[2\/2\] online \| elapsed \d+s \| timeout in \d+s$/m);
+  });
+});
+
+describe('fleet reboot', () => {
+  it('--all-at-once is refused for managers when it would lose quorum; nothing is rebooted', async () => {
+    const before = await bootId('m1');
+    const rt = testRuntime({ ssh: labSsh(lab) });
+    try {
+      const { error } = await reboot(
+        { hosts: MANAGERS.map(target), drain: true, allAtOnce: true, timeoutMs: 60_000 },
+        rt,
+      );
+      expect(error?.code).toBe('quorum');
+      expect(error?.message).toMatch(/reboot 3 of 3 managers together; the swarm needs 2/);
+    } finally {
+      await rt.close();
+    }
+    expect(await bootId('m1')).toBe(before);
+  });
+
+  it('rolls managers one at a time with quorum kept, then the other host; new boot ids, nodes active again', async () => {
+    const machineBootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8');
+    const before = new Map<string, string>();
+    for (const h of [...MANAGERS, 'l1']) before.set(h, await bootId(h));
+    const watcher = new QuorumWatcher(lab, MANAGERS);
+    watcher.start();
+    const rt = testRuntime({ ssh: labSsh(lab) });
+    let verdict;
+    try {
+      const { result, error } = await reboot(
+        { hosts: [target('l1'), ...MANAGERS.map(target)], drain: true, timeoutMs: 120_000 },
+        rt,
+      );
+      verdict = await watcher.stop();
+      expect(error, error?.message).toBeUndefined();
+      expect(result.hosts.map((h) => [h.id, h.role, h.status])).toEqual([
+        ['l1', 'none', 'ok'],
+        ['m1', 'manager', 'ok'],
+        ['m2', 'manager', 'ok'],
+        ['m3', 'manager', 'ok'],
+      ]);
+      for (const h of result.hosts) {
+        expect(h.old_boot_id).toBe(before.get(h.id));
+        expect(h.new_boot_id).not.toBe(h.old_boot_id);
+        expect(h.new_boot_id).toBe(await bootId(h.id));
+      }
+      expect(result.left_drained).toEqual([]);
+      // Managers first, one per wave, then the host outside the swarm.
+      const phases = rt.events.flatMap((e) => (e.type === 'phase:start' ? [e.phase] : []));
+      expect(phases).toEqual(['wave 1/4: m1', 'wave 2/4: m2', 'wave 3/4: m3', 'wave 4/4: l1']);
+      const changes = rt.events.flatMap((e) => (e.type === 'change' ? [`${e.host} ${e.description}`] : []));
+      expect(changes).toEqual([
+        'm1 drained',
+        'm1 activated',
+        'm2 drained',
+        'm2 activated',
+        'm3 drained',
+        'm3 activated',
+      ]);
+    } finally {
+      if (!verdict) await watcher.stop();
+      await rt.close();
+    }
+    expect(verdict.problems, verdict.summary).toEqual([]);
+    const nodes = await sh(
+      'm1',
+      "docker node ls --format '{{.Hostname}} {{.Status}} {{.Availability}} {{.ManagerStatus}}' | sort",
+    );
+    expect(nodes.split('\n').map((l) => l.replace(/ (Leader|Reachable)$/, ' M'))).toEqual([
+      'm1 Ready Active M',
+      'm2 Ready Active M',
+      'm3 Ready Active M',
+    ]);
+    // The machine itself was not rebooted, and its boot id is its own.
+    expect(readFileSync('/proc/sys/kernel/random/boot_id', 'utf8')).toBe(machineBootId);
+  });
+});
