@@ -12,8 +12,10 @@ import { isConnectionError, toDockerError } from './errors.js';
 import * as networks from './networks.js';
 import * as nodes from './nodes.js';
 import { createRawRequester, type RawRequester } from './raw-request.js';
+import * as services from './services.js';
 import * as swarm from './swarm.js';
 import * as system from './system.js';
+import * as tasks from './tasks.js';
 import { SshDockerAgent, type TransportOptions } from './transport.js';
 import type {
   DockerEngine,
@@ -22,10 +24,16 @@ import type {
   NetworkSpec,
   NodeSpec,
   Secret,
+  ServiceLogOptions,
+  ServiceLogStream,
+  ServiceSpec,
+  SwarmFilters,
   SwarmInitOptions,
   SwarmInspect,
   SwarmJoinOptions,
   SwarmNode,
+  SwarmService,
+  SwarmTask,
 } from './types.js';
 import * as volumes from './volumes.js';
 
@@ -267,6 +275,33 @@ class RemoteEngine implements DockerEngine, EngineApi {
   }
   removeNode(id: string, force: boolean, signal?: AbortSignal): Promise<void> {
     return nodes.removeNode(this, id, force, signal);
+  }
+
+  listServices(filters?: SwarmFilters, signal?: AbortSignal): Promise<SwarmService[]> {
+    return services.listServices(this, filters, signal);
+  }
+  inspectService(idOrName: string, signal?: AbortSignal): Promise<SwarmService | undefined> {
+    return services.inspectService(this, idOrName, signal);
+  }
+  createService(spec: ServiceSpec, signal?: AbortSignal): Promise<{ id: string; warnings: string[] }> {
+    return services.createService(this, spec, signal);
+  }
+  updateService(
+    id: string,
+    version: number,
+    spec: ServiceSpec,
+    o?: { rollback?: boolean; signal?: AbortSignal },
+  ): Promise<{ warnings: string[] }> {
+    return services.updateService(this, id, version, spec, o);
+  }
+  removeService(id: string, signal?: AbortSignal): Promise<void> {
+    return services.removeService(this, id, signal);
+  }
+  serviceLogs(id: string, options: ServiceLogOptions, signal?: AbortSignal): Promise<ServiceLogStream> {
+    return services.serviceLogs(this, id, options, signal);
+  }
+  listTasks(filters?: SwarmFilters, signal?: AbortSignal): Promise<SwarmTask[]> {
+    return tasks.listTasks(this, filters, signal);
   }
 
   inspectNetwork(name: string, signal?: AbortSignal): Promise<NetworkInfo | undefined> {

@@ -1,0 +1,42 @@
+/** Task requests: GET /tasks (with filters: service, node, desired-state, label). */
+import type { EngineApi } from './engine-api.js';
+import type { SwarmFilters, SwarmTask, TaskState } from './types.js';
+
+type Json = Record<string, unknown>;
+const obj = (v: unknown): Json => (v && typeof v === 'object' ? (v as Json) : {});
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+export function parseTask(raw: unknown): SwarmTask {
+  const task = obj(raw);
+  const status = obj(task.Status);
+  const container = obj(obj(obj(task.Spec).ContainerSpec));
+  const containerId = str(obj(status.ContainerStatus).ContainerID);
+  return {
+    id: str(task.ID),
+    serviceId: str(task.ServiceID),
+    slot: typeof task.Slot === 'number' && task.Slot > 0 ? task.Slot : undefined,
+    nodeId: str(task.NodeID),
+    desiredState: (str(task.DesiredState) || 'running') as TaskState,
+    state: (str(status.State) || 'new') as TaskState,
+    message: str(status.Message),
+    err: str(status.Err),
+    timestamp: str(status.Timestamp),
+    createdAt: str(task.CreatedAt),
+    image: str(container.Image),
+    containerId: containerId || undefined,
+  };
+}
+
+export function listTasks(
+  api: EngineApi,
+  filters?: SwarmFilters,
+  signal?: AbortSignal,
+): Promise<SwarmTask[]> {
+  return api.call('GET /tasks', signal, async (signal) => {
+    const raw = (await api.docker.listTasks({
+      ...(filters ? { filters } : {}),
+      abortSignal: signal,
+    } as never)) as unknown as unknown[];
+    return raw.map(parseTask);
+  });
+}
