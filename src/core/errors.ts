@@ -17,7 +17,8 @@ export type ErrorCode =
   | 'integrity' // a checksum did not match
   | 'locked' // another run holds the cluster lock (or a detached backup job runs)
   | 'interrupted' // SIGINT/SIGTERM
-  | 'internal'; // a bug in fleet
+  | 'internal' // a bug in fleet
+  | 'converge'; // a service (or a drained node's tasks) did not converge: reasons from task status
 
 /** Exit codes are part of the CLI contract: documented in `fleet --help` and README.md. */
 export const EXIT_CODES: Record<ErrorCode, number> = {
@@ -36,6 +37,7 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   locked: 9,
   internal: 70,
   interrupted: 130,
+  converge: 11,
 };
 
 export interface FleetErrorOptions {

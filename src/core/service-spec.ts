@@ -264,3 +264,13 @@ export function applyServiceUpdate<S extends Spec>(spec: S, f: ServiceUpdateFlag
   if (f.force) task.ForceUpdate = Number(task.ForceUpdate ?? 0) + 1;
   return out;
 }
+
+/** --since: "10m"/"2h30m" ago, an ISO time, or unix seconds → unix seconds. */
+export function parseSince(text: string, nowMs: number): number {
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
+  if (/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(text)) return (nowMs - parseDurationNs(text, '--since') / 1e6) / 1000;
+  const at = Date.parse(text);
+  if (Number.isNaN(at))
+    throw usage('--since', text, 'expected 10m, 2h, an ISO time (2026-01-30T10:00:00Z) or unix seconds');
+  return at / 1000;
+}

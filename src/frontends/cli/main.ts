@@ -23,6 +23,8 @@ Exit codes:
   8    a checksum did not match (restore refuses)
   9    locked: another fleet run holds the cluster lock, or a detached backup job runs (up, down,
        backup, restore; --wait-lock waits instead)
+  11   a service did not converge (service create/update/scale/rollback, node drain): the
+       reason from the tasks' status is printed (no suitable node, image not found, …)
   130  interrupted (Ctrl-C; a second Ctrl-C exits at once); a report is still written
 `;
 

@@ -7,6 +7,7 @@ import { register as down } from './down.js';
 import { register as discover } from './discover.js';
 import { register as backup } from './backup.js';
 import { register as restore } from './restore.js';
+import { register as service } from './service.js';
 
 /** Every command registers itself here; the list order is the order in `fleet --help`. */
 export const commands: Array<(program: Command) => void> = [
@@ -16,6 +17,7 @@ export const commands: Array<(program: Command) => void> = [
   discover,
   backup,
   restore,
+  service,
   facts,
   score,
 ];
