@@ -38,7 +38,8 @@ export async function run(input: ServiceRmInput, rt: Runtime): Promise<Operation
       await pollUntil(
         `the tasks of ${svc.name} to stop`,
         async (signal) => {
-          const tasks = await m.engine.listTasks({ service: [svc.id] }, signal);
+          // Not filtered by service: the engine answers 404 to a filter naming a removed service.
+          const tasks = (await m.engine.listTasks(undefined, signal)).filter((t) => t.serviceId === svc.id);
           const running = tasks.filter(
             (t) => !['shutdown', 'complete', 'failed', 'rejected', 'orphaned', 'remove'].includes(t.state),
           );
@@ -46,7 +47,7 @@ export async function run(input: ServiceRmInput, rt: Runtime): Promise<Operation
             left = running.length;
             rt.bus.log('info', `${svc.name}: ${left} task${left === 1 ? '' : 's'} left`);
           }
-          return tasks.length === 0 || running.length === 0 ? true : undefined;
+          return running.length === 0 ? true : undefined;
         },
         { timeoutMs: input.timeoutMs, signal: rt.signal, initialDelayMs: 300, maxDelayMs: 1000 },
       );

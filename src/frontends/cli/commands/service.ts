@@ -126,7 +126,7 @@ export function register(program: Command): void {
     .argument('<name>', 'service name')
     .argument('[command...]', 'command and arguments for the image (after --)');
   waiting(specOptions(create, false))
-    .addHelpText('after', CHANGE_HELP + SWARM_ACCESS_HELP)
+    .addHelpText('after', CHANGE_HELP + SWARM_ACCESS_HELP + CLUSTER_LOCK_HELP)
     .action(async (name: string, command: string[], opts: ServiceCliOptions, cmd: Command) => {
       process.exitCode = await changeAction('create', name, opts, cmd, command);
     });
@@ -135,21 +135,21 @@ export function register(program: Command): void {
     service.command('update').description("change a service's spec and wait for the rollout"),
   ).argument('<service>', 'service name or id');
   waiting(specOptions(update, true))
-    .addHelpText('after', CHANGE_HELP + SWARM_ACCESS_HELP)
+    .addHelpText('after', CHANGE_HELP + SWARM_ACCESS_HELP + CLUSTER_LOCK_HELP)
     .action(async (name: string, opts: ServiceCliOptions, cmd: Command) => {
       process.exitCode = await changeAction('update', name, opts, cmd);
     });
 
   waiting(base(service.command('scale').description('set the replica count and wait for it')))
     .argument('<service=replicas>', 'e.g. web=10')
-    .addHelpText('after', CHANGE_HELP + SWARM_ACCESS_HELP)
+    .addHelpText('after', CHANGE_HELP + SWARM_ACCESS_HELP + CLUSTER_LOCK_HELP)
     .action(async (arg: string, opts: ServiceCliOptions, cmd: Command) => {
       process.exitCode = await changeAction('scale', arg, opts, cmd);
     });
 
   waiting(base(service.command('rollback').description('go back to the previous spec and wait for it')))
     .argument('<service>', 'service name or id')
-    .addHelpText('after', CHANGE_HELP + SWARM_ACCESS_HELP)
+    .addHelpText('after', CHANGE_HELP + SWARM_ACCESS_HELP + CLUSTER_LOCK_HELP)
     .action(async (name: string, opts: ServiceCliOptions, cmd: Command) => {
       process.exitCode = await changeAction('rollback', name, opts, cmd);
     });
