@@ -8,6 +8,7 @@ import { register as discover } from './discover.js';
 import { register as backup } from './backup.js';
 import { register as restore } from './restore.js';
 import { register as service } from './service.js';
+import { register as node } from './node.js';
 
 /** Every command registers itself here; the list order is the order in `fleet --help`. */
 export const commands: Array<(program: Command) => void> = [
@@ -17,6 +18,7 @@ export const commands: Array<(program: Command) => void> = [
   discover,
   backup,
   restore,
+  node,
   service,
   facts,
   score,
