@@ -62,7 +62,8 @@ afterAll(async () => {
 
 describe('fleet service', () => {
   it('creates a service and waits until its 3 tasks run, on the engines', async () => {
-    const script = 'while true; do echo out-$(hostname); echo err-$(hostname) >&2; sleep 1; done';
+    const script =
+      'trap "exit 0" TERM; while true; do echo out-$(hostname); echo err-$(hostname) >&2; sleep 1; done';
     const run = await fleet(lab, cwd, [
       'service',
       'create',

@@ -3,10 +3,13 @@
  * task names as docker prints them (web.3, or web for global tasks, with @node), and the task rows
  * of reports.
  */
-import type { SwarmNode, SwarmService, SwarmTask } from '../../adapters/docker/types.js';
+import type { SwarmService, SwarmTask } from '../../adapters/docker/types.js';
 import { FleetError } from '../../core/errors.js';
 import type { HostTarget } from '../../core/host.js';
 import type { ManagerConn } from '../shared/manager.js';
+import { nodeNames, taskName } from '../shared/service-converge.js';
+
+export { nodeNames, taskName };
 
 export interface ServiceOpInput {
   /** Hosts to find a manager on (nodes.yml hosts, pinned managers first). */
@@ -27,15 +30,6 @@ export async function findService(
     });
   }
   return svc;
-}
-
-export function nodeNames(nodes: SwarmNode[]): Record<string, string> {
-  return Object.fromEntries(nodes.map((n) => [n.id, n.hostname || n.id.slice(0, 12)]));
-}
-
-/** "web.3" (replicated) or "web" + node (global): the name docker shows. */
-export function taskName(service: string, task: Pick<SwarmTask, 'slot'>): string {
-  return task.slot !== undefined ? `${service}.${task.slot}` : service;
 }
 
 export interface TaskRow {

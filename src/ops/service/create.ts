@@ -5,7 +5,7 @@ import { buildServiceSpec, type ServiceFlags } from '../../core/service-spec.js'
 import type { OperationResult, Runtime } from '../../runtime/types.js';
 import { withManager } from '../shared/manager.js';
 import { nodeNames, type ServiceOpInput } from './common.js';
-import { waitConverged, type ConvergeOptions } from './converge.js';
+import { waitConverged, type ConvergeOptions } from '../shared/service-converge.js';
 import { runChange, type ChangeState, type ServiceChangeReport } from './report.js';
 
 export interface ServiceCreateInput extends ServiceOpInput, ConvergeOptions {

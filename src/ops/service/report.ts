@@ -7,7 +7,7 @@ import type { SwarmTask } from '../../adapters/docker/types.js';
 import { toFleetError, type FleetError } from '../../core/errors.js';
 import type { Convergence } from '../../core/service-convergence.js';
 import type { OperationResult, Runtime } from '../../runtime/types.js';
-import type { ConvergeResult } from './converge.js';
+import type { ConvergeResult } from '../shared/service-converge.js';
 import { taskRows, type TaskRow } from './common.js';
 
 export interface ServiceChangeReport {

@@ -9,7 +9,7 @@ import { applyServiceUpdate, type ServiceUpdateFlags } from '../../core/service-
 import type { OperationResult, Runtime } from '../../runtime/types.js';
 import { withManager } from '../shared/manager.js';
 import { findService, nodeNames, type ServiceOpInput } from './common.js';
-import { waitConverged, type ConvergeOptions } from './converge.js';
+import { waitConverged, type ConvergeOptions } from '../shared/service-converge.js';
 import { runChange, type ChangeState, type ServiceChangeReport } from './report.js';
 
 export type ServiceUpdateMode =

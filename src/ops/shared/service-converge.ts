@@ -3,13 +3,21 @@
  * tasks through the manager (core/poll.ts pollUntil), emits each task's state changes and the overall
  * count as they happen, and stops early with the tasks' own reasons when they keep failing.
  */
-import type { SwarmService, SwarmTask } from '../../adapters/docker/types.js';
+import type { SwarmNode, SwarmService, SwarmTask } from '../../adapters/docker/types.js';
 import { FleetError } from '../../core/errors.js';
 import { pollUntil } from '../../core/poll.js';
 import { describeConvergence, serviceConvergence, type Convergence } from '../../core/service-convergence.js';
 import type { Runtime } from '../../runtime/types.js';
-import type { ManagerConn } from '../shared/manager.js';
-import { nodeNames, taskName } from './common.js';
+import type { ManagerConn } from './manager.js';
+
+export function nodeNames(nodes: SwarmNode[]): Record<string, string> {
+  return Object.fromEntries(nodes.map((n) => [n.id, n.hostname || n.id.slice(0, 12)]));
+}
+
+/** "web.3" (replicated) or "web" (global): the name docker shows. */
+export function taskName(service: string, task: Pick<SwarmTask, 'slot'>): string {
+  return task.slot !== undefined ? `${service}.${task.slot}` : service;
+}
 
 export interface ConvergeOptions {
   /** Overall budget (--timeout). */
