@@ -6,7 +6,7 @@
  * apart; env values never in reports.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLab, type Lab } from '../lab/index.js';
 import { fleet, workDir, writtenFiles } from './up-helpers.js';
@@ -162,6 +162,44 @@ describe('fleet service', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/no service "ghost" in the swarm/);
   });
+
+  it('stack deploy refuses a compose file with an env_file (nothing deployed), deploys one without', async () => {
+    const svc = `    image: ${IMAGE}\n    command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]\n`;
+    const good = `version: "3.8"\nservices:\n  a:\n${svc}  b:\n${svc}    deploy:\n      replicas: 2\n`;
+    writeFileSync(join(cwd, 'good.yml'), good);
+    writeFileSync(join(cwd, 'bad.yml'), good.replace('  a:\n', '  a:\n    env_file: ./a.env\n'));
+    const bad = await fleet(lab, cwd, ['stack', 'deploy', '-c', 'bad.yml', 'app']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(
+      'bad.yml refers to local files the manager cannot read: services.a.env_file: ./a.env',
+    );
+    expect(
+      (
+        await lab.exec('spark', 'docker service ls -q --filter label=com.docker.stack.namespace=app')
+      ).stdout.trim(),
+    ).toBe('');
+
+    const run = await fleet(lab, cwd, ['stack', 'deploy', '-c', 'good.yml', 'app', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const out = JSON.parse(run.stdout) as {
+      services: { name: string; running: number; converged: boolean }[];
+    };
+    expect(out.services.map((s) => [s.name, s.running, s.converged]).sort()).toEqual([
+      ['app_a', 1, true],
+      ['app_b', 2, true],
+    ]);
+    const ps = await fleet(lab, cwd, ['stack', 'ps', 'app']);
+    expect(ps.code, ps.stderr).toBe(0);
+    expect(ps.stdout.match(/app_[ab]\.\d+\s+\S+\s+running/g)).toHaveLength(3);
+    const rm = await fleet(lab, cwd, ['stack', 'rm', 'app']);
+    expect(rm.code, rm.stderr).toBe(0);
+    expect(rm.stdout).toMatch(/removed app_a, app_b|removed app_b, app_a/);
+    expect(
+      (
+        await lab.exec('spark', 'docker service ls -q --filter label=com.docker.stack.namespace=app')
+      ).stdout.trim(),
+    ).toBe('');
+  }, 240_000);
 
   it('removes the service: no container left on any engine', async () => {
     const run = await fleet(lab, cwd, ['service', 'rm', 'web']);

@@ -9,6 +9,7 @@ import { register as backup } from './backup.js';
 import { register as restore } from './restore.js';
 import { register as service } from './service.js';
 import { register as node } from './node.js';
+import { register as stack } from './stack.js';
 
 /** Every command registers itself here; the list order is the order in `fleet --help`. */
 export const commands: Array<(program: Command) => void> = [
@@ -20,6 +21,7 @@ export const commands: Array<(program: Command) => void> = [
   restore,
   node,
   service,
+  stack,
   facts,
   score,
 ];
