@@ -5,6 +5,7 @@ import {
   parseDurationNs,
   parseMount,
   parsePublish,
+  parseSince,
 } from '../../src/core/service-spec.js';
 
 describe('service spec from flags', () => {
@@ -86,5 +87,13 @@ describe('service spec from flags', () => {
     expect((out.TaskTemplate as Record<string, unknown>).ForceUpdate).toBe(1);
     expect(spec.TaskTemplate.ContainerSpec.Image).toBe('a:1');
     expect(() => applyServiceUpdate({ Name: 'g', Mode: { Global: {} } }, { replicas: 2 })).toThrow(/global/);
+  });
+
+  it('reads --since as a duration ago, an ISO time or unix seconds', () => {
+    const now = Date.parse('2026-01-30T10:00:00Z');
+    expect(parseSince('10m', now)).toBe(now / 1000 - 600);
+    expect(parseSince('2026-01-30T09:00:00Z', now)).toBe(now / 1000 - 3600);
+    expect(parseSince('1700000000', now)).toBe(1700000000);
+    expect(() => parseSince('yesterday', now)).toThrow(/--since "yesterday"/);
   });
 });
