@@ -18,7 +18,8 @@ export type ErrorCode =
   | 'locked' // another run holds the cluster lock (or a detached backup job runs)
   | 'interrupted' // SIGINT/SIGTERM
   | 'internal' // a bug in fleet
-  | 'degraded'; // fleet status: the cluster answers but is not healthy (a node down, quorum margin 0, a service below its replicas)
+  | 'degraded' // fleet status: the cluster answers but is not healthy (a node down, quorum margin 0, a service below its replicas)
+  | 'converge'; // a service (or a drained node's tasks) did not converge: reasons from task status
 
 /** Exit codes are part of the CLI contract: documented in `fleet --help` and README.md. */
 export const EXIT_CODES: Record<ErrorCode, number> = {
@@ -36,6 +37,7 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   integrity: 8,
   locked: 9,
   degraded: 10,
+  converge: 11,
   internal: 70,
   interrupted: 130,
 };

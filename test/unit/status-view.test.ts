@@ -58,6 +58,10 @@ function fixture(): StatusResult {
     serviceId,
     nodeId,
     desiredState: 'running',
+    err: '',
+    timestamp: '',
+    createdAt: '',
+    image: 'busybox',
     state: 'running',
     message: 'started',
   });

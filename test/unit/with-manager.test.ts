@@ -31,50 +31,56 @@ const node = (n: number, leader: boolean): SwarmNode => ({
   spec: { Role: 'manager', Availability: 'active' },
 });
 
-function engine(host: string, nodes: SwarmNode[] | FleetError): DockerEngine {
+function engine(host: string, nodes: SwarmNode[] | FleetError, nodeId = `n${host.slice(1)}`): DockerEngine {
   return {
     host,
+    info: () => Promise.resolve({ swarm: { localNodeState: 'active', controlAvailable: true, nodeId } }),
     listNodes: () => (nodes instanceof FleetError ? Promise.reject(nodes) : Promise.resolve(nodes)),
+    close: () => {
+      throw new Error('a borrowed engine must not be closed by withManager');
+    },
   } as unknown as DockerEngine;
 }
 
-const rt = { signal: new AbortController().signal } as Runtime;
+const rt = {
+  signal: new AbortController().signal,
+  pool: () =>
+    Promise.resolve({
+      connect: () => Promise.reject(new Error('no connection needed: every engine is borrowed')),
+    }),
+  bus: { log: () => undefined },
+} as unknown as Runtime;
 const nodes = [node(1, false), node(2, true), node(3, false)];
 
 describe('withManager', () => {
   it('runs on the leader when the first manager that answers names it', async () => {
     const seen: string[] = [];
-    const answer = await withManager(
+    const result = await withManager(
       rt,
       [
         { target: target('m1', 1), engine: engine('m1', nodes) },
         { target: target('m2', 2), engine: engine('m2', nodes) },
       ],
-      async (e) => {
-        seen.push(e.host);
-        return e.host;
+      async (m) => {
+        seen.push(m.engine.host);
+        return { host: m.engine.host, via: m.target.id, leader: m.leader, nodes: m.nodes.length };
       },
     );
-    expect(answer.result).toBe('m2');
-    expect(answer.via.id).toBe('m2');
+    expect(result).toEqual({ host: 'm2', via: 'm2', leader: true, nodes: 3 });
     expect(seen).toEqual(['m2']);
   });
 
-  it('falls back to the manager that answered when the leader fails, and on to the next when one fails', async () => {
+  it('skips a manager the caller could not reach and uses the next one that answers', async () => {
     const down = new FleetError('connect', 'connection refused');
-    const answer = await withManager(
+    const via = await withManager(
       rt,
       [
         { target: target('m3', 3), error: down },
-        { target: target('m1', 1), engine: engine('m1', nodes) },
-        { target: target('m2', 2), engine: engine('m2', nodes) },
+        { target: target('m1', 1), engine: engine('m1', [node(1, true), node(3, false)]) },
       ],
-      async (e) => {
-        if (e.host === 'm2') throw new FleetError('docker', 'GET /services: engine stopped answering');
-        return e.host;
-      },
+      async (m) => m.target.id,
     );
-    expect(answer.via.id).toBe('m1');
+    expect(via).toBe('m1');
   });
 
   it('names every manager tried and why when none answers; no leader is a quorum error', async () => {

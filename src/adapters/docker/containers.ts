@@ -1,6 +1,6 @@
 /** Container requests on one engine: list, and one stats sample (what `docker stats --no-stream` reads). */
 import type { EngineApi } from './engine-api.js';
-import { parseContainer, parseContainerStats } from './parse-swarm-objects.js';
+import { parseContainer, parseContainerStats } from './parse-containers.js';
 import type { ContainerStatsSample, ContainerSummary } from './types.js';
 
 export function listContainers(

@@ -23,11 +23,14 @@ import type {
   ContainerSummary,
   DockerEngine,
   EngineInfo,
-  ListFilters,
   NetworkInfo,
   NetworkSpec,
   NodeSpec,
   Secret,
+  ServiceLogOptions,
+  ServiceLogStream,
+  ServiceSpec,
+  SwarmFilters,
   SwarmInitOptions,
   SwarmInspect,
   SwarmJoinOptions,
@@ -285,6 +288,33 @@ class RemoteEngine implements DockerEngine, EngineApi {
     return nodes.removeNode(this, id, force, signal);
   }
 
+  listServices(filters?: SwarmFilters, signal?: AbortSignal): Promise<SwarmService[]> {
+    return services.listServices(this, filters, signal);
+  }
+  inspectService(idOrName: string, signal?: AbortSignal): Promise<SwarmService | undefined> {
+    return services.inspectService(this, idOrName, signal);
+  }
+  createService(spec: ServiceSpec, signal?: AbortSignal): Promise<{ id: string; warnings: string[] }> {
+    return services.createService(this, spec, signal);
+  }
+  updateService(
+    id: string,
+    version: number,
+    spec: ServiceSpec,
+    o?: { rollback?: boolean; signal?: AbortSignal },
+  ): Promise<{ warnings: string[] }> {
+    return services.updateService(this, id, version, spec, o);
+  }
+  removeService(id: string, signal?: AbortSignal): Promise<void> {
+    return services.removeService(this, id, signal);
+  }
+  serviceLogs(id: string, options: ServiceLogOptions, signal?: AbortSignal): Promise<ServiceLogStream> {
+    return services.serviceLogs(this, id, options, signal);
+  }
+  listTasks(filters?: SwarmFilters, signal?: AbortSignal): Promise<SwarmTask[]> {
+    return tasks.listTasks(this, filters, signal);
+  }
+
   inspectNetwork(name: string, signal?: AbortSignal): Promise<NetworkInfo | undefined> {
     return networks.inspectNetwork(this, name, signal);
   }
@@ -307,12 +337,6 @@ class RemoteEngine implements DockerEngine, EngineApi {
     this.#raw = undefined;
   }
 
-  listServices(filters?: ListFilters, signal?: AbortSignal): Promise<SwarmService[]> {
-    return services.listServices(this, filters, signal);
-  }
-  listTasks(filters?: ListFilters, signal?: AbortSignal): Promise<SwarmTask[]> {
-    return tasks.listTasks(this, filters, signal);
-  }
   listContainers(all: boolean, signal?: AbortSignal): Promise<ContainerSummary[]> {
     return containers.listContainers(this, all, signal);
   }

@@ -1,9 +1,35 @@
-/** Task requests: list (with Docker's filters: service, node, desired-state, …). */
+/** Task requests: GET /tasks (with filters: service, node, desired-state, label). */
 import type { EngineApi } from './engine-api.js';
-import { parseTask } from './parse-swarm-objects.js';
-import type { ListFilters, SwarmTask } from './types.js';
+import { obj, str } from './parse.js';
+import type { SwarmFilters, SwarmTask, TaskState } from './types.js';
 
-export function listTasks(api: EngineApi, filters?: ListFilters, signal?: AbortSignal): Promise<SwarmTask[]> {
+
+export function parseTask(raw: unknown): SwarmTask {
+  const task = obj(raw);
+  const status = obj(task.Status);
+  const container = obj(obj(obj(task.Spec).ContainerSpec));
+  const containerId = str(obj(status.ContainerStatus).ContainerID);
+  return {
+    id: str(task.ID),
+    serviceId: str(task.ServiceID),
+    slot: typeof task.Slot === 'number' && task.Slot > 0 ? task.Slot : undefined,
+    nodeId: str(task.NodeID),
+    desiredState: (str(task.DesiredState) || 'running') as TaskState,
+    state: (str(status.State) || 'new') as TaskState,
+    message: str(status.Message),
+    err: str(status.Err),
+    timestamp: str(status.Timestamp),
+    createdAt: str(task.CreatedAt),
+    image: str(container.Image),
+    containerId: containerId || undefined,
+  };
+}
+
+export function listTasks(
+  api: EngineApi,
+  filters?: SwarmFilters,
+  signal?: AbortSignal,
+): Promise<SwarmTask[]> {
   return api.call('GET /tasks', signal, async (signal) => {
     const raw = (await api.docker.listTasks({
       ...(filters ? { filters } : {}),

@@ -25,6 +25,8 @@ Exit codes:
        backup, restore; --wait-lock waits instead)
   10   degraded (status): a node down or unreachable, quorum margin 0, or a service below its
        replicas
+  11   a service did not converge (service create/update/scale/rollback, node drain): the
+       reason from the tasks' status is printed (no suitable node, image not found, …)
   130  interrupted (Ctrl-C; a second Ctrl-C exits at once); a report is still written
 `;
 

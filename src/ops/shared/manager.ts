@@ -1,109 +1,167 @@
 /**
- * Talk to the swarm through whichever manager answers: the leader when it is reachable, any other
- * reachable manager when it is not, and one error naming every manager tried when none answers.
+ * THE way an operation reaches the swarm's control plane: the leader when it answers, else any
+ * reachable manager, else a FleetError naming every manager tried and why. Candidates are hosts of
+ * nodes.yml: pinned managers are asked one by one first (usually the answer), then every other host
+ * at once (`fleet up` makes managers of unpinned hosts too).
  */
 import { createDockerEngine } from '../../adapters/docker/engine.js';
 import type { DockerEngine, SwarmNode } from '../../adapters/docker/types.js';
+import type { SshPool } from '../../adapters/ssh/types.js';
 import { FleetError, toFleetError } from '../../core/errors.js';
 import type { HostTarget } from '../../core/host.js';
+import { isEntryOf } from '../../core/swarm-plan.js';
+import { forEachHost } from '../../runtime/for-each-host.js';
 import type { Runtime } from '../../runtime/types.js';
 
-/** A manager to try; `engine` when the caller already opened one, `error` when it already failed. */
+export interface ManagerConn {
+  target: HostTarget;
+  engine: DockerEngine;
+  /** The node list read when choosing this manager (leader marked). */
+  nodes: SwarmNode[];
+  /** Whether this manager is the swarm's leader. */
+  leader: boolean;
+  /** The caller opened this engine (a ManagerCandidate's): it closes it, not withManager. */
+  borrowed?: boolean;
+}
+
+/**
+ * A host to try, with what the caller already knows: an engine it opened (fleet status asks every
+ * host's /info first), or the error it got reaching it (the manager is then named as tried).
+ */
 export interface ManagerCandidate {
   target: HostTarget;
   engine?: DockerEngine;
   error?: FleetError;
 }
 
-export interface ManagerAnswer<R> {
-  result: R;
-  /** The manager `fn` ran on. */
-  via: HostTarget;
-  /** The node list read first (it names the leader). */
-  nodes: SwarmNode[];
+const closeUnlessBorrowed = (m: ManagerConn): void => {
+  if (!m.borrowed) m.engine.close();
+};
+
+interface Attempt {
+  conn?: ManagerConn;
+  host: string;
+  reason?: string;
+  /** A manager of a swarm that has lost quorum (its node list fails). */
+  noQuorum?: boolean;
 }
 
-/** Failures that mean "this manager cannot answer now": try the next one. Anything else is `fn`'s own error. */
-const TRY_NEXT = new Set(['connect', 'auth', 'hostkey', 'timeout', 'docker']);
-
-/**
- * Reads the node list from the first manager that answers (candidates in the given order), then
- * runs `fn` on the leader when it is one of the candidates, else on that manager. `fn` may run on
- * a second manager when the first fails with a connection or Engine API error, so keep it a read
- * or idempotent. Engines opened here are closed before returning; the caller's stay open.
- */
-export async function withManager<R>(
-  rt: Runtime,
-  managers: Array<HostTarget | ManagerCandidate>,
-  fn: (engine: DockerEngine, manager: HostTarget, nodes: SwarmNode[]) => Promise<R>,
-): Promise<ManagerAnswer<R>> {
-  const candidates = managers.map((m) => ('target' in m ? { ...m } : { target: m }));
-  if (candidates.length === 0) {
-    throw new FleetError('usage', 'no swarm manager among the hosts to ask', {
-      hint: 'select a manager (-n HOST), or form the swarm with fleet up',
-    });
-  }
-  const opened: DockerEngine[] = [];
-  const failures = new Map<string, FleetError>();
-  const engineOf = async (c: ManagerCandidate): Promise<DockerEngine> => {
-    if (c.engine) return c.engine;
-    const conn = await (await rt.pool()).connect(c.target, rt.signal);
-    c.engine = await createDockerEngine(conn, { signal: rt.signal, sudoPassword: rt.sudoPassword });
-    opened.push(c.engine);
-    return c.engine;
-  };
-  const attempt = async <T>(
-    c: ManagerCandidate,
-    step: (e: DockerEngine) => Promise<T>,
-  ): Promise<T | undefined> => {
-    if (c.error) {
-      failures.set(c.target.id, c.error);
-      return undefined;
-    }
-    try {
-      return await step(await engineOf(c));
-    } catch (err) {
-      const error = toFleetError(err);
-      if (!TRY_NEXT.has(error.code)) throw error;
-      c.error = error;
-      failures.set(c.target.id, error);
-      return undefined;
-    }
+async function openManager(rt: Runtime, pool: SshPool, candidate: ManagerCandidate): Promise<Attempt> {
+  const { target } = candidate;
+  if (candidate.error) return { host: target.id, reason: candidate.error.message };
+  const borrowed = Boolean(candidate.engine);
+  let engine: DockerEngine | undefined = candidate.engine;
+  const drop = (): void => {
+    if (!borrowed) engine?.close();
   };
   try {
-    for (const first of candidates) {
-      const nodes = await attempt(first, (e) => e.listNodes(rt.signal));
-      if (!nodes) continue;
-      const leader = leaderCandidate(candidates, nodes);
-      for (const c of leader && leader !== first ? [leader, first] : [first]) {
-        const answer = await attempt(c, (e) => fn(e, c.target, nodes).then((result) => ({ result })));
-        if (answer) return { result: answer.result, via: c.target, nodes };
-      }
+    if (!engine) {
+      const ssh = await pool.connect(target, rt.signal);
+      engine = await createDockerEngine(ssh, { signal: rt.signal, sudoPassword: rt.sudoPassword });
     }
-    throw noManagerAnswered(failures);
-  } finally {
-    for (const engine of opened) engine.close();
+    const info = await engine.info(rt.signal);
+    if (info.swarm.localNodeState !== 'active') {
+      drop();
+      return { host: target.id, reason: `not in a swarm (${info.swarm.localNodeState})` };
+    }
+    if (!info.swarm.controlAvailable) {
+      drop();
+      return { host: target.id, reason: 'a worker' };
+    }
+    try {
+      const nodes = await engine.listNodes(rt.signal);
+      const self = nodes.find((n) => n.id === info.swarm.nodeId);
+      const leader = self?.manager?.leader === true;
+      return { host: target.id, conn: { target, engine, nodes, leader, borrowed } };
+    } catch (err) {
+      drop();
+      return { host: target.id, reason: toFleetError(err).message, noQuorum: true };
+    }
+  } catch (err) {
+    drop();
+    if (rt.signal.aborted) throw new FleetError('interrupted', 'interrupted while looking for a manager');
+    return { host: target.id, reason: toFleetError(err).message };
   }
 }
 
-/** The candidate whose address the node list gives for the leader. */
-function leaderCandidate(candidates: ManagerCandidate[], nodes: SwarmNode[]): ManagerCandidate | undefined {
-  const leader = nodes.find((n) => n.manager?.leader);
-  if (!leader) return undefined;
-  const raftHost = leader.manager?.addr.replace(/:\d+$/, '');
-  return candidates.find(
-    (c) => !c.error && (c.target.address === leader.addr || c.target.address === raftHost),
-  );
+/** The first candidate that is a working manager (pinned first, one by one; the rest at once). */
+async function findManager(
+  rt: Runtime,
+  candidates: ManagerCandidate[],
+): Promise<{ found?: ManagerConn; tried: Attempt[] }> {
+  const pool = await rt.pool();
+  const tried: Attempt[] = [];
+  // What the caller already knows (an engine it opened, an error it got) costs no connection: these
+  // are taken in order with the pinned managers; the other hosts are then asked at once.
+  const ready = (c: ManagerCandidate): boolean => Boolean(c.engine ?? c.error) || c.target.role === 'manager';
+  for (const c of candidates.filter(ready)) {
+    const attempt = await openManager(rt, pool, c);
+    tried.push(attempt);
+    if (attempt.conn) return { found: attempt.conn, tried };
+  }
+  const rest = candidates.filter((c) => !ready(c));
+  const attempts = await forEachHost(rest, { concurrency: 16 }, (c) => openManager(rt, pool, c));
+  tried.push(...attempts);
+  const found = attempts.find((a) => a.conn)?.conn;
+  // Keep one engine open: the chosen one (the leader when it is among them).
+  const chosen = attempts.find((a) => a.conn?.leader)?.conn ?? found;
+  for (const a of attempts) if (a.conn && a.conn !== chosen) closeUnlessBorrowed(a.conn);
+  return { found: chosen, tried };
 }
 
-function noManagerAnswered(failures: Map<string, FleetError>): FleetError {
-  const errors = [...failures.values()];
-  const tried = [...failures].map(([id, e]) => `${id} (${e.message})`).join('; ');
-  const noLeader = errors.some((e) => /leader|quorum/i.test(e.message));
-  const code = noLeader ? 'quorum' : errors.every((e) => e.code !== 'docker') ? 'connect' : 'docker';
-  return new FleetError(code, `no swarm manager answered: ${tried}`, {
-    hint: noLeader
-      ? 'more than half of the managers must run for the swarm to answer; bring the others back online'
-      : 'check that the managers are online and their Docker engines run (systemctl status docker)',
-  });
+/** Moves to the leader when the chosen manager is not it and the leader's host is a candidate. */
+async function preferLeader(
+  rt: Runtime,
+  m: ManagerConn,
+  candidates: ManagerCandidate[],
+): Promise<ManagerConn> {
+  if (m.leader) return m;
+  const leaderNode = m.nodes.find((n) => n.manager?.leader);
+  const candidate =
+    leaderNode &&
+    candidates.find(
+      (c) =>
+        c.target !== m.target &&
+        !c.error &&
+        isEntryOf({ address: c.target.address, hostname: c.target.id }, leaderNode),
+    );
+  if (!candidate) return m;
+  const attempt = await openManager(rt, await rt.pool(), candidate);
+  if (!attempt.conn) return m;
+  closeUnlessBorrowed(m);
+  return attempt.conn;
+}
+
+/**
+ * Runs `fn` against the leader (or, when it does not answer, another manager). Throws
+ * FleetError 'quorum' when managers answered but none has quorum, 'connect' when none answered.
+ */
+export async function withManager<T>(
+  rt: Runtime,
+  managers: Array<HostTarget | ManagerCandidate>,
+  fn: (m: ManagerConn) => Promise<T>,
+): Promise<T> {
+  const candidates = managers.map((m): ManagerCandidate => ('target' in m ? m : { target: m }));
+  if (managers.length === 0) {
+    throw new FleetError('usage', 'no hosts to look for a swarm manager on', {
+      hint: 'use -f nodes.yml (or FLEET_INVENTORY), or name a manager with -n',
+    });
+  }
+  const { found, tried } = await findManager(rt, candidates);
+  if (!found) {
+    const list = tried.map((a) => `${a.host} (${a.reason})`).join('; ');
+    const noQuorum = tried.some((a) => a.noQuorum);
+    throw new FleetError(noQuorum ? 'quorum' : 'connect', `no swarm manager answered: ${list}`, {
+      hint: noQuorum
+        ? 'the swarm has lost quorum: bring managers back (fleet status), or see fleet restore'
+        : 'check that the managers are up and reachable, and that fleet up formed the swarm',
+    });
+  }
+  const m = await preferLeader(rt, found, candidates);
+  rt.bus.log('debug', `using manager ${m.target.id}${m.leader ? ' (leader)' : ''}`, m.target.id);
+  try {
+    return await fn(m);
+  } finally {
+    closeUnlessBorrowed(m);
+  }
 }

@@ -78,15 +78,15 @@ export async function run(input: StatusInput, rt: Runtime): Promise<StatusResult
     probeForStatus(rt, target, { metrics: input.metrics !== false, sudo: input.sudo }),
   );
   try {
-    const answer = await withManager(rt, managerCandidates(probes), async (engine) => {
+    const answer = await withManager(rt, managerCandidates(probes), async (m) => {
       const [services, tasks] = await Promise.all([
-        engine.listServices(undefined, rt.signal),
-        engine.listTasks(undefined, rt.signal),
+        m.engine.listServices(undefined, rt.signal),
+        m.engine.listTasks(undefined, rt.signal),
       ]);
-      return { services, tasks, clusterId: (await engine.info(rt.signal)).swarm.clusterId };
+      const clusterId = (await m.engine.info(rt.signal)).swarm.clusterId;
+      return { services, tasks, clusterId, nodes: m.nodes, via: m.target };
     });
-    const { nodes } = answer;
-    const { services, tasks, clusterId } = answer.result;
+    const { services, tasks, clusterId, nodes } = answer;
     const rows = statusRows(nodes, tasks, probes);
     const down = new Set(nodes.filter((n) => n.state === 'down').map((n) => n.id));
     const health = summariseServices(services, tasks, down);

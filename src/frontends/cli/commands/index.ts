@@ -13,6 +13,9 @@ import { register as push } from './push.js';
 import { register as pull } from './pull.js';
 import { register as wait } from './wait.js';
 import { register as reboot } from './reboot.js';
+import { register as service } from './service.js';
+import { register as node } from './node.js';
+import { register as stack } from './stack.js';
 
 /** Every command registers itself here; the list order is the order in `fleet --help`. */
 export const commands: Array<(program: Command) => void> = [
@@ -28,6 +31,9 @@ export const commands: Array<(program: Command) => void> = [
   pull,
   wait,
   reboot,
+  node,
+  service,
+  stack,
   facts,
   score,
 ];
