@@ -3,7 +3,6 @@ import type { EngineApi } from './engine-api.js';
 import { obj, str } from './parse.js';
 import type { SwarmFilters, SwarmTask, TaskState } from './types.js';
 
-
 export function parseTask(raw: unknown): SwarmTask {
   const task = obj(raw);
   const status = obj(task.Status);
