@@ -118,7 +118,10 @@ describe('fleet exec with hostile output', () => {
       expect(statSync(join(cwd, 'reports/last-exec.json')).size).toBeLessThan(64 * 1024);
       const last = JSON.parse(readFileSync(join(cwd, 'reports/last-exec.json'), 'utf8')) as ExecReport;
       expect(last.full_report).toBe('r.json');
-      expect(last.devices.find((h) => h.id === 'light-001')).toMatchObject({ status: 'failed', exit_code: 5 });
+      expect(last.devices.find((h) => h.id === 'light-001')).toMatchObject({
+        status: 'failed',
+        exit_code: 5,
+      });
 
       // The terminal view streamed everything, as 64 KiB segments each under its host's prefix.
       const lines = await prefixedLines(join(cwd, 'stdout.txt'));
