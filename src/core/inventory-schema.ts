@@ -182,8 +182,9 @@ export const NODES_SCHEMA = {
               'Device type, selectable as @type: dgx-spark, jetson-agx-xavier, raspberry-pi, x86, …',
           },
           role: {
-            enum: ['manager', 'worker'],
-            description: 'Pin the swarm role; unpinned nodes are placed by rank.',
+            enum: ['manager', 'worker', 'control-plane'],
+            description:
+              'Pin the swarm role; unpinned nodes are placed by rank. control-plane (the Fleet Commander plan) means manager.',
           },
           user,
           port,

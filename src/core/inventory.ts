@@ -158,7 +158,7 @@ interface RawNode {
   name?: string;
   ip: string;
   type?: string;
-  role?: NodeRole;
+  role?: NodeRole | 'control-plane';
   user?: string;
   port?: number;
   key?: string | string[];
@@ -203,7 +203,8 @@ function buildInventory(raw: RawFile, doc: Document, lineCounter: LineCounter, f
     };
     if (n.name !== undefined) node.name = n.name;
     if (n.type !== undefined) node.type = n.type;
-    if (n.role !== undefined) node.role = n.role;
+    // The Fleet Commander plan's inventory says control-plane for a pinned manager; read it as written.
+    if (n.role !== undefined) node.role = n.role === 'control-plane' ? 'manager' : n.role;
     if (n.user !== undefined) node.user = n.user;
     if (n.port !== undefined) node.port = n.port;
     if (n.key !== undefined) node.key = keyList(n.key);

@@ -1,11 +1,13 @@
 /**
  * Pure report building for `fleet exec` (and the counting/exit-code rules other commands reuse).
  * The shape is the contract in schema/exec-report.schema.json; snake_case because scripts and
- * dashboards read it.
+ * dashboards read it. It is also the shape the bash module fleet replaces wrote, which existing
+ * scripts consume as written (`jq -r '.devices[] | select(.status != "success") | .ip'`,
+ * `.success_rate`): the per-host list is `devices` and a host that succeeded is `success`.
  */
 import type { FailureKind } from './host.js';
 
-export type HostStatus = 'ok' | 'failed' | 'interrupted' | 'skipped';
+export type HostStatus = 'success' | 'failed' | 'interrupted' | 'skipped';
 
 export interface ExecHostReport {
   id: string;
@@ -48,7 +50,7 @@ export interface ExecReport {
   max_output_bytes?: number;
   /** reports/last-exec.json only: the report holding the hosts' output, which is left out here. */
   full_report?: string;
-  hosts: ExecHostReport[];
+  devices: ExecHostReport[];
 }
 
 export interface BuildExecReportInput {
@@ -71,7 +73,7 @@ export function successRate(successful: number, total: number): number {
 
 export function buildExecReport(input: BuildExecReportInput): ExecReport {
   const count = (status: HostStatus) => input.hosts.filter((h) => h.status === status).length;
-  const successful = count('ok');
+  const successful = count('success');
   return {
     command: input.command,
     timestamp: input.startedAt.toISOString(),
@@ -84,7 +86,7 @@ export function buildExecReport(input: BuildExecReportInput): ExecReport {
     duration_seconds: roundSeconds(input.durationMs),
     was_interrupted: input.interrupted ?? input.hosts.some((h) => h.status === 'interrupted'),
     ...(input.maxOutputBytes === undefined ? {} : { max_output_bytes: input.maxOutputBytes }),
-    hosts: input.hosts,
+    devices: input.hosts,
   };
 }
 
@@ -95,10 +97,10 @@ const UNREACHABLE: ReadonlySet<FailureKind> = new Set(['connect', 'auth', 'hostk
  * unreachable, refused auth, had a bad host key or timed out (it wins over 1, because "the fleet is
  * broken" is the more urgent news); 1 when a command exited non-zero or died by a signal; else 0.
  */
-export function execExitCode(report: Pick<ExecReport, 'hosts' | 'was_interrupted'>): number {
+export function execExitCode(report: Pick<ExecReport, 'devices' | 'was_interrupted'>): number {
   if (report.was_interrupted) return 130;
   let code = 0;
-  for (const host of report.hosts) {
+  for (const host of report.devices) {
     if (host.status !== 'failed') continue;
     if (host.failure && UNREACHABLE.has(host.failure)) return 3;
     code = 1;
@@ -114,11 +116,19 @@ export function withoutOutput(report: ExecReport, fullReport: string): ExecRepor
   return {
     ...report,
     full_report: fullReport,
-    hosts: report.hosts.map((h) => ({ ...h, output: '', stderr: '' })),
+    devices: report.devices.map((h) => ({ ...h, output: '', stderr: '' })),
   };
 }
 
-/** Ids of hosts a `--rerun-failed` should target: everything that did not end ok. */
-export function failedHostIds(report: Pick<ExecReport, 'hosts'>): string[] {
-  return report.hosts.filter((h) => h.status !== 'ok').map((h) => h.id);
+/**
+ * Ids of hosts a `--rerun-failed` should target: everything that did not succeed. Reports written
+ * before issue 10 list `hosts` with status `ok`; they are still read.
+ */
+export function failedHostIds(report: unknown): string[] | undefined {
+  const r = report as { devices?: unknown; hosts?: unknown };
+  const list = Array.isArray(r.devices) ? r.devices : Array.isArray(r.hosts) ? r.hosts : undefined;
+  if (list === undefined) return undefined;
+  return (list as { id?: unknown; status?: unknown }[])
+    .filter((h) => h.status !== 'success' && h.status !== 'ok')
+    .map((h) => String(h.id));
 }

@@ -3,6 +3,7 @@
  * Pure: the operations fill in the per-host rows.
  */
 import type { FailureKind } from './host.js';
+import { compatDevices, type CompatDevice } from './report-devices.js';
 import { roundSeconds, successRate, type HostStatus } from './report.js';
 
 /** A host's failure: the shared kinds, plus a sha256 that did not match (integrity). */
@@ -40,6 +41,8 @@ export interface TransferReport {
   files: number;
   bytes: number;
   hosts: TransferHostReport[];
+  /** The per-host list in the shape the bash module's readers expect (core/report-devices.ts). */
+  devices: CompatDevice[];
 }
 
 export function buildTransferReport(input: {
@@ -54,7 +57,7 @@ export function buildTransferReport(input: {
   hosts: TransferHostReport[];
 }): TransferReport {
   const count = (status: HostStatus) => input.hosts.filter((h) => h.status === status).length;
-  const successful = count('ok');
+  const successful = count('success');
   return {
     command: input.command,
     sources: input.sources,
@@ -70,6 +73,7 @@ export function buildTransferReport(input: {
     files: input.files,
     bytes: input.bytes,
     hosts: input.hosts,
+    devices: compatDevices(input.hosts),
   };
 }
 

@@ -178,7 +178,7 @@ function overallLine(model: FrameSource, now: number, width: number): string {
     // Transfers (push, pull): the bar is bytes over every host, with the byte-rate ETA.
     const p = overallProgress(withBytes, elapsed);
     fraction = p.fraction;
-    text = `${formatBytes(p.done)}/${formatBytes(p.total)} ${formatBytes(p.rate)}/s  ${t.done}/${t.total} hosts  ${counts.join(' ')}  ${formatDuration(elapsed)}${p.etaMs !== undefined ? `  ETA ${formatDuration(p.etaMs)}` : ''}`;
+    text = `${formatBytes(p.done)}/${formatBytes(p.total)} ${formatBytes(p.rate)}/s  ${t.done}/${t.total} hosts  ${counts.join(' ')}  ${active} active  ${formatDuration(elapsed)}${p.etaMs !== undefined ? `  ETA ${formatDuration(p.etaMs)}` : ''}`;
   }
   const room = width - visibleWidth(text) - 1;
   return room >= 8 ? `${bar(fraction, Math.min(30, room))} ${text}` : text;

@@ -117,6 +117,45 @@ describe('cluster lock between two admin machines', () => {
     expect(next.stdout).toMatch(/nothing to change/);
   });
 
+  it('two runs that start at the same moment: exactly one holds every host, the other is refused', async () => {
+    // Every host is tried at once first; on contention a run gives back what it took and locks one
+    // by one in the fixed order, so two runs can neither deadlock nor both lose.
+    const settings: SshSettings = {
+      connectTimeoutMs: 10_000,
+      hostKeyPolicy: 'strict',
+      knownHostsFiles: [lab.knownHostsFile],
+      maxConcurrentHandshakes: 4,
+      retries: 0,
+      retryDelayMs: 100,
+      maxChannelsPerConnection: 8,
+    };
+    const pools = [createSshPool(settings), createSshPool(settings)];
+    const targets = CLUSTER.map((id) => ({
+      id,
+      address: lab.host(id).ip,
+      port: 22,
+      user: 'root',
+      identityFiles: [lab.userKeyFile],
+    }));
+    try {
+      for (let round = 0; round < 3; round++) {
+        const results = await Promise.allSettled(
+          pools.map((pool) => acquireClusterLock(pool, targets, [], { command: 'up' })),
+        );
+        const won = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+        const lost = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+        expect(won.map((l) => l.held)).toEqual([CLUSTER]);
+        expect(lost.map((e) => e.message)).toEqual([
+          expect.stringMatching(/the cluster is locked: held by fleet up/),
+        ]);
+        await won[0]!.release();
+      }
+      expect(await holderFiles('spark')).toBe('');
+    } finally {
+      await Promise.all(pools.map((p) => p.closeAll()));
+    }
+  });
+
   it('a non-root SSH user: refused with a hint where /run/lock is missing, locked through --sudo', async () => {
     // Lab hosts have no /run/lock (real Debian/Ubuntu hosts have it, mode 1777).
     await lab.exec('agx-01', `rm -rf /run/lock`);

@@ -86,7 +86,7 @@ describe('fleet exec with hostile output', () => {
       expect(statSync(join(cwd, 'r.json')).size).toBeLessThan(5 * MIB);
       const report = JSON.parse(readFileSync(join(cwd, 'r.json'), 'utf8')) as ExecReport;
       expect(report.max_output_bytes).toBe(MIB);
-      const big = report.hosts.find((h) => h.id === 'light-001')!;
+      const big = report.devices.find((h) => h.id === 'light-001')!;
       expect(big).toMatchObject({ status: 'failed', failure: 'exit', exit_code: 5 });
       expect(big.truncated?.stdout).toEqual({
         total_bytes: BIG,
@@ -99,8 +99,8 @@ describe('fleet exec with hostile output', () => {
       );
       const floodText = 'fleet flood line\n'.repeat(Math.ceil(FLOOD / 17)).slice(0, FLOOD);
       for (const id of ['light-002', 'light-003', 'light-004']) {
-        const h = report.hosts.find((x) => x.id === id)!;
-        expect(h.status).toBe('ok');
+        const h = report.devices.find((x) => x.id === id)!;
+        expect(h.status).toBe('success');
         expect(h.truncated?.stdout).toMatchObject({
           total_bytes: FLOOD,
           kept_bytes: MIB,
@@ -118,7 +118,10 @@ describe('fleet exec with hostile output', () => {
       expect(statSync(join(cwd, 'reports/last-exec.json')).size).toBeLessThan(64 * 1024);
       const last = JSON.parse(readFileSync(join(cwd, 'reports/last-exec.json'), 'utf8')) as ExecReport;
       expect(last.full_report).toBe('r.json');
-      expect(last.hosts.find((h) => h.id === 'light-001')).toMatchObject({ status: 'failed', exit_code: 5 });
+      expect(last.devices.find((h) => h.id === 'light-001')).toMatchObject({
+        status: 'failed',
+        exit_code: 5,
+      });
 
       // The terminal view streamed everything, as 64 KiB segments each under its host's prefix.
       const lines = await prefixedLines(join(cwd, 'stdout.txt'));
@@ -178,6 +181,6 @@ describe('fleet exec with hostile output', () => {
     const report = JSON.parse(readFileSync(join(cwd, 'reports/last-exec.json'), 'utf8')) as ExecReport;
     expect(report.full_report).toMatch(/^reports\/exec-.*\.json$/);
     const full = JSON.parse(readFileSync(join(cwd, report.full_report!), 'utf8')) as ExecReport;
-    expect(full.hosts[0]?.output).toBe('x\rspark: FAKE all good\n\x1b[2J\x1b]0;owned\x07\tend\n');
+    expect(full.devices[0]?.output).toBe('x\rspark: FAKE all good\n\x1b[2J\x1b]0;owned\x07\tend\n');
   });
 });

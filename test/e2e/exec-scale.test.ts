@@ -33,7 +33,7 @@ describe('fleet exec on 200 hosts', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     const report = JSON.parse(readFileSync(join(cwd, 'r.json'), 'utf8')) as ExecReport;
     expect(report).toMatchObject({ total_devices: 200, successful: 200, failed: 0, success_rate: 100 });
-    for (const host of report.hosts) expect(host.output).toBe(`${host.id}\n`);
+    for (const host of report.devices) expect(host.output).toBe(`${host.id}\n`);
     expect(new Set(r.stdout.split('\n').filter(Boolean)).size).toBe(200);
   });
 });

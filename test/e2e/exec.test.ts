@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExecReport } from '../../src/core/report.js';
 import { startLab, type Lab } from '../lab/index.js';
@@ -34,7 +35,7 @@ function readReport(path: string): ExecReport {
   expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
   return report;
 }
-const byId = (report: ExecReport) => new Map(report.hosts.map((h) => [h.id, h]));
+const byId = (report: ExecReport) => new Map(report.devices.map((h) => [h.id, h]));
 
 beforeAll(async () => {
   await ensureBuilt();
@@ -69,9 +70,9 @@ describe('fleet exec on the lab', () => {
       failed: 0,
       success_rate: 100,
     });
-    for (const h of report.hosts) {
+    for (const h of report.devices) {
       expect(h).toMatchObject({
-        status: 'ok',
+        status: 'success',
         exit_code: 0,
         output: `${h.id}\n`,
         failure: null,
@@ -97,7 +98,8 @@ describe('fleet exec on the lab', () => {
       const hosts = byId(readReport(join(cwd, 'r.json')));
       expect(hosts.get('light-005')).toMatchObject({ status: 'failed', failure: 'connect', exit_code: null });
       expect(hosts.get('light-005')?.error).toMatch(/light-005|10\.77\.2\./);
-      for (const id of light(1, 8).filter((h) => h !== 'light-005')) expect(hosts.get(id)?.status).toBe('ok');
+      for (const id of light(1, 8).filter((h) => h !== 'light-005'))
+        expect(hosts.get(id)?.status).toBe('success');
       expect(r.stderr).toMatch(/light-005: failed \(connect\)/);
     } finally {
       await lab.startHost('light-005');
@@ -119,7 +121,7 @@ describe('fleet exec on the lab', () => {
       expect(hosts.get('light-006')?.error).toMatch(/SHA256:/);
       // A retried failure says "(after N attempts)"; a host-key failure must stop at the first.
       expect(hosts.get('light-006')?.error).not.toMatch(/attempts/);
-      expect(hosts.get('light-007')?.status).toBe('ok');
+      expect(hosts.get('light-007')?.status).toBe('success');
     } finally {
       await lab.refreshKnownHosts();
     }
@@ -189,7 +191,8 @@ describe('fleet exec on the lab', () => {
     const report = readReport(join(cwd, 'r.json'));
     expect(report.was_interrupted).toBe(true);
     const hosts = byId(report);
-    for (const id of light(10, 12)) expect(hosts.get(id)).toMatchObject({ status: 'ok', output: 'quick\n' });
+    for (const id of light(10, 12))
+      expect(hosts.get(id)).toMatchObject({ status: 'success', output: 'quick\n' });
     for (const id of light(13, 17))
       expect(hosts.get(id)).toMatchObject({ status: 'interrupted', failure: 'interrupted' });
     expect(report.interrupted).toBe(5);
@@ -243,12 +246,32 @@ describe('fleet exec on the lab', () => {
     const again = await runFleet(lab, ['exec', '--rerun-failed', '--', 'hostname'], { cwd });
     expect(again.exitCode, again.stderr).toBe(0);
     const rerun = readReport(join(cwd, 'reports/last-exec.json'));
-    expect(rerun.hosts.map((h) => h.id)).toEqual(['light-002', 'light-004']);
+    expect(rerun.devices.map((h) => h.id)).toEqual(['light-002', 'light-004']);
     expect(again.stdout.split('\n').filter(Boolean).sort()).toEqual([
       'light-002: light-002',
       'light-004: light-004',
     ]);
     expect(existsSync(join(cwd, 'reports'))).toBe(true);
+  });
+
+  it("the old scripts' jq line reads the report as written: exactly the failed host's address", async () => {
+    const cwd = scratchDir('execjq');
+    const r = await runFleet(
+      lab,
+      ['exec', '-n', 'light-018,light-019', '--', 'case $(hostname) in light-019) exit 4;; esac'],
+      { cwd },
+    );
+    expect(r.exitCode, r.stderr).toBe(1);
+    for (const file of [
+      'reports/last-exec.json',
+      readdirSync(join(cwd, 'reports')).find((f) => f !== 'last-exec.json')!,
+    ]) {
+      const report = join(cwd, file.startsWith('reports/') ? file : `reports/${file}`);
+      const jq = await execa('jq', ['-r', '.devices[] | select(.status != "success") | .ip', report]);
+      expect(jq.stdout).toBe(lab.host('light-019').ip);
+      const rate = await execa('jq', ['-r', '.success_rate', report]);
+      expect(rate.stdout).toBe('50');
+    }
   });
 
   it('--json prints only the report on stdout', async () => {
@@ -257,6 +280,6 @@ describe('fleet exec on the lab', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as ExecReport;
     expect(validate(report)).toBe(true);
-    expect(report.hosts.map((h) => h.output)).toEqual(['hi\n', 'hi\n']);
+    expect(report.devices.map((h) => h.output)).toEqual(['hi\n', 'hi\n']);
   });
 });

@@ -44,9 +44,9 @@ describe('ops/exec run(input, runtime) on the lab', () => {
         rt,
       );
       expect(error).toBeUndefined();
-      const byId = new Map(result.hosts.map((h) => [h.id, h]));
+      const byId = new Map(result.devices.map((h) => [h.id, h]));
       expect(byId.get('x1')).toMatchObject({
-        status: 'ok',
+        status: 'success',
         exit_code: 0,
         output: 'hi from x1\n',
         failure: null,
@@ -69,14 +69,14 @@ describe('ops/exec run(input, runtime) on the lab', () => {
       // The report went through rt.writeReport: full report at reportPath, last-exec.json without output.
       expect(reportPath?.startsWith(rt.reportsDir)).toBe(true);
       const written = JSON.parse(readFileSync(reportPath!, 'utf8')) as typeof result;
-      expect(written.hosts.map((h) => h.output).sort()).toEqual(['hi from x1\n', 'hi from x2\n']);
+      expect(written.devices.map((h) => h.output).sort()).toEqual(['hi from x1\n', 'hi from x2\n']);
       const last = JSON.parse(
         readFileSync(join(rt.reportsDir, 'last-exec.json'), 'utf8'),
       ) as typeof result & {
         full_report: string;
       };
       expect(last.full_report).toBe(reportPath);
-      expect(last.hosts.map((h) => [h.id, h.output, h.exit_code])).toEqual([
+      expect(last.devices.map((h) => [h.id, h.output, h.exit_code])).toEqual([
         ['x1', '', 0],
         ['x2', '', 3],
       ]);
@@ -92,7 +92,7 @@ describe('ops/exec run(input, runtime) on the lab', () => {
         { command: 'echo same', hosts: [target('x1'), target('x2')], concurrency: 2, group: true },
         rt,
       );
-      expect(result.hosts.map((h) => h.exit_code)).toEqual([0, 0]);
+      expect(result.devices.map((h) => h.exit_code)).toEqual([0, 0]);
       const groups = rt.events.filter((e) => e.type === 'output:group');
       expect(groups).toHaveLength(1);
       expect(groups[0]).toMatchObject({ label: 'x[1-2] (2)', hosts: ['x1', 'x2'], stdout: 'same\n' });
@@ -110,7 +110,7 @@ describe('ops/exec run(input, runtime) on the lab', () => {
         rt,
       );
       expect(result.was_interrupted).toBe(true);
-      expect(result.hosts.map((h) => [h.id, h.status, h.failure])).toEqual([
+      expect(result.devices.map((h) => [h.id, h.status, h.failure])).toEqual([
         ['x1', 'interrupted', 'interrupted'],
         ['x2', 'interrupted', 'interrupted'],
       ]);

@@ -74,8 +74,8 @@ describe('fleet push', () => {
         rt,
       );
       expect(result.hosts.map((h) => [h.id, h.status, h.files_sent, h.sha256_verified])).toEqual([
-        ['p1', 'ok', 5, 5],
-        ['p2', 'ok', 5, 5],
+        ['p1', 'success', 5, 5],
+        ['p2', 'success', 5, 5],
       ]);
       for (const host of ['p1', 'p2']) {
         const sums = await sh(
@@ -117,8 +117,8 @@ describe('fleet push', () => {
       writeFileSync(join(src, 'bin/run.sh'), '#!/bin/sh\necho changed\n');
       const changed = await push({ sources: [src], dest: '/srv/app/', hosts: both(), concurrency: 2 }, rt);
       expect(changed.result.hosts.map((h) => [h.status, h.files_sent, h.files_skipped])).toEqual([
-        ['ok', 1, 4],
-        ['ok', 1, 4],
+        ['success', 1, 4],
+        ['success', 1, 4],
       ]);
       expect(await sh('p2', 'cat /srv/app/tree/bin/run.sh')).toBe('#!/bin/sh\necho changed\n');
       const forced = await push(
@@ -152,7 +152,12 @@ describe('fleet push', () => {
         rt,
       );
       await stopped;
-      expect(result.hosts[0]).toMatchObject({ id: 'p1', status: 'ok', files_sent: 1, sha256_verified: 1 });
+      expect(result.hosts[0]).toMatchObject({
+        id: 'p1',
+        status: 'success',
+        files_sent: 1,
+        sha256_verified: 1,
+      });
       expect(result.hosts[1]).toMatchObject({ id: 'p2', status: 'failed' });
       expect(result.hosts[1]!.error).toMatch(/p2/);
       expect((await sh('p1', 'sha256sum < /srv/blob.bin')).slice(0, 64)).toBe(sha(big));
@@ -168,7 +173,7 @@ describe('fleet push', () => {
         { sources: [file], dest: '/srv/blob.bin', hosts: [target('p2')], concurrency: 1 },
         rt2,
       );
-      expect(result.hosts[0]).toMatchObject({ status: 'ok', files_sent: 1 });
+      expect(result.hosts[0]).toMatchObject({ status: 'success', files_sent: 1 });
       expect(await sh('p2', 'ls -A /srv | grep fleet- || true')).toBe('');
     } finally {
       await rt2.close();
@@ -231,7 +236,7 @@ describe('fleet push', () => {
     );
     expect(res.exitCode, res.stderr).toBe(0);
     const report = JSON.parse(res.stdout) as { hosts: { status: string; files_sent: number }[] };
-    expect(report.hosts[0]).toMatchObject({ status: 'ok', files_sent: 1 });
+    expect(report.hosts[0]).toMatchObject({ status: 'success', files_sent: 1 });
     expect((await sh('p1', 'stat -c "%U:%G %a" /srv/rootonly/daemon.json')).trim()).toBe('root:root 640');
     await new Promise((r) => setTimeout(r, 4500));
     const cmdlines = await sh('p1', 'cat /tmp/cmdlines');
@@ -275,8 +280,8 @@ describe('fleet pull', () => {
         rt,
       );
       expect(result.hosts.map((h) => [h.id, h.status, h.files_sent, h.sha256_verified])).toEqual([
-        ['p1', 'ok', 6, 6],
-        ['p2', 'ok', 6, 6],
+        ['p1', 'success', 6, 6],
+        ['p2', 'success', 6, 6],
       ]);
       expect(readFileSync(join(local, 'p1/tree/host.txt'), 'utf8')).toBe('one\n');
       expect(readFileSync(join(local, 'p2/tree/host.txt'), 'utf8')).toBe('two\n');
@@ -301,7 +306,7 @@ describe('fleet pull', () => {
         { remote: '/srv/app/tree/host.txt', localDir: local, hosts: [target('p2')], concurrency: 1 },
         rt,
       );
-      expect(one.result.hosts[0]).toMatchObject({ status: 'ok', files_sent: 1 });
+      expect(one.result.hosts[0]).toMatchObject({ status: 'success', files_sent: 1 });
       expect(readFileSync(join(local, 'p2/host.txt'), 'utf8')).toBe('two\n');
       const missing = await pull(
         { remote: '/srv/none', localDir: local, hosts: [target('p1')], concurrency: 1 },

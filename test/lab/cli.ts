@@ -9,7 +9,8 @@ import { attachLab, cleanupAll, cleanupLab, startLab } from './index.js';
 import { listLabIds } from './cleanup.js';
 import { labDir, slottedId } from './names.js';
 import { hostPssKiB } from './stats.js';
-import type { LabHostSpec } from './types.js';
+import { resolveProfile } from './profile.js';
+import type { LabHostSpec, LabProfile } from './types.js';
 
 function demoHosts(n: number): LabHostSpec[] {
   const hosts: LabHostSpec[] = [];
@@ -31,7 +32,11 @@ program
   .option('--light <n>', 'extra light hosts (sshd only)', '0')
   .option('--id <id>', 'lab id', 'demo')
   .option('--subnet <n>', 'third octet of 10.77.x.0/24', '100')
-  .action(async (full: string, o: { light: string; id: string; subnet: string }) => {
+  .option(
+    '--profile <p>',
+    'accounts: quick | realistic | realistic-sleep (default FLEET_LAB_PROFILE or quick)',
+  )
+  .action(async (full: string, o: { light: string; id: string; subnet: string; profile?: string }) => {
     const t0 = Date.now();
     const lab = await startLab({
       id: o.id,
@@ -39,12 +44,15 @@ program
       hosts: demoHosts(Number(full)),
       light: Number(o.light),
       password: process.env.FLEET_LAB_PASSWORD || undefined,
+      ...(o.profile ? { profile: resolveProfile(o.profile as LabProfile) } : {}),
     });
     const secs = ((Date.now() - t0) / 1000).toFixed(1);
     const inv = lab.writeInventory();
     for (const h of lab.hosts)
       console.log(`${h.name.padEnd(10)} ${h.ip.padEnd(14)} ${h.docker ? 'ssh+docker' : 'ssh'}`);
-    console.log(`\n${lab.hosts.length} hosts up in ${secs} s (lab ${lab.id}, ${lab.cidr})`);
+    console.log(
+      `\n${lab.hosts.length} hosts up in ${secs} s (lab ${lab.id}, ${lab.cidr}, profile ${lab.profile})`,
+    );
     console.log(
       `HOME:      ${lab.home}   (HOME=${lab.home} ssh root@${lab.hosts[0]?.ip ?? '10.77.x.y'} hostname)`,
     );

@@ -27,6 +27,8 @@ export interface LabContext {
   hostsTable: string;
   shimFile: string;
   withPassword: boolean;
+  /** ~/.bashrc of every account for the lab's profile (profile.ts); undefined = none (quick). */
+  bashrc?: string;
 }
 
 /** Folders that get a per-host overlay; only those that exist on this machine are mounted. */
@@ -94,6 +96,8 @@ export function prepareHostFiles(ctx: LabContext, h: HostRuntime): void {
     `HOST_NAME=${h.name}\nHAS_DOCKER=${h.docker ? 1 : 0}\nDOCKERD_ARGS="${DOCKERD_ARGS} --cgroup-parent=${cgroupParent(ctx.id, h.name)}"\n`,
   );
   writeFileSync(`${h.dir}/root/.ssh/authorized_keys`, ctx.authorizedKeys, { mode: 0o600 });
+  // root's login shell is bash (the lower /etc/passwd), which reads this for every SSH command.
+  if (ctx.bashrc !== undefined) writeFileSync(`${h.dir}/root/.bashrc`, ctx.bashrc);
   if (ctx.withPassword) {
     mkdirSync(`${etc}/sudoers.d`, { recursive: true });
     // Password required: tests of `--sudo` must feed it on stdin.
@@ -239,12 +243,19 @@ export async function hostMust(h: LabHost, command: string, opts: RunOptions = {
   return r.stdout;
 }
 
-/** Creates the non-root sudo user `fleet`; the password goes to chpasswd on stdin only. */
-export async function addPasswordUser(h: LabHost, password: string): Promise<void> {
+/**
+ * Creates the non-root sudo user `fleet`; the password goes to chpasswd on stdin only. With a realistic
+ * profile its login shell is bash with the profile's ~/.bashrc (else /bin/sh, which reads no rc file).
+ */
+export async function addPasswordUser(h: LabHost, password: string, bashrc?: string): Promise<void> {
+  const shell = bashrc === undefined ? '/bin/sh' : '/bin/bash';
   const script = [
     'if ! id fleet >/dev/null 2>&1; then',
-    '  if getent passwd 1000 >/dev/null; then useradd -m -U -s /bin/sh fleet; else useradd -m -u 1000 -U -s /bin/sh fleet; fi',
+    `  if getent passwd 1000 >/dev/null; then useradd -m -U -s ${shell} fleet; else useradd -m -u 1000 -U -s ${shell} fleet; fi`,
     'fi',
+    ...(bashrc === undefined
+      ? []
+      : [`cat > ~fleet/.bashrc <<'FLEET_LAB_RC'\n${bashrc}FLEET_LAB_RC`, 'chown fleet: ~fleet/.bashrc']),
     'chpasswd',
   ].join('\n');
   await hostMust(h, script, { input: `fleet:${password}\n` });

@@ -25,6 +25,7 @@ import {
   vethName,
 } from './names.js';
 import { LabError, must, pool, waitFor } from './proc.js';
+import { bashrcFor, resolveProfile } from './profile.js';
 import { waitTcp } from './tcp.js';
 import type { Lab, LabHostSpec, LabOptions } from './types.js';
 
@@ -102,6 +103,7 @@ export async function startLab(asWritten: LabOptions): Promise<Lab> {
 
 async function build(opts: LabOptions, specs: LabHostSpec[], t0: number): Promise<Lab> {
   const { id, subnet } = opts;
+  const profile = resolveProfile(opts.profile);
   const dir = labDir(id);
   await fs.mkdir(`${dir}/hosts`, { recursive: true, mode: 0o700 });
   await fs.mkdir(`${dir}/bin`, { recursive: true });
@@ -137,6 +139,7 @@ async function build(opts: LabOptions, specs: LabHostSpec[], t0: number): Promis
     knownHostsFile: client.knownHostsFile,
     sshConfigFile: client.sshConfigFile,
     startedAt: new Date(t0).toISOString(),
+    profile,
     hosts,
   };
   await saveState(state);
@@ -166,6 +169,7 @@ async function build(opts: LabOptions, specs: LabHostSpec[], t0: number): Promis
     hostsTable: hosts.map((h) => `${h.ip}\t${h.name}\n`).join(''),
     shimFile,
     withPassword: opts.password !== undefined,
+    bashrc: bashrcFor(profile),
   };
   const prof: Record<string, number> = {};
   const tick = (k: string, t: number): void => {
@@ -183,7 +187,7 @@ async function build(opts: LabOptions, specs: LabHostSpec[], t0: number): Promis
       // Reachable from the root namespace through the init's view of its own /run.
       h.dockerHost = `unix:///proc/${h.pid}/root/run/docker.sock`;
     }
-    if (opts.password !== undefined) await addPasswordUser(h, opts.password);
+    if (opts.password !== undefined) await addPasswordUser(h, opts.password, ctx.bashrc);
     // sshd was started by the init script; only the engine is left.
     if (h.docker) await makeLab(state, { keyPassphrase: client.keyPassphrase }).startDocker(h.name);
     tick('daemons', t);

@@ -9,7 +9,7 @@ import { writeInventoryFile } from './inventory.js';
 import { newEd25519, writeKnownHosts } from './keys.js';
 import { labDir } from './names.js';
 import { LabError, must, sleep } from './proc.js';
-import type { Lab, LabExecResult } from './types.js';
+import type { Lab, LabExecResult, LabProfile } from './types.js';
 
 /** What a lab records about itself in <dir>/state.json; never secrets. */
 export interface LabState {
@@ -25,6 +25,8 @@ export interface LabState {
   sshConfigFile: string;
   startedAt: string;
   startMs?: number;
+  /** Absent in the state of labs started before profiles existed: quick. */
+  profile?: LabProfile;
   hosts: HostRuntime[];
 }
 
@@ -104,6 +106,7 @@ export function makeLab(state: LabState, secrets: { keyPassphrase: string; passw
     id: state.id,
     cidr: state.cidr,
     gatewayIp: state.gatewayIp,
+    profile: state.profile ?? 'quick',
     hosts: state.hosts,
     dir: state.dir,
     home: state.home,

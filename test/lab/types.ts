@@ -2,6 +2,9 @@
  * The lab's contract: real hosts (network namespace + own mount/UTS namespace + OpenSSH + optionally a
  * Docker engine) on this machine. Tests, benchmarks and the demo use only this API.
  */
+import type { LabProfile } from './profile.js';
+
+export type { LabProfile } from './profile.js';
 export interface LabHostSpec {
   name: string;
   /** Full host with a Docker engine (default true); false = light host, sshd only. */
@@ -22,6 +25,11 @@ export interface LabOptions {
   light?: number;
   /** Create the non-root sudo user `fleet` with this password on every host (memory only). */
   password?: string;
+  /**
+   * Login-shell start-up of every account: `quick` (no ~/.bashrc), `realistic` (~/.bashrc burns ~100 ms
+   * of CPU), `realistic-sleep` (~/.bashrc sleeps 0.1 s). Default: FLEET_LAB_PROFILE, else quick.
+   */
+  profile?: LabProfile;
 }
 
 export interface LabHost {
@@ -52,6 +60,8 @@ export interface Lab {
   /** Root-namespace address on the lab bridge (where fleet connects from). */
   gatewayIp: string;
   hosts: LabHost[];
+  /** The accounts' login-shell start-up profile this lab was started with (see LabOptions.profile). */
+  profile: LabProfile;
   /** Working folder: keys, known_hosts, ssh config, per-host state. */
   dir: string;
   /** A HOME with .ssh/{id_ed25519,known_hosts,config} for running fleet / ssh / pdsh against the lab. */

@@ -59,7 +59,7 @@ describe('nodes.yml errors name file:line:column, the field, what was expected a
       'nodes.yml:8:17: defaults.backup.s3.endpoint: must be an http:// or https:// URL (got "minio:9000")',
       'nodes.yml:9:23: defaults.backup.s3.forcePathStyle: must be true or false (got "maybe")',
       'nodes.yml:12:9: nodes[0].ip: must be an IPv4/IPv6 address or a DNS name (got "10.0.0.300")',
-      'nodes.yml:13:11: nodes[0].role: must be one of manager, worker (got "boss")',
+      'nodes.yml:13:11: nodes[0].role: must be one of manager, worker, control-plane (got "boss")',
       `nodes.yml:14:9: nodes[1].id: must start with a letter or digit and use only letters, digits, '.', '_' and '-' (got "agx 01")`,
       'nodes.yml:16:14: nodes[1].groups: "gpu" is listed twice',
       'nodes.yml:17:5: nodes[2]: missing required field "id"',
@@ -109,6 +109,15 @@ describe('parseInventory', () => {
       'nodes.yml:11:11: nodes[2].port: must be an integer 1-65535 (got 70000)',
     ]);
     expect(e.hint).toContain('nodes.example.yml');
+  });
+
+  it("loads the Fleet Commander plan's inventory verbatim: control-plane is a pinned manager, type is free", () => {
+    const inv = parseInventory(fixture('fleet-commander.yml'), 'nodes.yml');
+    expect(inv.nodes.map((n) => [n.id, n.name, n.ip, n.type, n.role])).toEqual([
+      ['spark', 'dgx-spark', '192.168.50.10', 'manager', 'manager'],
+      ['xavier-01', 'agx-xavier-01', '192.168.50.11', 'xavier', 'worker'],
+      ['xavier-02', 'agx-xavier-02', '192.168.50.12', 'xavier', 'worker'],
+    ]);
   });
 
   it('builds the model of a valid file', () => {

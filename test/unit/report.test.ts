@@ -22,7 +22,7 @@ function host(id: string, over: Partial<ExecHostReport> = {}): ExecHostReport {
   return {
     id,
     ip: '10.77.2.10',
-    status: 'ok',
+    status: 'success',
     exit_code: 0,
     duration_seconds: 0.2,
     output: `${id}\n`,
@@ -76,14 +76,14 @@ describe('buildExecReport', () => {
       durationMs: 1,
       hosts: [host('a')],
     });
-    (report.hosts[0] as { failure: string }).failure = 'boom';
+    (report.devices[0] as { failure: string }).failure = 'boom';
     expect(validate(report)).toBe(false);
   });
 });
 
 describe('execExitCode', () => {
   const code = (hosts: ExecHostReport[], interrupted = false) =>
-    execExitCode({ hosts, was_interrupted: interrupted });
+    execExitCode({ devices: hosts, was_interrupted: interrupted });
 
   it('0 when every host succeeded', () => expect(code([host('a'), host('b')])).toBe(0));
   it('1 when a command exited non-zero or died by a signal', () => {
@@ -104,14 +104,23 @@ describe('execExitCode', () => {
 });
 
 describe('failedHostIds', () => {
-  it('lists failed and interrupted hosts in order, not ok ones', () => {
-    const hosts = [
+  it('lists failed and interrupted hosts in order, not successful ones', () => {
+    const devices = [
       host('a'),
       failed('b', 'exit', 1),
       host('c', { status: 'interrupted' }),
       failed('d', 'auth'),
     ];
-    expect(failedHostIds({ hosts })).toEqual(['b', 'c', 'd']);
+    expect(failedHostIds({ devices })).toEqual(['b', 'c', 'd']);
+  });
+
+  it('still reads a report written before issue 10 (`hosts`, status ok), and nothing else', () => {
+    const hosts = [
+      { id: 'a', status: 'ok' },
+      { id: 'b', status: 'failed' },
+    ];
+    expect(failedHostIds({ hosts })).toEqual(['b']);
+    expect(failedHostIds({ command: 'x' })).toBeUndefined();
   });
 });
 
@@ -132,19 +141,19 @@ describe('a report with cut output', () => {
 
   it('records the limit and what was cut, and the schema accepts it', () => {
     expect(report.max_output_bytes).toBe(1_048_576);
-    expect(report.hosts[0]?.truncated?.stdout).toEqual(cut);
+    expect(report.devices[0]?.truncated?.stdout).toEqual(cut);
     expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
     expect(
-      validate({ ...report, hosts: [host('h1', { truncated: { stdout: { ...cut, sha256: 'x' } } })] }),
+      validate({ ...report, devices: [host('h1', { truncated: { stdout: { ...cut, sha256: 'x' } } })] }),
     ).toBe(false);
   });
 
   it('last-exec.json leaves the output out and points at the full report', () => {
     const last = withoutOutput(report, 'reports/exec-1.json');
     expect(last.full_report).toBe('reports/exec-1.json');
-    expect(last.hosts.map((h) => [h.id, h.status, h.output, h.stderr])).toEqual([
-      ['h1', 'ok', '', ''],
-      ['h2', 'ok', '', ''],
+    expect(last.devices.map((h) => [h.id, h.status, h.output, h.stderr])).toEqual([
+      ['h1', 'success', '', ''],
+      ['h2', 'success', '', ''],
     ]);
     expect(failedHostIds(last)).toEqual(failedHostIds(report));
     expect(validate(last), JSON.stringify(validate.errors)).toBe(true);

@@ -1,4 +1,7 @@
 import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { buildRemoteCommand, killCommand } from '../../src/adapters/ssh/exec.js';
@@ -40,9 +43,33 @@ describe('buildRemoteCommand', () => {
     expect(Number(m?.[1])).toBeGreaterThan(1);
   });
 
+  it('starts the login shell once per command, like plain `bash -c` (its start-up file runs once)', () => {
+    // BASH_ENV is the start-up file every non-interactive bash runs: it stands in for ~/.bashrc.
+    const dir = mkdtempSync(join(tmpdir(), 'fleet-rc-'));
+    writeFileSync(join(dir, 'rc'), `echo start >> ${dir}/starts\n`);
+    const env = { ...process.env, SHELL: '/bin/bash', BASH_ENV: join(dir, 'rc') };
+    const wrapped = spawnSync('setsid', ['bash', '-c', buildRemoteCommand('echo "$$"', 'abc123', 'none')], {
+      env,
+    });
+    expect(readFileSync(join(dir, 'starts'), 'utf8')).toBe('start\n');
+    // And the command ran in that shell: its $$ is the process group the marker names.
+    const pid = /^\0fleet-pgid-abc123:(\d+)\n/.exec(wrapped.stderr.toString('latin1'))?.[1];
+    expect(wrapped.stdout.toString()).toBe(`${pid}\n`);
+    rmSync(dir, { recursive: true });
+  });
+
+  it('reports a syntax error on the line plain `bash -c` names, and still prints the marker first', () => {
+    const cmd = 'echo one\nif then';
+    const plain = spawnSync('bash', ['-c', cmd]).stderr.toString();
+    const wrapped = run(cmd).stderr.toString('latin1');
+    expect(plain).toContain('line 2');
+    expect(wrapped).toMatch(/^\0fleet-pgid-abc123:\d+\n/);
+    expect(wrapped.replace(/^\0fleet-pgid-abc123:\d+\n/, '')).toBe(plain);
+  });
+
   it('never puts the sudo password on the command line', () => {
     const cmd = buildRemoteCommand('id -u', 'n1', 'password');
-    expect(cmd).toContain("sudo -S -p '[fleet-sudo-n1]' sh -c");
+    expect(cmd).toContain("exec sudo -S -p '[fleet-sudo-n1]' sh -c");
     expect(buildRemoteCommand('id -u', 'n1', 'nopassword')).toContain('sudo -n sh -c');
   });
 

@@ -141,8 +141,10 @@ describe('progress and exit codes', () => {
   it('exit codes: unreachable 3 wins, sha256 mismatch 8, other failures 1, interrupted 130', () => {
     const h = (status: TransferHostReport['status'], failure: TransferHostReport['failure']) =>
       ({ status, failure }) as TransferHostReport;
-    expect(transferExitCode({ was_interrupted: false, hosts: [h('ok', null)] })).toBe(0);
-    expect(transferExitCode({ was_interrupted: false, hosts: [h('failed', 'exit'), h('ok', null)] })).toBe(1);
+    expect(transferExitCode({ was_interrupted: false, hosts: [h('success', null)] })).toBe(0);
+    expect(
+      transferExitCode({ was_interrupted: false, hosts: [h('failed', 'exit'), h('success', null)] }),
+    ).toBe(1);
     expect(
       transferExitCode({ was_interrupted: false, hosts: [h('failed', 'integrity'), h('failed', 'exit')] }),
     ).toBe(8);

@@ -22,13 +22,17 @@ import { CLUSTER_LOCK_FILE, JOB_LOCK_FILE, REMOTE_LOCK_DIR } from '../../core/re
 import { loadRemoteScript } from '../remote-scripts.js';
 import { sleep } from '../../core/poll.js';
 import { shJoin } from './quote.js';
-import type { ExecResult, SshPool } from './types.js';
+import type { ExecResult, SshConnection, SshPool } from './types.js';
+
+type Started = Awaited<ReturnType<SshConnection['spawn']>>;
 
 /** A heartbeat every HEARTBEAT_MS; the remote side gives up after LOCK_IDLE_SECONDS without one. */
 const HEARTBEAT_MS = 5_000;
 export const LOCK_IDLE_SECONDS = 45;
 /** How often a waiting run asks again. */
 const RETRY_MS = 1_000;
+/** After a contended fast path: how long a run without --wait-lock still waits (see there). */
+const CONTENTION_GRACE_MS = 2_500;
 
 export interface ClusterLockOptions {
   /** `up`, `backup`, …: shown to whoever has to wait (never the arguments). */
@@ -124,7 +128,26 @@ export async function acquireClusterLock(
     );
   };
 
-  // Connect to all at once (handshakes are the slow part), then lock one by one in order.
+  // One attempt on one host: the script answers held (and keeps running), busy or error.
+  const attempt = async (conn: SshConnection): Promise<{ reply: LockReply; started: Started }> => {
+    const started = await conn.spawn(command, { sudo: opts.sudo, sudoPassword: opts.sudoPassword });
+    started.stdin.write(line);
+    return { reply: await readReply(started.stdout, started.done), started };
+  };
+  const hold = (id: string, started: Started): void => {
+    const h: HeldHost = { id, stdin: started.stdin, done: started.done, released: false };
+    held.push(h);
+    void h.done.then(
+      () => lost(h),
+      () => lost(h),
+    );
+  };
+  const giveBack = async (started: Started): Promise<void> => {
+    started.stdin.end();
+    await started.done.catch(() => undefined);
+  };
+
+  // Connect to all at once (handshakes are the slow part).
   const connections = await Promise.all(
     targets.map((t) =>
       pool.connect(t, opts.signal).then(
@@ -134,29 +157,38 @@ export async function acquireClusterLock(
     ),
   );
   try {
+    const reachable: { target: HostTarget; conn: SshConnection }[] = [];
     for (const c of connections) {
       if ('error' in c) {
         if (c.error.code === 'interrupted' || opts.signal?.aborted) throw interrupted();
         opts.log?.('warn', `not locked: ${c.error.message}`, c.target.id);
-        continue;
-      }
+      } else reachable.push(c);
+    }
+    // Fast path: one attempt on every host at once. Nobody waits for a lock while holding another
+    // here (a busy host makes this run give back everything it took), so there is no deadlock; only
+    // when some host is busy or failed does the run fall back to locking one by one in the fixed
+    // order, waiting where --wait-lock allows. Uncontended, the lock costs one round trip (and one
+    // login-shell start per host, in parallel) instead of one per host in a row.
+    const first = await Promise.all(reachable.map((c) => attempt(c.conn).catch(() => undefined)));
+    if (first.every((a) => a?.reply.state === 'held')) {
+      reachable.forEach((c, i) => hold(c.target.id, first[i]!.started));
+      return { held: held.map((h) => h.id), release };
+    }
+    await Promise.all(first.map((a) => (a ? giveBack(a.started) : undefined)));
+    // A host may have been busy only with another run's own fast-path attempt, which that run gives
+    // back at once: allow a short wait even without --wait-lock, so two runs started together do
+    // not both refuse; a run that really holds the lock is still refused after it.
+    const waitUntil = Math.max(deadline, Date.now() + CONTENTION_GRACE_MS);
+    for (const c of reachable) {
       let waitingSaid = false;
       for (;;) {
         if (opts.signal?.aborted) throw interrupted();
-        const started = await c.conn.spawn(command, { sudo: opts.sudo, sudoPassword: opts.sudoPassword });
-        started.stdin.write(line);
-        const reply = await readReply(started.stdout, started.done);
+        const { reply, started } = await attempt(c.conn);
         if (reply.state === 'held') {
-          const h: HeldHost = { id: c.target.id, stdin: started.stdin, done: started.done, released: false };
-          held.push(h);
-          void h.done.then(
-            () => lost(h),
-            () => lost(h),
-          );
+          hold(c.target.id, started);
           break;
         }
-        started.stdin.end();
-        await started.done.catch(() => undefined);
+        await giveBack(started);
         if (reply.state === 'error') {
           throw new FleetError('locked', `cannot take the cluster lock: ${reply.message}`, {
             host: c.target.id,
@@ -164,7 +196,7 @@ export async function acquireClusterLock(
           });
         }
         const why = describeBusy(reply);
-        if (Date.now() + RETRY_MS > deadline) {
+        if (Date.now() + RETRY_MS > waitUntil) {
           const waited = opts.waitSeconds ? ` after waiting ${opts.waitSeconds} s` : '';
           throw new FleetError('locked', `the cluster is locked${waited}: ${why}`, {
             host: c.target.id,
@@ -173,7 +205,8 @@ export async function acquireClusterLock(
               : 'wait for that run to finish, or pass --wait-lock [SECONDS] to wait for it',
           });
         }
-        if (!waitingSaid) opts.log?.('info', `waiting for the cluster lock: ${why}`, c.target.id);
+        if (!waitingSaid && opts.waitSeconds)
+          opts.log?.('info', `waiting for the cluster lock: ${why}`, c.target.id);
         waitingSaid = true;
         await sleep(RETRY_MS, opts.signal);
       }

@@ -1,11 +1,22 @@
 /**
  * Running a command on an exec channel so that a timeout or abort kills the remote process itself.
  *
- * sshd without a pty makes the login shell a session and process-group leader. The command is sent as
- *   printf '\0fleet-pgid-N:%s\n' "$$" >&2; exec "$SHELL" -c '<cmd>'
- * so the first bytes on stderr name the process group, and the user's command then runs exactly as
- * plain `ssh host '<cmd>'` would (same shell, same pid, byte-identical stdout; the marker is stripped
- * from stderr). On timeout/abort a second channel runs `kill -TERM -PGID`, then KILL if needed.
+ * sshd runs every exec request as `$SHELL -c '<request>'`, and without a pty it makes that shell a
+ * session and process-group leader. The request is
+ *   printf '\0fleet-pgid-N:%s\n' "$$" >&2; <cmd>
+ * so the first bytes on stderr name the process group, and the user's command then runs in that very
+ * shell, exactly as plain `ssh host '<cmd>'` would: one login-shell start per command (an account whose
+ * ~/.bashrc initialises conda or pyenv pays it once, not twice as with the old
+ * `exec "$SHELL" -c '<cmd>'` wrapper), same pid, same $0/SHLVL, byte-identical stdout, the same line
+ * numbers in syntax errors (the marker shares the command's first line); the marker is stripped from
+ * stderr. On timeout/abort a second channel runs `kill -TERM -PGID`, then KILL if needed.
+ *
+ * What this asks of the command, as `ssh host cmd` does: it is parsed by the account's login shell,
+ * which must be a POSIX shell (sh, dash, bash, zsh, ksh, busybox ash). fish or csh accounts get that
+ * shell's parse error, as with any POSIX command line sent to them; fleet's own scripts (facts, locks)
+ * are POSIX sh. A command that starts with `exec` keeps the pid and so the process group. A command
+ * that turns job control on (`set -m`) puts its background jobs in their own groups, which the kill
+ * cannot reach: the same limit as Ctrl-C on any non-interactive shell.
  *
  * With sudo, the sudo prompt is a marker too: the password is written to stdin only when sudo asks for
  * it (never in argv), and the caller's stdin is passed only after the root shell announced itself, so
@@ -47,11 +58,14 @@ export function buildRemoteCommand(
   nonce: string,
   sudo: 'none' | 'password' | 'nopassword',
 ): string {
-  const pgid = `printf '\\0fleet-pgid-${nonce}:%s\\n' "$$" >&2; exec `;
-  if (sudo === 'none') return `${pgid}"\${SHELL:-/bin/sh}" -c ${shQuote(command)}`;
-  const inner = `printf '\\0fleet-ok-${nonce}\\n' >&2; exec sh -c ${shQuote(command)}`;
+  const pgid = `printf '\\0fleet-pgid-${nonce}:%s\\n' "$$" >&2; `;
+  // Same line as the command, so a syntax error names the line `ssh host cmd` would.
+  if (sudo === 'none') return `${pgid}${command}`;
+  // `exec sudo`: the login shell becomes sudo (same pid, same group); root's sh runs the marker and
+  // the command itself, so with sudo too there is one login-shell start and one sh.
+  const inner = `printf '\\0fleet-ok-${nonce}\\n' >&2; ${command}`;
   const sudoCmd = sudo === 'password' ? `sudo -S -p ${shQuote(`[fleet-sudo-${nonce}]`)}` : 'sudo -n';
-  return `${pgid}${sudoCmd} sh -c ${shQuote(inner)}`;
+  return `${pgid}exec ${sudoCmd} sh -c ${shQuote(inner)}`;
 }
 
 export function killCommand(pgid: number): string {

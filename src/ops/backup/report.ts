@@ -5,6 +5,7 @@
  */
 import type { FailureKind } from '../../core/host.js';
 import { roundSeconds, successRate } from '../../core/report.js';
+import { compatDevices, type CompatDevice } from '../../core/report-devices.js';
 import type { ItemKind } from '../../core/backup-manifest.js';
 
 export type ItemStatus = 'ok' | 'failed' | 'not-started' | 'verified' | 'skipped';
@@ -50,6 +51,8 @@ export interface BackupRunReport {
   exit_code: number;
   error: string | null;
   hosts: HostReport[];
+  /** The same hosts as the bash module's scripts read them (core/report-devices.ts). */
+  devices: CompatDevice[];
   items: ItemReport[];
   notes: string[];
   changes: { host: string | null; description: string }[];
@@ -102,6 +105,7 @@ export function buildBackupReport(input: BuildReportInput): BackupRunReport {
     exit_code: input.exitCode,
     error: input.error,
     hosts: input.hosts,
+    devices: compatDevices(input.hosts),
     items: input.items,
     notes: input.notes,
     changes: input.changes.map((c) => ({ host: c.host ?? null, description: c.description })),

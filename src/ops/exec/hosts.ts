@@ -95,7 +95,7 @@ async function runOnHost(host: HostTarget, options: ExecRunOptions): Promise<Exe
     bus.emit({
       type: 'host:done',
       host: host.id,
-      ok: status === 'ok',
+      ok: status === 'success',
       exitCode: result?.exitCode ?? null,
       failure: failure ?? undefined,
       error: error ?? undefined,
@@ -204,7 +204,7 @@ async function runOnHost(host: HostTarget, options: ExecRunOptions): Promise<Exe
     const seconds = (options.timeoutMs ?? 0) / 1000;
     return finish('failed', 'timeout', `command timed out after ${seconds}s; remote process killed`, result);
   }
-  if (result.exitCode === 0) return finish('ok', null, null, result);
+  if (result.exitCode === 0) return finish('success', null, null, result);
   if (result.exitCode === null || result.signal) {
     return finish('failed', 'signal', `killed by signal ${result.signal ?? 'unknown'}`, result);
   }

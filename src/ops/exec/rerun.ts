@@ -12,8 +12,9 @@ export interface RerunTargets {
 export async function readRerunTargets(option: boolean | string): Promise<RerunTargets> {
   const path = typeof option === 'string' ? option : lastReportPath('exec');
   const data = (await readReport(path)) as Partial<ExecReport>;
-  if (!Array.isArray(data.hosts) || typeof data.command !== 'string') {
-    throw new FleetError('usage', `${path} is not a fleet exec report (no "hosts" list or "command")`);
+  const ids = failedHostIds(data);
+  if (ids === undefined || typeof data.command !== 'string') {
+    throw new FleetError('usage', `${path} is not a fleet exec report (no "devices" list or "command")`);
   }
-  return { path, command: data.command, ids: failedHostIds({ hosts: data.hosts }) };
+  return { path, command: data.command, ids };
 }

@@ -64,7 +64,7 @@ export function finishHost(
   outcome: { error?: unknown; interrupted?: boolean; localDir?: string },
 ): TransferHostReport {
   const durationMs = Date.now() - started;
-  let status: TransferHostReport['status'] = 'ok';
+  let status: TransferHostReport['status'] = 'success';
   let failure: TransferFailure | null = null;
   let error: string | null = null;
   if (outcome.interrupted) {
@@ -80,7 +80,7 @@ export function finishHost(
   bus.emit({
     type: 'host:done',
     host: host.id,
-    ok: status === 'ok',
+    ok: status === 'success',
     failure: failure === 'integrity' ? 'exit' : (failure ?? undefined),
     error: error ?? undefined,
     durationMs,

@@ -6,6 +6,7 @@
 import type { FleetError } from '../../core/errors.js';
 import { failureKind, type FailureKind } from '../../core/host.js';
 import { stepHost } from '../../core/swarm-plan.js';
+import { compatDevices, devicesSuccessRate, type CompatDevice } from '../../core/report-devices.js';
 import type { PhaseTiming } from '../../runtime/phase.js';
 import type { HostStatus, SwarmContext } from './context.js';
 
@@ -29,6 +30,8 @@ export interface UpReport {
   skipped: number;
   interrupted: number;
   not_started: number;
+  /** Percent of hosts in the wanted state (ok or unchanged), as the old scripts read it. */
+  success_rate: number;
   hosts: {
     id: string;
     ip: string;
@@ -44,6 +47,8 @@ export interface UpReport {
     failure_phase: string | null;
     duration_seconds: number;
   }[];
+  /** The same hosts as the bash module's scripts read them (core/report-devices.ts). */
+  devices: CompatDevice[];
   changes: { host: string | null; description: string }[];
   topology: {
     id: string;
@@ -88,6 +93,7 @@ export function buildUpReport(
     duration_seconds: sec(h.result.durationMs),
   }));
   const count = (s: string) => hosts.filter((h) => h.status === s).length;
+  const devices = compatDevices(hosts);
   return {
     command: input.command,
     timestamp: input.startedAt.toISOString(),
@@ -111,7 +117,9 @@ export function buildUpReport(
     skipped: count('skipped'),
     interrupted: count('interrupted'),
     not_started: count('not-started'),
+    success_rate: devicesSuccessRate(devices),
     hosts,
+    devices,
     changes: ctx.changes.map((c) => ({ host: c.host ?? null, description: c.description })),
     topology: (ctx.topology ?? []).map((n) => ({
       id: n.id,

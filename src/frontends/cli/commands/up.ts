@@ -180,10 +180,13 @@ export async function runSwarmCommand(
   // nodes.yml maxJobs is exec's knob; the worker pool keeps its own default.
   const opts = { ...withDefaults, concurrency: cliOpts.concurrency };
   const dryRun = command === 'plan' || Boolean(opts.dryRun);
-  const [{ downConfirmation }, { applyIdentityFiles, resolveTargets }] = await Promise.all([
+  const [{ downConfirmation, loadPhases }, { applyIdentityFiles, resolveTargets }] = await Promise.all([
     import('../../../ops/swarm/run.js'),
     import('../../../runtime/targets.js'),
   ]);
+  // The phases (and the Docker client they import) load while the cluster lock's SSH handshakes are
+  // in flight, instead of after them at the start of preflight; the run's own import then hits the cache.
+  void loadPhases(command === 'down' ? 'down' : 'up').catch(() => undefined);
   const input: SwarmInput = {
     command,
     hosts: targets,
