@@ -42,34 +42,10 @@ import * as volumes from './volumes.js';
 
 export { JOIN_TIMEOUT_MS } from './swarm.js';
 
-/** The newest API version fleet is written against; older engines are spoken to in their version. */
-export const CLIENT_MAX_API = '1.47';
-/** Swarm mode with the fields fleet uses (node spec updates, attachable overlays). */
-export const CLIENT_MIN_API = '1.25';
-
-export function compareApi(a: string, b: string): number {
-  const [amaj = 0, amin = 0] = a.split('.').map(Number);
-  const [bmaj = 0, bmin = 0] = b.split('.').map(Number);
-  return amaj - bmaj || amin - bmin;
-}
-
-/** min(server, client max), refusing engines older than the swarm API fleet needs. */
-export function negotiateApiVersion(serverApi: string, host: string): string {
-  if (!/^\d+\.\d+$/.test(serverApi)) {
-    throw new FleetError('docker', `engine reported an unreadable API version "${serverApi}"`, { host });
-  }
-  if (compareApi(serverApi, CLIENT_MIN_API) < 0) {
-    throw new FleetError(
-      'docker',
-      `Docker API ${serverApi} is too old (fleet needs ${CLIENT_MIN_API} or newer)`,
-      {
-        host,
-        hint: 'upgrade Docker on this host to 17.12 or newer',
-      },
-    );
-  }
-  return compareApi(serverApi, CLIENT_MAX_API) < 0 ? serverApi : CLIENT_MAX_API;
-}
+// The API version negotiation lives in api-version.ts; re-exported for the engine's callers and tests.
+export { CLIENT_MAX_API, CLIENT_MIN_API, compareApi, negotiateApiVersion } from './api-version.js';
+import { negotiateApiVersion } from './api-version.js';
+import { loadDockerode } from './dockerode-loader.js';
 
 /** Channels (and so requests in flight) per engine. */
 const DEFAULT_CHANNELS = 4;
@@ -87,25 +63,7 @@ export interface EngineOptions extends Partial<TransportOptions> {
   requestTimeoutMs?: number;
 }
 
-let dockerodeModule: Promise<typeof Dockerode> | undefined;
-function loadDockerode(): Promise<typeof Dockerode> {
-  // docker-modem logs full responses (GET /swarm carries the join tokens) when DEBUG names it.
-  if (process.env.DEBUG) {
-    process.env.DEBUG = process.env.DEBUG.split(/[\s,]+/)
-      .filter((ns) => ns && !/^(modem|\*)$/.test(ns))
-      .join(',');
-  }
-  dockerodeModule ??= import('dockerode').then((m) => m.default);
-  return dockerodeModule;
-}
-
-/**
- * Starts loading dockerode now (it takes ~0.3–0.8 s: it pulls in grpc and protobuf), so that a caller
- * can overlap it with its SSH connects instead of paying it after the first one.
- */
-export function preloadDockerClient(): void {
-  loadDockerode().catch(() => undefined);
-}
+export { preloadDockerClient } from './dockerode-loader.js';
 
 /** Connects to the engine on `conn`'s host: picks the transport and negotiates the API version. */
 export async function createDockerEngine(
