@@ -9,7 +9,7 @@
 import { createDockerEngine } from '../../adapters/docker/engine.js';
 import type { SwarmNode } from '../../adapters/docker/types.js';
 import { FleetError, toFleetError } from '../../core/errors.js';
-import { strandedInCluster } from '../../core/swarm-plan-membership.js';
+import { isReachableManager, strandedInCluster } from '../../core/swarm-plan-membership.js';
 import { readClusterNodes } from '../shared/cluster.js';
 import { pollUntil, quorumOf } from './actions.js';
 import { observedHost } from './plan.js';
@@ -205,6 +205,43 @@ async function observeThroughSpare(ctx: SwarmContext): Promise<SwarmSeen | undef
     }
   }
   return undefined;
+}
+
+/**
+ * Managers whose own engine says they are managers (GET /info: control available) while the node
+ * list, read through the leader, still calls them Down or Unreachable: a manager back from a stopped
+ * engine or a cut link reads so for a heartbeat or two. The planner counts quorum from that list, so
+ * preflight waits (up to --settle-timeout) until the list catches up; if it never does, the planner
+ * judges the list as it is.
+ */
+export async function waitForLaggingManagers(ctx: SwarmContext): Promise<void> {
+  const lagging = (cluster: ClusterState): HostRecord[] =>
+    [...ctx.hosts.values()].filter((h) => {
+      if (!h.info?.swarm.controlAvailable || !h.nodeId) return false;
+      const node = cluster.nodes.find((n) => n.id === h.nodeId);
+      return node?.role === 'manager' && !isReachableManager(node);
+    });
+  const first = ctx.cluster && lagging(ctx.cluster);
+  if (!first || first.length === 0) return;
+  ctx.bus.log(
+    'info',
+    `${first.map((h) => h.target.id).join(', ')}: manager again, not yet Reachable in the node list; waiting for it`,
+  );
+  try {
+    await pollUntil(
+      ctx,
+      'the node list to show the managers reachable',
+      async () => {
+        const cluster = await refreshCluster(ctx);
+        return Boolean(cluster && lagging(cluster).length === 0);
+      },
+      (settled) => settled,
+      ctx.options.settleTimeoutMs,
+    );
+  } catch (err) {
+    if (toFleetError(err).code === 'interrupted') throw err;
+    // Still lagging: the planner decides from the list as it stands (and says why).
+  }
 }
 
 /** Re-reads the node list (after joins); keeps the leader pointer on a manager that answers. */

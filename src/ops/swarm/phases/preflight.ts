@@ -9,7 +9,7 @@ import { forEachHost } from '../../../runtime/for-each-host.js';
 import type { Phase } from '../../../runtime/phase.js';
 import { probeHost, type HostSlot } from '../../shared/phases/probe.js';
 import { factsView, markFailed, type HostRecord, type SwarmContext } from '../context.js';
-import { classify, waitForLeader } from '../observe.js';
+import { classify, waitForLaggingManagers, waitForLeader } from '../observe.js';
 import { decideRoles, liveRole } from '../roles.js';
 import { makePlan, stepsOf } from '../plan.js';
 
@@ -84,6 +84,7 @@ export const preflight: Phase<SwarmContext> = {
     }
     await waitForLeader(ctx);
     await classify(ctx);
+    await waitForLaggingManagers(ctx);
     stopOnUntrustedManager(ctx, hosts);
     for (const host of hosts) {
       if (host.membership !== 'foreign') continue;
