@@ -8,6 +8,7 @@ import { buildTransferReport, type TransferReport } from '../../core/transfer-re
 import { forEachHost } from '../../runtime/for-each-host.js';
 import type { OperationResult, Runtime } from '../../runtime/types.js';
 import { pullFromHost } from './host.js';
+import { finishTransfer } from '../shared/transfer.js';
 
 export interface PullInput {
   remote: string;
@@ -58,13 +59,5 @@ export async function run(input: PullInput, rt: Runtime): Promise<OperationResul
     bytes: hosts.reduce((n, h) => n + h.bytes_sent, 0),
     hosts,
   });
-  const path = await rt.writeReport('pull', report, startedAt, input.reportPath);
-  bus.log('info', `report: ${path}`);
-  bus.emit({
-    type: 'run:done',
-    ok: report.successful === report.total_devices,
-    durationMs: report.duration_seconds * 1000,
-    interrupted: report.was_interrupted,
-  });
-  return { result: report, reportPath: path };
+  return finishTransfer(rt, report, startedAt, input.reportPath);
 }

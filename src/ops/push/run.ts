@@ -9,6 +9,7 @@ import { buildTransferReport, type TransferReport } from '../../core/transfer-re
 import { forEachHost } from '../../runtime/for-each-host.js';
 import type { OperationResult, Runtime } from '../../runtime/types.js';
 import { pushToHost } from './host.js';
+import { finishTransfer } from '../shared/transfer.js';
 
 export interface PushInput {
   sources: string[];
@@ -70,13 +71,5 @@ export async function run(input: PushInput, rt: Runtime): Promise<OperationResul
     bytes: plan.bytes,
     hosts,
   });
-  const path = await rt.writeReport('push', report, startedAt, input.reportPath);
-  bus.log('info', `report: ${path}`);
-  bus.emit({
-    type: 'run:done',
-    ok: report.successful === report.total_devices,
-    durationMs: report.duration_seconds * 1000,
-    interrupted: report.was_interrupted,
-  });
-  return { result: report, reportPath: path };
+  return finishTransfer(rt, report, startedAt, input.reportPath);
 }
