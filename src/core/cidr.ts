@@ -53,3 +53,34 @@ export function cidrHosts(c: Cidr): string[] {
   }
   return out;
 }
+
+/** Whether `address` lies in the range. */
+export function cidrContains(c: Cidr, address: string): boolean {
+  if (!isIPv4(address)) return false;
+  const mask = c.prefix === 0 ? 0 : (0xffffffff << (32 - c.prefix)) >>> 0;
+  return (ipToInt(address) & mask) >>> 0 === c.base;
+}
+
+/**
+ * The ranges a scan may touch, derived from addresses the user already gave (the inventory's): the
+ * /`prefix` network of each IPv4 address, each once, in order. Names (not addresses) give no range.
+ */
+export function rangesAround(addresses: readonly string[], prefix = 24): string[] {
+  const out: string[] = [];
+  for (const a of addresses) {
+    if (!isIPv4(a)) continue;
+    const c = parseCidr(`${a}/${prefix}`, true);
+    const text = `${intToIp(c.base)}/${prefix}`;
+    if (!out.includes(text)) out.push(text);
+  }
+  return out;
+}
+
+/** Whether range `inner` lies entirely inside one of `outer` (so a scan of it stays where allowed). */
+export function rangeWithin(inner: string, outer: readonly string[]): boolean {
+  const i = parseCidr(inner, true);
+  return outer.some((o) => {
+    const c = parseCidr(o, true);
+    return i.prefix >= c.prefix && cidrContains(c, intToIp(i.base));
+  });
+}

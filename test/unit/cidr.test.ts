@@ -1,7 +1,7 @@
 /** core/cidr.ts: `fleet discover --cidr` parsing, pure (it replaced node:net isIPv4 with the same rule). */
 import { isIP } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { cidrHosts, isIPv4, parseCidr } from '../../src/core/cidr.js';
+import { cidrHosts, isIPv4, parseCidr, rangesAround, rangeWithin } from '../../src/core/cidr.js';
 import { FleetError } from '../../src/core/errors.js';
 
 describe('core/cidr', () => {
@@ -33,5 +33,20 @@ describe('core/cidr', () => {
     expect(() => parseCidr('01.2.3.4/24')).toThrow('is not an IPv4 range like 10.77.14.0/24');
     expect(() => parseCidr('10.0.0.0/15')).toThrow('ranges larger than /16 need --force');
     expect(parseCidr('10.0.0.0/15', true).size).toBe(2 ** 17);
+  });
+});
+
+describe('ranges for a scan derived from the inventory', () => {
+  it('gives the /24 of each address once, and none for names', () => {
+    expect(rangesAround(['10.77.2.2', '10.77.2.9', 'spark.local', '192.168.1.20'])).toEqual([
+      '10.77.2.0/24',
+      '192.168.1.0/24',
+    ]);
+  });
+  it('tells whether a range lies inside the allowed ones', () => {
+    expect(rangeWithin('10.77.2.0/28', ['10.77.2.0/24'])).toBe(true);
+    expect(rangeWithin('10.77.2.0/24', ['10.77.2.0/24'])).toBe(true);
+    expect(rangeWithin('10.77.0.0/16', ['10.77.2.0/24'])).toBe(false);
+    expect(rangeWithin('10.78.2.0/24', ['10.77.2.0/24'])).toBe(false);
   });
 });
