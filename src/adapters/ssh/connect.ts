@@ -57,6 +57,11 @@ const RETRYABLE_SOCKET = new Set([
   'ECONNABORTED',
 ]);
 
+/** Authentication's own bound; the connect timeout covers TCP and the key exchange only. */
+export function authTimeoutMs(settings: SshSettings): number {
+  return settings.authTimeoutMs ?? Math.max(30_000, 3 * settings.connectTimeoutMs);
+}
+
 function label(host: HostTarget): string {
   const addr = `${host.user}@${host.address}:${host.port}`;
   return host.id === host.address ? addr : `${host.id} (${addr})`;
@@ -104,15 +109,18 @@ export async function connectOnce(host: HostTarget, ctx: AttemptContext): Promis
     };
     const onTimeout = (): void => {
       const before = stage === 'tcp' || stage === 'handshake';
+      const limitMs = before ? ctx.settings.connectTimeoutMs : authTimeoutMs(ctx.settings);
       // Code `connect`: to the user a host that does not answer is unreachable, whatever the stage.
       fail(
         new FleetError(
           'connect',
-          `connect timeout after ${ctx.settings.connectTimeoutMs / 1000}s to ${label(host)} (${stage === 'tcp' ? 'no TCP connection' : stage === 'handshake' ? 'during key exchange' : 'during authentication'})`,
+          `${before ? 'connect' : 'authentication'} timeout after ${limitMs / 1000}s to ${label(host)} (${stage === 'tcp' ? 'no TCP connection' : stage === 'handshake' ? 'during key exchange' : 'during authentication'})`,
           {
             host: host.id,
             retryable: before,
-            hint: 'check that the host is up and reachable, or raise --connect-timeout / FLEET_SSH_TIMEOUT',
+            hint: before
+              ? 'check that the host is up and reachable, or raise --connect-timeout / FLEET_SSH_TIMEOUT'
+              : 'the host answered but did not finish authentication: check its sshd (PAM, DNS lookups of clients) and its load',
           },
         ),
       );
@@ -131,7 +139,13 @@ export async function connectOnce(host: HostTarget, ctx: AttemptContext): Promis
       stage = 'handshake';
     });
     client.on('handshake', () => {
+      // Like OpenSSH's ConnectTimeout, the connect timeout ends with the key exchange: a host that got
+      // this far is alive, and authentication (slow under load: 200 hosts handshaking on 2 cores, a
+      // PAM module, a DNS lookup of the client) gets its own, longer bound.
       stage = 'auth';
+      clearTimeout(timer);
+      remaining = authTimeoutMs(ctx.settings);
+      arm();
     });
     client.on('ready', () => {
       stage = 'ready';

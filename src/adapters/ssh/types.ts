@@ -8,8 +8,10 @@ import type { HostTarget } from '../../core/host.js';
 export type HostKeyPolicy = 'strict' | 'accept-new' | 'ignore';
 
 export interface SshSettings {
-  /** TCP connect + handshake + auth, per attempt. Env FLEET_SSH_TIMEOUT (seconds). */
+  /** TCP connect + key exchange, per attempt (like OpenSSH's ConnectTimeout). Env FLEET_SSH_TIMEOUT (seconds). */
   connectTimeoutMs: number;
+  /** Authentication, once the key exchange is done. Default max(30 s, 3 × connectTimeoutMs). */
+  authTimeoutMs?: number;
   hostKeyPolicy: HostKeyPolicy;
   /**
    * True when hostKeyPolicy came from a flag (--accept-new-host-keys, --insecure-ignore-host-keys);

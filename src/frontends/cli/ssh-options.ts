@@ -56,7 +56,10 @@ const collect = (value: string, previous: string[] | undefined): string[] => [..
 export function addSshOptions(cmd: Command): Command {
   return cmd
     .addOption(
-      new Option('--connect-timeout <seconds>', 'TCP connect + handshake + auth timeout per attempt')
+      new Option(
+        '--connect-timeout <seconds>',
+        'TCP connect + key exchange timeout per attempt (authentication then gets max(30 s, 3x this))',
+      )
         .env('FLEET_SSH_TIMEOUT')
         .argParser(parseSeconds('--connect-timeout'))
         .default(10),
