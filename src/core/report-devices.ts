@@ -13,10 +13,10 @@ export interface CompatDevice {
   id: string;
   ip: string;
   status: DeviceStatus;
-  /** These reports run no user command: always null. */
-  exit_code: null;
+  /** The user command's exit code (fleet rollout); null for reports that run none. */
+  exit_code: number | null;
   duration_seconds: number;
-  /** These reports run no user command: always empty. */
+  /** The user command's output (fleet rollout: its tail); empty for reports that run none. */
   output: string;
   error: string | null;
 }

@@ -20,6 +20,7 @@ import type { HostTarget } from '../../src/core/host.js';
 import { run as push } from '../../src/ops/push/run.js';
 import { run as pull } from '../../src/ops/pull/run.js';
 import { startLab, type Lab } from '../lab/index.js';
+import { schemaValidator } from '../helpers/report-schema.js';
 import { labSsh, labTarget, testRuntime } from '../helpers/runtime.js';
 import { ensureBuilt, runFleet, scratchDir } from './exec-helpers.js';
 
@@ -30,6 +31,7 @@ let src: string;
 const sha = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 const target = (name: string): HostTarget => labTarget(lab, name);
 const both = () => [target('p1'), target('p2')];
+const validateTransfer = schemaValidator('transfer-report.schema.json');
 
 async function sh(host: string, command: string): Promise<string> {
   const r = await lab.exec(host, command);
@@ -56,7 +58,10 @@ beforeAll(async () => {
   writeFileSync(join(src, 'conf/secret.conf'), 'token=abc\n');
   chmodSync(join(src, 'conf/secret.conf'), 0o600);
   writeFileSync(join(src, 'conf/deep/er/a file with spaces.txt'), 'spaces\n');
+  // 3 MB: over HASHED_WHILE_WRITING, so it lands through the host's hash-while-writing hook.
   writeFileSync(join(src, 'big.bin'), randomBytes(3 * 1024 * 1024));
+  chmodSync(join(src, 'big.bin'), 0o640);
+  utimesSync(join(src, 'big.bin'), 1_650_000_000, 1_650_000_000);
   writeFileSync(join(src, 'zero'), '');
   utimesSync(join(src, 'conf/secret.conf'), 1_600_000_000, 1_600_000_000);
 }, 120_000);
@@ -77,6 +82,7 @@ describe('fleet push', () => {
         ['p1', 'success', 5, 5],
         ['p2', 'success', 5, 5],
       ]);
+      expect(validateTransfer(result), JSON.stringify(validateTransfer.errors)).toBe(true);
       for (const host of ['p1', 'p2']) {
         const sums = await sh(
           host,
@@ -93,9 +99,16 @@ describe('fleet push', () => {
           .join('\n');
         expect(sums.trim()).toBe(expected);
         expect(
-          (await sh(host, 'stat -c %a /srv/app/tree/bin/run.sh /srv/app/tree/conf/secret.conf')).split('\n'),
-        ).toEqual(['755', '600', '']);
-        expect((await sh(host, 'stat -c %Y /srv/app/tree/conf/secret.conf')).trim()).toBe('1600000000');
+          (
+            await sh(
+              host,
+              'stat -c %a /srv/app/tree/bin/run.sh /srv/app/tree/conf/secret.conf /srv/app/tree/big.bin',
+            )
+          ).split('\n'),
+        ).toEqual(['755', '600', '640', '']);
+        expect(
+          (await sh(host, 'stat -c %Y /srv/app/tree/conf/secret.conf /srv/app/tree/big.bin')).trim(),
+        ).toBe('1600000000\n1650000000');
         expect((await sh(host, '[ -d /srv/app/tree/empty ] && echo dir')).trim()).toBe('dir');
         expect(await sh(host, 'find /srv/app -name ".*.fleet-*"')).toBe('');
       }
@@ -160,6 +173,8 @@ describe('fleet push', () => {
       });
       expect(result.hosts[1]).toMatchObject({ id: 'p2', status: 'failed' });
       expect(result.hosts[1]!.error).toMatch(/p2/);
+      expect(validateTransfer(result), JSON.stringify(validateTransfer.errors)).toBe(true);
+      expect(result.devices.map((d) => d.status)).toEqual(['success', 'failed']);
       expect((await sh('p1', 'sha256sum < /srv/blob.bin')).slice(0, 64)).toBe(sha(big));
     } finally {
       await rt.close();
@@ -283,6 +298,7 @@ describe('fleet pull', () => {
         ['p1', 'success', 6, 6],
         ['p2', 'success', 6, 6],
       ]);
+      expect(validateTransfer(result), JSON.stringify(validateTransfer.errors)).toBe(true);
       expect(readFileSync(join(local, 'p1/tree/host.txt'), 'utf8')).toBe('one\n');
       expect(readFileSync(join(local, 'p2/tree/host.txt'), 'utf8')).toBe('two\n');
       expect(readFileSync(join(local, 'p2/tree/big.bin')).equals(readFileSync(join(src, 'big.bin')))).toBe(

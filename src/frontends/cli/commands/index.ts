@@ -13,6 +13,7 @@ import { register as push } from './push.js';
 import { register as pull } from './pull.js';
 import { register as wait } from './wait.js';
 import { register as reboot } from './reboot.js';
+import { register as rollout } from './rollout.js';
 import { register as service } from './service.js';
 import { register as node } from './node.js';
 import { register as stack } from './stack.js';
@@ -31,6 +32,7 @@ export const commands: Array<(program: Command) => void> = [
   pull,
   wait,
   reboot,
+  rollout,
   node,
   service,
   stack,

@@ -1,6 +1,6 @@
 /**
  * `fleet reboot`: a rolling reboot that keeps swarm quorum and service capacity. The work is
- * src/ops/reboot; the order rules are core/reboot-plan.ts.
+ * src/ops/reboot; the order rules are core/rolling-plan.ts, the engine ops/shared/rolling.ts.
  */
 import { Option, type Command } from 'commander';
 import { addWaitLockOption, CLUSTER_LOCK_HELP, type LockCliOptions } from '../cluster-lock-options.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkAllAtOnce, defaultBatch, rollingWaves, type RollingNode } from '../../src/core/reboot-plan.js';
+import { checkAllAtOnce, defaultBatch, rollingWaves, type RollingNode } from '../../src/core/rolling-plan.js';
 
 const node = (id: string, role: RollingNode['role']): RollingNode => ({ id, role });
 const ids = (waves: RollingNode[][]) => waves.map((w) => w.map((n) => n.id));

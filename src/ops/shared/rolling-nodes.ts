@@ -1,14 +1,16 @@
 /**
- * What `fleet reboot` needs to know and change about swarm nodes: each host's membership (from its
- * own engine), a manager to drain and activate nodes through (another manager first, since the one
- * being rebooted is about to go away), and the availability update itself.
+ * What a rolling run (`fleet reboot`, `fleet rollout`) needs to know and change about swarm nodes:
+ * each host's membership (from its own engine), a manager to drain and activate nodes through, and
+ * the availability update itself. Not shared/manager.ts's withManager: this one must prefer a manager
+ * outside the current wave (the one being rebooted is about to go away) and may reach managers that
+ * are not selected, through the addresses the nodes know.
  */
 import { createDockerEngine } from '../../adapters/docker/engine.js';
 import type { DockerEngine } from '../../adapters/docker/types.js';
 import type { SshPool } from '../../adapters/ssh/types.js';
 import { FleetError, toFleetError } from '../../core/errors.js';
 import type { HostTarget } from '../../core/host.js';
-import type { RollingNode } from '../../core/reboot-plan.js';
+import type { RollingNode } from '../../core/rolling-plan.js';
 
 export interface NodeInfo extends RollingNode {
   target: HostTarget;
@@ -67,7 +69,7 @@ export function managerCandidates(nodes: NodeInfo[]): HostTarget[] {
 }
 
 /** Runs `fn` with the first manager (not in `exclude`) whose engine answers. */
-export async function withManager<T>(
+export async function withManagerOutside<T>(
   pool: SshPool,
   candidates: HostTarget[],
   exclude: Set<string>,

@@ -1,0 +1,198 @@
+/**
+ * THE rolling engine of `fleet reboot` and `fleet rollout`: read each host's swarm membership, order
+ * the hosts in waves (core/rolling-plan.ts: managers one at a time, then the others in batches),
+ * and per wave drain the swarm nodes, run the operation's step on every host of the wave, activate
+ * the nodes whose step succeeded. Stops after the first wave with a failure (unless --continue); a
+ * node whose step failed stays drained and is named with the command that activates it.
+ *
+ * Ctrl-C (the runtime's signal) stops after the current wave, not inside it: the steps run with a
+ * signal of their own, so a node half way through its maintenance is finished and activated rather
+ * than left drained in an unknown state. A second Ctrl-C exits the process (frontends/cli).
+ */
+import { FleetError, toFleetError } from '../../core/errors.js';
+import { failureKind, type HostTarget } from '../../core/host.js';
+import { roundSeconds } from '../../core/report.js';
+import { checkAllAtOnce, rollingWaves } from '../../core/rolling-plan.js';
+import { forEachHost } from '../../runtime/for-each-host.js';
+import type { Runtime } from '../../runtime/types.js';
+import {
+  managerCandidates,
+  readMembership,
+  setAvailability,
+  withManagerOutside,
+  type NodeInfo,
+} from './rolling-nodes.js';
+
+export type { NodeInfo } from './rolling-nodes.js';
+
+export type RollingStatus = 'ok' | 'failed' | 'not-started';
+
+/** What every rolling report has per host; the operation adds its own fields. */
+export interface RollingRow {
+  id: string;
+  ip: string;
+  role: NodeInfo['role'];
+  status: RollingStatus;
+  seconds: number;
+  error: string | null;
+}
+
+export interface LeftDrained {
+  id: string;
+  node_id: string;
+  /** Run on a manager to make the node take tasks again. */
+  activate: string;
+}
+
+export interface RollingOptions<R extends RollingRow> {
+  hosts: HostTarget[];
+  batch?: number;
+  drain: boolean;
+  allAtOnce?: boolean;
+  force?: boolean;
+  continueOnError?: boolean;
+  /** The operation's own fields of a host's row (status, seconds, error are the engine's). */
+  row(n: NodeInfo): Omit<R, keyof RollingRow>;
+  /** The work on one host; throws when it failed. Fills its own fields of `row`. */
+  step(n: NodeInfo, row: R, signal: AbortSignal): Promise<void>;
+  /** How the stop message names the failed hosts: "did not come back", "failed". */
+  failedWords: string;
+}
+
+export interface RollingOutcome<R extends RollingRow> {
+  rows: R[];
+  leftDrained: LeftDrained[];
+  interrupted: boolean;
+  error?: FleetError;
+}
+
+export async function runRolling<R extends RollingRow>(
+  o: RollingOptions<R>,
+  rt: Runtime,
+): Promise<RollingOutcome<R>> {
+  const { bus, signal } = rt;
+  const pool = await rt.pool();
+  const rows = new Map<string, R>();
+  const drained = new Map<string, NodeInfo>();
+  // The steps' signal: not the runtime's, so a Ctrl-C lets the current wave finish (see above).
+  const stepSignal = new AbortController().signal;
+  let error: FleetError | undefined;
+  try {
+    const nodes = await forEachHost(o.hosts, { concurrency: 32 }, (t) =>
+      readMembership(pool, t, signal, rt.sudoPassword),
+    );
+    for (const n of nodes) {
+      const base: RollingRow = {
+        id: n.id,
+        ip: n.target.address,
+        role: n.role,
+        status: 'not-started',
+        seconds: 0,
+        error: null,
+      };
+      rows.set(n.id, { ...base, ...o.row(n) } as R);
+    }
+    if (o.allAtOnce) {
+      const managers = nodes.filter((n) => n.role === 'manager').length;
+      checkAllAtOnce(managers, Math.max(0, ...nodes.map((n) => n.managers)), o.force === true);
+    }
+    const candidates = managerCandidates(nodes);
+    const waves = rollingWaves(nodes, { batch: o.batch, allAtOnce: o.allAtOnce }) as NodeInfo[][];
+    for (const [i, wave] of waves.entries()) {
+      if (signal.aborted) break;
+      const phase = `wave ${i + 1}/${waves.length}: ${wave.map((n) => n.id).join(', ')}`;
+      bus.emit({ type: 'phase:start', phase, at: Date.now() });
+      const started = Date.now();
+      const inWave = new Set(wave.map((n) => n.id));
+      const members = wave.filter((n) => n.nodeId !== undefined);
+      if (o.drain && members.length > 0) {
+        await withManagerOutside(pool, candidates, inWave, stepSignal, rt.sudoPassword, async (engine) => {
+          for (const n of members) {
+            await setAvailability(engine, n.nodeId!, 'drain', stepSignal);
+            drained.set(n.id, n);
+            bus.emit({ type: 'change', host: n.id, description: 'drained', dryRun: false });
+          }
+        });
+      }
+      const results = await Promise.all(wave.map((n) => stepOne(n, rows.get(n.id)!, o, rt, stepSignal)));
+      const back = wave.filter((n, k) => results[k] && drained.has(n.id));
+      if (back.length > 0) {
+        await withManagerOutside(pool, candidates, new Set(), stepSignal, rt.sudoPassword, async (engine) => {
+          for (const n of back) {
+            await setAvailability(engine, n.nodeId!, 'active', stepSignal);
+            drained.delete(n.id);
+            bus.emit({ type: 'change', host: n.id, description: 'activated', dryRun: false });
+          }
+        });
+      }
+      const failed = wave.filter((_, k) => !results[k]);
+      bus.emit({ type: 'phase:done', phase, ok: failed.length === 0, durationMs: Date.now() - started });
+      if (failed.length > 0 && !o.continueOnError) {
+        error = new FleetError(
+          'partial',
+          `stopped after ${failed.map((n) => n.id).join(', ')} ${o.failedWords}`,
+          {
+            hint: 'check those hosts; run again for the rest (or pass --continue)',
+          },
+        );
+        break;
+      }
+    }
+  } catch (err) {
+    error = toFleetError(err);
+  } finally {
+    await rt.releasePool();
+  }
+  for (const row of rows.values()) {
+    if (row.status !== 'not-started') continue;
+    bus.emit({ type: 'host:done', host: row.id, ok: false, notStarted: true, durationMs: 0 });
+  }
+  const leftDrained = [...drained.values()].map((n) => ({
+    id: n.id,
+    node_id: n.nodeId!,
+    activate: `docker node update --availability active ${n.nodeId!}`,
+  }));
+  const failed = [...rows.values()].filter((r) => r.status === 'failed').map((r) => r.id);
+  if (!error && failed.length > 0)
+    error = new FleetError('partial', `${failed.join(', ')} ${o.failedWords}`, { hint: 'check those hosts' });
+  if (!error && signal.aborted)
+    error = new FleetError('interrupted', 'interrupted: stopped after the current wave');
+  // In the message itself, so it is said with --json too: nothing stays drained silently.
+  if (error && leftDrained.length > 0) {
+    const list = leftDrained.map((d) => `${d.id} (on a manager run: ${d.activate})`).join('; ');
+    error = new FleetError(error.code, `${error.message}; still drained: ${list}`, {
+      hint: error.hint,
+      host: error.host,
+    });
+  }
+  return { rows: [...rows.values()], leftDrained, interrupted: signal.aborted, error };
+}
+
+/** Runs the step on one host, fills the engine's fields of its row; true when it succeeded. */
+async function stepOne<R extends RollingRow>(
+  n: NodeInfo,
+  row: R,
+  o: RollingOptions<R>,
+  rt: Runtime,
+  signal: AbortSignal,
+): Promise<boolean> {
+  const started = Date.now();
+  let err: unknown;
+  try {
+    await o.step(n, row, signal);
+  } catch (e) {
+    err = e;
+  }
+  row.status = err === undefined ? 'ok' : 'failed';
+  row.seconds = roundSeconds(Date.now() - started);
+  row.error = err === undefined ? null : toFleetError(err).message;
+  rt.bus.emit({
+    type: 'host:done',
+    host: n.id,
+    ok: err === undefined,
+    failure: err === undefined ? undefined : (failureKind(toFleetError(err).code) ?? 'exit'),
+    error: row.error ?? undefined,
+    durationMs: Date.now() - started,
+  });
+  return err === undefined;
+}
