@@ -133,7 +133,7 @@ export function planHostBootstrap(p: BootstrapProbe, o: BootstrapOptions, host: 
       merge,
       backup: p.daemonJson !== undefined,
       diff,
-      sentence: `merge ${DAEMON_JSON}${p.daemonJson !== undefined ? ' (old file kept as a backup)' : ''}: ${diff.join('; ')}`,
+      sentence: `${p.daemonJson !== undefined ? 'merge' : 'write'} ${DAEMON_JSON} (${diff.length} ${diff.length === 1 ? 'change' : 'changes'}${p.daemonJson !== undefined ? ', the old file kept as a backup' : ''})`,
     });
   }
   if (o.dockerGroup && p.uid !== 0 && !p.userInDockerGroup) {

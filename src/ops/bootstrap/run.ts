@@ -43,6 +43,8 @@ export interface BootstrapHostReport {
   id: string;
   status: 'changed' | 'unchanged' | 'planned' | 'failed' | 'interrupted';
   changes: string[];
+  /** The daemon.json diff lines (`+ key: value (why)`), when it changed or would change. */
+  daemon_json_diff: string[];
   notes: string[];
   default_runtime: string | null;
   gpu_check: 'ok' | 'skipped' | 'failed' | null;
@@ -137,12 +139,13 @@ const PHASES = [
           for (const step of w.plan!.steps) {
             if (c.signal.aborted) throw new FleetError('interrupted', 'interrupted');
             w.row.changes.push(step.sentence);
-            if (step.kind === 'daemon-json') for (const d of step.diff) c.bus.log('info', `  ${d}`, w.target.id);
+            if (step.kind === 'daemon-json') w.row.daemon_json_diff = step.diff;
             await c.change(w.target.id, step.sentence, async () => {
               // Restarts wait for the next phase, where they go one host at a time.
               if (step.kind === 'restart') return;
               await applyStep(w.conn!, w.target, step, { rt: c.rt, pool: c.pool, packages: c.packages });
             });
+            if (step.kind === 'daemon-json') for (const d of step.diff) c.bus.log('info', `  ${d}`, w.target.id);
           }
         } catch (err) {
           fail(w, err, c.signal);
@@ -192,6 +195,9 @@ const PHASES = [
     async run(c: BootstrapContext): Promise<void> {
       const hosts = live(c).map((w) => w.target);
       c.ports = await checkPorts(c.rt, c.pool, hosts, c.managers);
+      c.bus.log('info', `swarm ports: ${c.ports.ok} of ${c.ports.probes} probes answered`);
+      for (const line of c.ports.not_verified) c.bus.log('info', line);
+      for (const line of c.ports.blocked) c.bus.log('warn', line);
     },
   },
 ];
@@ -211,6 +217,7 @@ export async function run(input: BootstrapInput, rt: Runtime): Promise<Operation
       id: target.id,
       status: 'unchanged',
       changes: [],
+      daemon_json_diff: [],
       notes: [],
       default_runtime: null,
       gpu_check: null,
