@@ -87,7 +87,8 @@ export function summarizePorts(
     const name = portName(p);
     const result = results.get(p);
     if (p.proto === 'udp' && (busy.get(p.to)?.has(name) || noPerl.has(p.to) || noPerl.has(p.from))) {
-      const why = noPerl.has(p.to) || noPerl.has(p.from) ? 'no perl to run the check' : 'port in use there (Docker)';
+      const why =
+        noPerl.has(p.to) || noPerl.has(p.from) ? 'no perl to run the check' : 'port in use there (Docker)';
       if (result === 'ok') ok++;
       else notVerified.add(`${p.to} ${name}: udp not verified (${why})`);
       continue;
@@ -102,7 +103,9 @@ export function summarizePorts(
   return { probes: probes.length, ok, blocked, not_verified: [...notVerified], problems: blocked };
 }
 
-export function parseProbeLine(line: string): { address: string; port: number; proto: string; result: ProbeResult } | undefined {
+export function parseProbeLine(
+  line: string,
+): { address: string; port: number; proto: string; result: ProbeResult } | undefined {
   const [address, port, proto, result] = line.trim().split(' ');
   if (!address || !port || !proto || !result || !(result in MEANING)) return undefined;
   return { address, port: Number(port), proto, result: result as ProbeResult };

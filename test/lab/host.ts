@@ -36,7 +36,8 @@ const OVERLAYS = ['/etc', '/var', '/opt', '/srv', '/usr/local'];
 /** Installing hosts also get their own /usr, mounted before /usr/local (whose overlay then sits on it). */
 const overlaysOf = (h: { installs?: boolean }): string[] =>
   h.installs ? ['/etc', '/var', '/opt', '/srv', '/usr', '/usr/local'] : OVERLAYS;
-const hasOwnDockerDir = (h: { docker: boolean; installs?: boolean }): boolean => h.docker || h.installs === true;
+const hasOwnDockerDir = (h: { docker: boolean; installs?: boolean }): boolean =>
+  h.docker || h.installs === true;
 export const DOCKERD_ARGS = '--iptables=false --bridge=none --storage-driver=vfs';
 /** Containers' cgroups go under a per-lab parent, so teardown can remove them (see cleanup.ts). */
 export const cgroupParent = (id: string, host: string): string => `/fleet-lab/${id}/${host}`;
@@ -120,7 +121,8 @@ export function prepareHostFiles(ctx: LabContext, h: HostRuntime): void {
 }
 
 /** The stand-in NVIDIA runtime: what nvidia-container-runtime is to Docker, a runc with extras. */
-const NVIDIA_RUNTIME = '#!/bin/sh\n# fleet lab stand-in for nvidia-container-runtime: no GPU hooks, plain runc.\nexec runc "$@"\n';
+const NVIDIA_RUNTIME =
+  '#!/bin/sh\n# fleet lab stand-in for nvidia-container-runtime: no GPU hooks, plain runc.\nexec runc "$@"\n';
 const NVIDIA_SMI = `#!/bin/sh
 # fleet lab stand-in for nvidia-smi: one GPU.
 case "$*" in
@@ -136,9 +138,13 @@ esac
 function prepareInstalls(h: HostRuntime): void {
   const usr = upperOf(h.dir, '/usr');
   mkdirSync(`${usr}/sbin`, { recursive: true });
-  writeFileSync(`${usr}/sbin/policy-rc.d`, '#!/bin/sh\n# fleet lab: packages start no services here.\nexit 101\n', {
-    mode: 0o755,
-  });
+  writeFileSync(
+    `${usr}/sbin/policy-rc.d`,
+    '#!/bin/sh\n# fleet lab: packages start no services here.\nexit 101\n',
+    {
+      mode: 0o755,
+    },
+  );
   if (!h.nvidia) return;
   mkdirSync(`${usr}/bin`, { recursive: true });
   writeFileSync(`${usr}/bin/nvidia-container-runtime`, NVIDIA_RUNTIME, { mode: 0o755 });
@@ -165,7 +171,7 @@ export async function removeHostDocker(h: LabHost): Promise<void> {
       'set -e',
       'for d in /usr /usr/local /etc /var; do t=$(stat -f -c %T "$d"); [ "$t" = overlayfs ] || { echo "$d is $t, not this host\'s overlay: refusing" >&2; exit 1; }; done',
       '[ -x /usr/sbin/policy-rc.d ] || { echo "no policy-rc.d: refusing" >&2; exit 1; }',
-      'if dpkg-query -W -f=\'${db:Status-Abbrev}\' docker.io 2>/dev/null | grep -q ^i; then DEBIAN_FRONTEND=noninteractive dpkg --remove --force-depends docker.io >/dev/null; fi',
+      "if dpkg-query -W -f='${db:Status-Abbrev}' docker.io 2>/dev/null | grep -q ^i; then DEBIAN_FRONTEND=noninteractive dpkg --remove --force-depends docker.io >/dev/null; fi",
       'rm -f /usr/local/bin/docker',
     ].join('\n'),
     { timeoutMs: 120_000 },
@@ -179,9 +185,9 @@ export async function removeHostDocker(h: LabHost): Promise<void> {
  */
 function fstab(ctx: LabContext, h: HostRuntime): string {
   const d = h.dir;
-  const lines = overlaysOf(h).filter((t) => existsSync(t)).map(
-    (t) => `overlay ${t} overlay lowerdir=${t},upperdir=${upperOf(d, t)},workdir=${workOf(d, t)} 0 0`,
-  );
+  const lines = overlaysOf(h)
+    .filter((t) => existsSync(t))
+    .map((t) => `overlay ${t} overlay lowerdir=${t},upperdir=${upperOf(d, t)},workdir=${workOf(d, t)} 0 0`);
   if (hasOwnDockerDir(h)) lines.push(`${d}/docker /var/lib/docker none bind 0 0`);
   lines.push(
     `${d}/root /root none bind 0 0`,

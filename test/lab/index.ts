@@ -6,7 +6,14 @@
 import { constants, promises as fs } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { cleanupLab } from './cleanup.js';
-import { addPasswordUser, prepareHostFiles, removeHostDocker, startInit, type HostRuntime, type LabContext } from './host.js';
+import {
+  addPasswordUser,
+  prepareHostFiles,
+  removeHostDocker,
+  startInit,
+  type HostRuntime,
+  type LabContext,
+} from './host.js';
 import { ensureSystemSshSnippet, makeClientKeys, writeKnownHosts, writeSshConfig } from './keys.js';
 import { loadState, makeLab, saveState, type LabState } from './lab.js';
 import {

@@ -8,7 +8,8 @@ import { FleetError } from '../../core/errors.js';
 import { readKeyFile } from '../key-file.js';
 import { defaultIdentityFiles } from './auth.js';
 
-const PUBLIC_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-[a-z0-9@.-]+) [A-Za-z0-9+/]+=*( [^\n]*)?$/;
+const PUBLIC_KEY =
+  /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-[a-z0-9@.-]+) [A-Za-z0-9+/]+=*( [^\n]*)?$/;
 
 export interface PublicKey {
   file: string;
@@ -29,7 +30,11 @@ export function readPublicKey(identityFiles: string[]): PublicKey {
     }
     return { file, line };
   }
-  throw new FleetError('usage', `--authorize-key: no public key found (${candidates.map((c) => `${c}.pub`).join(', ')})`, {
-    hint: 'create a key with ssh-keygen -t ed25519, or name yours with -i FILE (FILE.pub beside it)',
-  });
+  throw new FleetError(
+    'usage',
+    `--authorize-key: no public key found (${candidates.map((c) => `${c}.pub`).join(', ')})`,
+    {
+      hint: 'create a key with ssh-keygen -t ed25519, or name yours with -i FILE (FILE.pub beside it)',
+    },
+  );
 }

@@ -82,9 +82,13 @@ async function installDebs(conn: SshConnection, host: HostTarget, c: ApplyContex
     sudoPassword: c.rt.sudoPassword,
   });
   if (row.status !== 'success') {
-    throw new FleetError('remote-exit', `pushing the .debs to ${host.id} failed: ${row.error ?? row.status}`, {
-      host: host.id,
-    });
+    throw new FleetError(
+      'remote-exit',
+      `pushing the .debs to ${host.id} failed: ${row.error ?? row.status}`,
+      {
+        host: host.id,
+      },
+    );
   }
   const files = c.packages.entries.filter((e) => e.type === 'file').map((e) => shQuote(e.remote));
   // --no-download: every dependency must be among the .debs or already installed (air-gapped hosts).

@@ -48,7 +48,8 @@ export async function restartSafely(
         failed.set(n.id, err as Error);
         // A manager that did not come back: stop, the next one would take more quorum away.
         if (n.role === 'manager') {
-          for (const rest of nodes) if (!failed.has(rest.id) && rest !== n) failed.set(rest.id, notStarted(n));
+          for (const rest of nodes)
+            if (!failed.has(rest.id) && rest !== n) failed.set(rest.id, notStarted(n));
           return failed;
         }
       }
@@ -65,7 +66,7 @@ async function restartOne(n: NodeInfo, candidates: NodeInfo['target'][], o: Rest
   const changed = (host: string, description: string): void => {
     rt.bus.emit({ type: 'change', host, description, dryRun: false });
     o.onChange?.(host, description);
-  }
+  };
   const conn = await pool.connect(n.target, rt.signal);
   const member = n.nodeId !== undefined;
   let drained = false;

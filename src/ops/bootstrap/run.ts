@@ -98,7 +98,9 @@ function fail(w: HostWork, err: unknown, signal: AbortSignal): void {
 /** --packages DIR: its top-level .deb files, mapped onto REMOTE_PACKAGES. */
 async function packagesPlan(dir: string, rt: Runtime): Promise<PushPlan> {
   const [source] = await walkSources([dir.replace(/\/*$/, '/')], { warn: (m) => rt.bus.log('warn', m) });
-  const entries = source!.entries.filter((e) => e.rel === '' || (e.type === 'file' && /^[^/]+\.deb$/.test(e.rel)));
+  const entries = source!.entries.filter(
+    (e) => e.rel === '' || (e.type === 'file' && /^[^/]+\.deb$/.test(e.rel)),
+  );
   if (entries.length < 2) {
     throw new FleetError('usage', `--packages ${dir}: no .deb files in it`, {
       hint: 'put the engine and its missing dependencies there (apt-get download docker.io containerd runc …)',
@@ -145,7 +147,8 @@ const PHASES = [
               if (step.kind === 'restart') return;
               await applyStep(w.conn!, w.target, step, { rt: c.rt, pool: c.pool, packages: c.packages });
             });
-            if (step.kind === 'daemon-json') for (const d of step.diff) c.bus.log('info', `  ${d}`, w.target.id);
+            if (step.kind === 'daemon-json')
+              for (const d of step.diff) c.bus.log('info', `  ${d}`, w.target.id);
           }
         } catch (err) {
           fail(w, err, c.signal);
@@ -205,7 +208,6 @@ const PHASES = [
 function restartTargets(c: BootstrapContext): HostWork[] {
   return live(c).filter((w) => w.plan!.steps.some((s) => s.kind === 'restart'));
 }
-
 
 export async function run(input: BootstrapInput, rt: Runtime): Promise<OperationResult<BootstrapReport>> {
   const startedAt = new Date();

@@ -20,7 +20,11 @@ export interface VerifyResult {
   notes: string[];
 }
 
-export async function verifyHost(conn: SshConnection, rt: Runtime, nvidiaDefault: boolean): Promise<VerifyResult> {
+export async function verifyHost(
+  conn: SshConnection,
+  rt: Runtime,
+  nvidiaDefault: boolean,
+): Promise<VerifyResult> {
   const host = conn.host.id;
   rt.bus.hostState(host, 'running', 'verifying');
   const info = await rootRun(conn, rt, 'docker info', `docker info --format '{{.DefaultRuntime}}'`, {
@@ -67,6 +71,8 @@ export async function verifyHost(conn: SshConnection, rt: Runtime, nvidiaDefault
     notes.push(`GPU container check with ${image}: ${seen}`);
     return { defaultRuntime, gpuCheck: 'ok', notes };
   }
-  notes.push(`GPU container check with ${image} failed: the container saw no GPU (exit ${r.exitCode ?? r.signal})`);
+  notes.push(
+    `GPU container check with ${image} failed: the container saw no GPU (exit ${r.exitCode ?? r.signal})`,
+  );
   return { defaultRuntime, gpuCheck: 'failed', notes };
 }

@@ -31,28 +31,43 @@ interface Responder {
 
 async function scriptCommand(name: string, args: string[]): Promise<string> {
   const text = await loadRemoteScript(name);
-  return ['sh', '-c', shQuote(text), shQuote(`fleet-${name.replace(/\.sh$/, '')}`), ...args.map(shQuote)].join(' ');
+  return [
+    'sh',
+    '-c',
+    shQuote(text),
+    shQuote(`fleet-${name.replace(/\.sh$/, '')}`),
+    ...args.map(shQuote),
+  ].join(' ');
 }
 
-async function startResponder(pool: SshPool, host: HostTarget, ports: string[], rt: Runtime): Promise<Responder> {
+async function startResponder(
+  pool: SshPool,
+  host: HostTarget,
+  ports: string[],
+  rt: Runtime,
+): Promise<Responder> {
   const conn = await pool.connect(host, rt.signal);
   const started = await conn.spawn(await scriptCommand('port-responder.sh', ports), { signal: rt.signal });
   const busy = new Set<string>();
   let noPerl = false;
   let text = '';
-  await withDeadline(`the port responder on ${host.id}`, 15_000, rt.signal, () =>
-    new Promise<void>((resolve, reject) => {
-      started.stdout.on('data', (b: Buffer) => {
-        text += b.toString('utf8');
-        for (const line of text.split('\n')) {
-          if (line.startsWith('busy ')) busy.add(line.slice(5).trim());
-          if (line === 'noperl') noPerl = true;
-          if (line === 'ready' || line === 'noperl') resolve();
-        }
-      });
-      started.stdout.on('end', () => resolve());
-      started.done.then(() => resolve(), reject);
-    }),
+  await withDeadline(
+    `the port responder on ${host.id}`,
+    15_000,
+    rt.signal,
+    () =>
+      new Promise<void>((resolve, reject) => {
+        started.stdout.on('data', (b: Buffer) => {
+          text += b.toString('utf8');
+          for (const line of text.split('\n')) {
+            if (line.startsWith('busy ')) busy.add(line.slice(5).trim());
+            if (line === 'noperl') noPerl = true;
+            if (line === 'ready' || line === 'noperl') resolve();
+          }
+        });
+        started.stdout.on('end', () => resolve());
+        started.done.then(() => resolve(), reject);
+      }),
     host.id,
   );
   return {
