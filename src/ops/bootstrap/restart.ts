@@ -100,10 +100,13 @@ async function restartOne(n: NodeInfo, candidates: NodeInfo['target'][], o: Rest
     async (attempt) => {
       const ready = await checkReady(pool, n.target, member ? 'swarm' : 'docker', attempt, rt.sudoPassword);
       if (!ready || !member) return ready;
-      // A worker is Ready when a manager says so (its own engine only knows it is active).
+      // Ready as a manager says it (a worker's own engine only knows it is active).
+      // A manager: every manager Reachable again, so the next restart starts from a full margin.
       return withManager(pool, candidates, others, attempt, rt.sudoPassword, async (engine) => {
-        const node = await engine.inspectNode(n.nodeId!, attempt);
-        return node.state === 'ready' ? ready : undefined;
+        const nodes = await engine.listNodes(attempt);
+        const self = nodes.find((x) => x.id === n.nodeId);
+        const managersBack = nodes.every((x) => !x.manager || x.manager.reachability === 'reachable');
+        return self?.state === 'ready' && (n.role !== 'manager' || managersBack) ? ready : undefined;
       });
     },
     { timeoutMs: o.timeoutMs, signal: rt.signal, host: n.id, attemptMs: 15_000, initialDelayMs: 500 },
