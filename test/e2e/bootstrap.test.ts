@@ -178,6 +178,30 @@ describe('fleet bootstrap', () => {
     expect(report.ports).toMatchObject({ probes: 8, ok: 8, blocked: [] });
   }, 300_000);
 
+  it('a blocked port is named, host to host, by bootstrap (exit 4) and by up before any join', async () => {
+    // Rules in gpu's own network namespace only: datagrams to 4789 and connects to 2377 are dropped.
+    await sh(
+      'gpu',
+      'iptables -I INPUT -p udp --dport 4789 -j DROP && iptables -I INPUT -p tcp --dport 2377 -j DROP',
+    );
+    try {
+      const r = await fleet(['bootstrap', '--all']);
+      expect(r.exitCode, r.stderr).toBe(4);
+      expect(r.stderr).toContain('bare → gpu 4789/udp: no answer to 3 datagrams (dropped by a firewall?)');
+      expect(r.stderr).toContain(
+        'bare → gpu 2377/tcp: no answer to the TCP connect (dropped by a firewall?)',
+      );
+      expect(r.stderr).not.toContain('gpu → bare 4789/udp: no answer');
+      const plan = await fleet(['plan', '--all']);
+      expect(plan.stderr).toContain('swarm port blocked: bare → gpu 4789/udp: no answer to 3 datagrams');
+    } finally {
+      await sh(
+        'gpu',
+        'iptables -D INPUT -p udp --dport 4789 -j DROP; iptables -D INPUT -p tcp --dport 2377 -j DROP',
+      );
+    }
+  }, 300_000);
+
   it("the machine's own Docker binaries are unchanged and no policy-rc.d was left on it", () => {
     expect(machineSums.size).toBeGreaterThan(0);
     for (const [file, sum] of machineSums) expect(`${file} ${sha256(file)}`).toBe(`${file} ${sum}`);

@@ -19,7 +19,13 @@ import {
 } from '../../core/port-check.js';
 import { withDeadline } from '../../core/poll.js';
 import { forEachHost } from '../../runtime/for-each-host.js';
-import type { Runtime } from '../../runtime/types.js';
+import type { EventBus } from '../../runtime/events.js';
+
+/** What the check needs of a run: a Runtime with its pool, or up's SwarmContext. */
+export interface PortCheckEnv {
+  bus: EventBus;
+  signal: AbortSignal;
+}
 
 export type { PortCheckReport } from '../../core/port-check.js';
 
@@ -44,7 +50,7 @@ async function startResponder(
   pool: SshPool,
   host: HostTarget,
   ports: string[],
-  rt: Runtime,
+  rt: PortCheckEnv,
 ): Promise<Responder> {
   const conn = await pool.connect(host, rt.signal);
   const started = await conn.spawn(await scriptCommand('port-responder.sh', ports), { signal: rt.signal });
@@ -83,7 +89,7 @@ async function startResponder(
 
 /** Checks the swarm ports between `hosts`; `only` limits the pairs to those touching these hosts. */
 export async function checkPorts(
-  rt: Runtime,
+  rt: PortCheckEnv,
   pool: SshPool,
   hosts: HostTarget[],
   managers: string[],
