@@ -33,6 +33,11 @@ export interface LabContext {
 
 /** Folders that get a per-host overlay; only those that exist on this machine are mounted. */
 const OVERLAYS = ['/etc', '/var', '/opt', '/srv', '/usr/local'];
+/** Installing hosts also get their own /usr, mounted before /usr/local (whose overlay then sits on it). */
+const overlaysOf = (h: { installs?: boolean }): string[] =>
+  h.installs ? ['/etc', '/var', '/opt', '/srv', '/usr', '/usr/local'] : OVERLAYS;
+const hasOwnDockerDir = (h: { docker: boolean; installs?: boolean }): boolean =>
+  h.docker || h.installs === true;
 export const DOCKERD_ARGS = '--iptables=false --bridge=none --storage-driver=vfs';
 /** Containers' cgroups go under a per-lab parent, so teardown can remove them (see cleanup.ts). */
 export const cgroupParent = (id: string, host: string): string => `/fleet-lab/${id}/${host}`;
@@ -73,7 +78,7 @@ export function writeHostKey(h: HostRuntime): void {
 // libuv's 4 threads costs more than doing them in place.
 export function prepareHostFiles(ctx: LabContext, h: HostRuntime): void {
   const etc = upperOf(h.dir, '/etc');
-  for (const t of OVERLAYS) {
+  for (const t of overlaysOf(h)) {
     mkdirSync(upperOf(h.dir, t), { recursive: true });
     mkdirSync(workOf(h.dir, t), { recursive: true });
   }
@@ -93,7 +98,7 @@ export function prepareHostFiles(ctx: LabContext, h: HostRuntime): void {
   writeFileSync(`${etc}/ssh/sshd_config`, sshdConfig(h.ip));
   writeFileSync(
     `${etc}/fleet-lab/host.env`,
-    `HOST_NAME=${h.name}\nHAS_DOCKER=${h.docker ? 1 : 0}\nDOCKERD_ARGS="${DOCKERD_ARGS} --cgroup-parent=${cgroupParent(ctx.id, h.name)}"\n`,
+    `HOST_NAME=${h.name}\nHAS_DOCKER=${h.docker ? 1 : h.installs ? 'auto' : 0}\nDOCKERD_ARGS="${DOCKERD_ARGS} --cgroup-parent=${cgroupParent(ctx.id, h.name)}"\n`,
   );
   writeFileSync(`${h.dir}/root/.ssh/authorized_keys`, ctx.authorizedKeys, { mode: 0o600 });
   // root's login shell is bash (the lower /etc/passwd), which reads this for every SSH command.
@@ -108,10 +113,69 @@ export function prepareHostFiles(ctx: LabContext, h: HostRuntime): void {
   if (!existsSync(`${h.dir}/boot_id`)) writeFileSync(`${h.dir}/boot_id`, `${randomUUID()}\n`);
   writeFileSync(`${h.dir}/fstab`, fstab(ctx, h));
   writeFileSync(`${h.dir}/ip.batch`, ipBatch(ctx, h));
-  if (h.docker) {
+  if (hasOwnDockerDir(h)) {
     mkdirSync(`${h.dir}/docker`, { recursive: true, mode: 0o710 });
     mkdirSync(`${upperOf(h.dir, '/var')}/lib/docker`, { recursive: true });
   }
+  if (h.installs) prepareInstalls(h);
+}
+
+/** The stand-in NVIDIA runtime: what nvidia-container-runtime is to Docker, a runc with extras. */
+const NVIDIA_RUNTIME =
+  '#!/bin/sh\n# fleet lab stand-in for nvidia-container-runtime: no GPU hooks, plain runc.\nexec runc "$@"\n';
+const NVIDIA_SMI = `#!/bin/sh
+# fleet lab stand-in for nvidia-smi: one GPU.
+case "$*" in
+  *--query-gpu*) echo "NVIDIA Lab Stand-in GPU, 16384 MiB, 550.00" ;;
+  *) echo "GPU 0: NVIDIA Lab Stand-in GPU (UUID: GPU-00000000-0000-0000-0000-000000000000)" ;;
+esac
+`;
+
+/**
+ * Written into the host's own /usr and /etc before they are mounted: policy-rc.d (exit 101: no
+ * package may start or stop a service, as in Debian's chroots and images) and the NVIDIA stand-ins.
+ */
+function prepareInstalls(h: HostRuntime): void {
+  const usr = upperOf(h.dir, '/usr');
+  mkdirSync(`${usr}/sbin`, { recursive: true });
+  writeFileSync(
+    `${usr}/sbin/policy-rc.d`,
+    '#!/bin/sh\n# fleet lab: packages start no services here.\nexit 101\n',
+    {
+      mode: 0o755,
+    },
+  );
+  if (!h.nvidia) return;
+  mkdirSync(`${usr}/bin`, { recursive: true });
+  writeFileSync(`${usr}/bin/nvidia-container-runtime`, NVIDIA_RUNTIME, { mode: 0o755 });
+  writeFileSync(`${usr}/bin/nvidia-smi`, NVIDIA_SMI, { mode: 0o755 });
+  const etc = upperOf(h.dir, '/etc');
+  mkdirSync(`${etc}/docker`, { recursive: true });
+  // What nvidia-docker2's postinst leaves, plus a key of the user's own that a merge must keep.
+  const daemonJson = {
+    runtimes: { nvidia: { path: 'nvidia-container-runtime', runtimeArgs: [] } },
+    'max-concurrent-downloads': 2,
+  };
+  writeFileSync(`${etc}/docker/daemon.json`, `${JSON.stringify(daemonJson, null, 4)}\n`);
+}
+
+/**
+ * Makes an installing host without Docker: docker.io removed from the host's own dpkg database and
+ * /usr (whiteouts in its overlays), and the docker CLI in /usr/local hidden. Refuses unless /usr,
+ * /etc and /var are overlays in the host's mount namespace: never run against the machine's own.
+ */
+export async function removeHostDocker(h: LabHost): Promise<void> {
+  await hostMust(
+    h,
+    [
+      'set -e',
+      'for d in /usr /usr/local /etc /var; do t=$(stat -f -c %T "$d"); [ "$t" = overlayfs ] || { echo "$d is $t, not this host\'s overlay: refusing" >&2; exit 1; }; done',
+      '[ -x /usr/sbin/policy-rc.d ] || { echo "no policy-rc.d: refusing" >&2; exit 1; }',
+      "if dpkg-query -W -f='${db:Status-Abbrev}' docker.io 2>/dev/null | grep -q ^i; then DEBIAN_FRONTEND=noninteractive dpkg --remove --force-depends docker.io >/dev/null; fi",
+      'rm -f /usr/local/bin/docker',
+    ].join('\n'),
+    { timeoutMs: 120_000 },
+  );
 }
 
 /**
@@ -121,10 +185,10 @@ export function prepareHostFiles(ctx: LabContext, h: HostRuntime): void {
  */
 function fstab(ctx: LabContext, h: HostRuntime): string {
   const d = h.dir;
-  const lines = OVERLAYS.filter((t) => existsSync(t)).map(
-    (t) => `overlay ${t} overlay lowerdir=${t},upperdir=${upperOf(d, t)},workdir=${workOf(d, t)} 0 0`,
-  );
-  if (h.docker) lines.push(`${d}/docker /var/lib/docker none bind 0 0`);
+  const lines = overlaysOf(h)
+    .filter((t) => existsSync(t))
+    .map((t) => `overlay ${t} overlay lowerdir=${t},upperdir=${upperOf(d, t)},workdir=${workOf(d, t)} 0 0`);
+  if (hasOwnDockerDir(h)) lines.push(`${d}/docker /var/lib/docker none bind 0 0`);
   lines.push(
     `${d}/root /root none bind 0 0`,
     `${d}/home /home none bind 0 0`,

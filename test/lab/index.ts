@@ -6,7 +6,14 @@
 import { constants, promises as fs } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { cleanupLab } from './cleanup.js';
-import { addPasswordUser, prepareHostFiles, startInit, type HostRuntime, type LabContext } from './host.js';
+import {
+  addPasswordUser,
+  prepareHostFiles,
+  removeHostDocker,
+  startInit,
+  type HostRuntime,
+  type LabContext,
+} from './host.js';
 import { ensureSystemSshSnippet, makeClientKeys, writeKnownHosts, writeSshConfig } from './keys.js';
 import { loadState, makeLab, saveState, type LabState } from './lab.js';
 import {
@@ -120,6 +127,8 @@ async function build(opts: LabOptions, specs: LabHostSpec[], t0: number): Promis
     netns: netnsName(id, s.name),
     veth: vethName(id, index),
     docker: s.docker !== false,
+    ...(s.installs || s.nvidia ? { installs: true } : {}),
+    ...(s.nvidia ? { nvidia: true } : {}),
     type: s.type ?? defaultType(s.name),
     ...(s.role ? { role: s.role } : {}),
     pid: 0,
@@ -183,7 +192,8 @@ async function build(opts: LabOptions, specs: LabHostSpec[], t0: number): Promis
     await startInit(ctx, h);
     tick('init', t);
     t = Date.now();
-    if (h.docker) {
+    if (h.installs && !h.docker) await removeHostDocker(h);
+    if (h.docker || h.installs) {
       // Reachable from the root namespace through the init's view of its own /run.
       h.dockerHost = `unix:///proc/${h.pid}/root/run/docker.sock`;
     }

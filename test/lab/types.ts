@@ -13,6 +13,21 @@ export interface LabHostSpec {
   role?: 'manager' | 'worker';
   /** Inventory type; default from the name: spark* dgx-spark, agx-* jetson-agx-xavier, pi* raspberry-pi, else x86. */
   type?: string;
+  /**
+   * Packages may be installed on this host: its own copy of /usr (a per-host overlay; /etc and /var,
+   * so dpkg's database, are per-host overlays on every host) and a /usr/sbin/policy-rc.d that keeps
+   * packages from starting services, so nothing installed replaces the machine's files or starts a
+   * daemon outside the host. With `docker: false` the host's own view lacks Docker: docker.io is
+   * removed from its dpkg database and its /usr (the machine's stay untouched), and the systemctl
+   * shim knows a docker unit once /usr/sbin/dockerd exists again in the host.
+   */
+  installs?: boolean;
+  /**
+   * Presents an NVIDIA GPU and container runtime (implies `installs`): stand-ins for nvidia-smi and
+   * nvidia-container-runtime (which runs runc) in the host's own /usr, registered in
+   * /etc/docker/daemon.json the way nvidia-docker2 does, next to a user key (`max-concurrent-downloads`).
+   */
+  nvidia?: boolean;
 }
 
 export interface LabOptions {
@@ -38,13 +53,16 @@ export interface LabHost {
   port: number;
   netns: string;
   docker: boolean;
+  /** See LabHostSpec.installs / nvidia. */
+  installs?: boolean;
+  nvidia?: boolean;
   type: string;
   role?: 'manager' | 'worker';
   /** Root-namespace end of the host's veth pair (cutLink sets it down). */
   veth: string;
   /** Global pid of the host's init (pid 1 of its own pid namespace); its /proc/<pid>/ns/* are the host's namespaces. */
   pid: number;
-  /** Full hosts: the engine's socket as reachable from the root namespace (for dockerode / `docker -H`). */
+  /** Full (and installing) hosts: the engine's socket as reachable from the root namespace (for dockerode / `docker -H`). */
   dockerHost?: string;
 }
 

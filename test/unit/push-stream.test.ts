@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { PlannedEntry } from '../../src/core/transfer-plan.js';
-import { HASHED_WHILE_WRITING, MANIFEST_END, receiveInput } from '../../src/ops/push/tar-stream.js';
+import { HASHED_WHILE_WRITING, MANIFEST_END, receiveInput } from '../../src/ops/shared/push-tar-stream.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 

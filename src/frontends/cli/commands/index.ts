@@ -17,10 +17,12 @@ import { register as rollout } from './rollout.js';
 import { register as service } from './service.js';
 import { register as node } from './node.js';
 import { register as stack } from './stack.js';
+import { register as bootstrap } from './bootstrap.js';
 
 /** Every command registers itself here; the list order is the order in `fleet --help`. */
 export const commands: Array<(program: Command) => void> = [
   exec,
+  bootstrap,
   up,
   down,
   discover,

@@ -12,6 +12,7 @@ import { factsView, markFailed, type HostRecord, type SwarmContext } from '../co
 import { classify, waitForLaggingManagers, waitForLeader } from '../observe.js';
 import { decideRoles, liveRole } from '../roles.js';
 import { makePlan, stepsOf } from '../plan.js';
+import { checkJoinPorts } from '../port-preflight.js';
 
 const TITLE = 'preflight';
 
@@ -103,6 +104,7 @@ export const preflight: Phase<SwarmContext> = {
     }
     if (ctx.command === 'up') await decideRoles(ctx);
     await makePlan(ctx);
+    await checkJoinPorts(ctx);
     // Hosts the planner leaves alone for reasons preflight did not already report (a locked swarm).
     // For down, a host in no swarm has nothing to leave: that is no failure.
     for (const step of stepsOf(ctx, 'skip')) {

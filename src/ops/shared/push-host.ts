@@ -17,8 +17,8 @@ import {
   runRemoteScript,
   stepFailed,
   type HostCounts,
-} from '../shared/transfer.js';
-import { receiveInput } from './tar-stream.js';
+} from './transfer.js';
+import { receiveInput } from './push-tar-stream.js';
 
 export interface PushHostOptions {
   plan: PushPlan;

@@ -1,0 +1,171 @@
+/**
+ * One host of `fleet bootstrap`: read what it has (remote/bootstrap-probe.sh), and apply the steps of
+ * its plan that concern it alone (install, daemon.json, docker group, enable/start). Restarting a
+ * running engine is left to restart.ts, which knows the swarm. Every command that changes the host
+ * runs through sudo (nothing for root) and through the run's change gate.
+ */
+import type { ExecResult, SshConnection, SshPool } from '../../adapters/ssh/types.js';
+import { shQuote } from '../../adapters/ssh/quote.js';
+import {
+  DAEMON_JSON,
+  parseBootstrapProbe,
+  type BootstrapProbe,
+  type BootstrapStep,
+} from '../../core/bootstrap-plan.js';
+import { FleetError } from '../../core/errors.js';
+import type { HostTarget } from '../../core/host.js';
+import type { PushPlan } from '../../core/transfer-plan.js';
+import { EventBus } from '../../runtime/events.js';
+import type { Runtime } from '../../runtime/types.js';
+import { pushToHost } from '../shared/push-host.js';
+import { runRemoteScript, stepFailed } from '../shared/transfer.js';
+
+/** Where --packages .debs land on the hosts (kept: a re-run skips files whose sha256 matches). */
+export const REMOTE_PACKAGES = '/var/cache/fleet/packages';
+
+export async function probeBootstrap(
+  conn: SshConnection,
+  host: HostTarget,
+  signal: AbortSignal,
+): Promise<BootstrapProbe> {
+  const r = await runRemoteScript(conn, 'bootstrap-probe.sh', [], { signal, timeoutMs: 30_000 });
+  if (r.exitCode !== 0) throw stepFailed(host, 'reading the host (bootstrap-probe.sh)', r);
+  return parseBootstrapProbe(r.stdout.toString('utf8'), host.id);
+}
+
+export interface ApplyContext {
+  rt: Runtime;
+  pool: SshPool;
+  /** --packages DIR walked and mapped onto REMOTE_PACKAGES. */
+  packages?: PushPlan;
+}
+
+/** Runs a command as root (sudo for other users; the password on stdin only) and fails on non-zero. */
+export async function rootRun(
+  conn: SshConnection,
+  rt: Runtime,
+  step: string,
+  command: string,
+  o: { stdin?: string; timeoutMs?: number } = {},
+): Promise<ExecResult> {
+  const r = await conn.exec(command, {
+    sudo: true,
+    sudoPassword: rt.sudoPassword,
+    signal: rt.signal,
+    stdin: o.stdin,
+    timeoutMs: o.timeoutMs ?? 120_000,
+  });
+  if (r.aborted) throw new FleetError('interrupted', `interrupted while ${step} on ${conn.host.id}`);
+  if (r.exitCode !== 0) throw stepFailed(conn.host, step, r);
+  return r;
+}
+
+const APT_ENV = 'DEBIAN_FRONTEND=noninteractive';
+
+/** The .debs from --packages through the push machinery, then apt-get on the local files only. */
+async function installDebs(conn: SshConnection, host: HostTarget, c: ApplyContext): Promise<void> {
+  if (!c.packages) throw new FleetError('internal', 'install from .debs without --packages');
+  // push reports host:done for its own run; bootstrap's host is not done yet, so only progress passes.
+  const quiet = new EventBus();
+  quiet.subscribe((e) => {
+    if (e.type === 'host:progress' || e.type === 'host:state') c.rt.bus.emit(e);
+  });
+  const row = await pushToHost(host, {
+    plan: c.packages,
+    pool: c.pool,
+    bus: quiet,
+    signal: c.rt.signal,
+    force: false,
+    mkdir: true,
+    mode: 0o644,
+    sudo: true,
+    sudoPassword: c.rt.sudoPassword,
+  });
+  if (row.status !== 'success') {
+    throw new FleetError(
+      'remote-exit',
+      `pushing the .debs to ${host.id} failed: ${row.error ?? row.status}`,
+      {
+        host: host.id,
+      },
+    );
+  }
+  const files = c.packages.entries.filter((e) => e.type === 'file').map((e) => shQuote(e.remote));
+  // --no-download: every dependency must be among the .debs or already installed (air-gapped hosts).
+  await rootRun(
+    conn,
+    c.rt,
+    'installing the .debs',
+    `${APT_ENV} apt-get install -y --no-download --no-install-recommends ${files.join(' ')}`,
+    { timeoutMs: 600_000 },
+  );
+}
+
+/** daemon.json: the old file copied beside it first, then the merged text renamed into place. */
+function daemonJsonCommand(backup: boolean, stamp: string): string {
+  const f = DAEMON_JSON;
+  return [
+    'set -e',
+    'mkdir -p /etc/docker',
+    backup ? `cp -p ${f} ${f}.fleet-backup-${stamp}` : ':',
+    `cat > ${f}.fleet-new`,
+    `chmod 0644 ${f}.fleet-new`,
+    `mv -f ${f}.fleet-new ${f}`,
+  ].join('\n');
+}
+
+/** Applies one non-restart step; returns false for steps this file does not handle. */
+export async function applyStep(
+  conn: SshConnection,
+  host: HostTarget,
+  step: BootstrapStep,
+  c: ApplyContext,
+): Promise<boolean> {
+  const rt = c.rt;
+  switch (step.kind) {
+    case 'install':
+      rt.bus.hostState(host.id, 'running', 'installing Docker');
+      if (step.source === 'debs') await installDebs(conn, host, c);
+      else {
+        await rootRun(
+          conn,
+          rt,
+          'apt-get install docker.io',
+          `${APT_ENV} apt-get install -y docker.io || { ${APT_ENV} apt-get update && ${APT_ENV} apt-get install -y docker.io; }`,
+          { timeoutMs: 900_000 },
+        );
+      }
+      return true;
+    case 'daemon-json': {
+      rt.bus.hostState(host.id, 'running', 'writing daemon.json');
+      const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, 'Z');
+      await rootRun(conn, rt, `writing ${DAEMON_JSON}`, daemonJsonCommand(step.backup, stamp), {
+        stdin: step.merge.text,
+      });
+      return true;
+    }
+    case 'docker-group':
+      await rootRun(
+        conn,
+        rt,
+        'adding the user to the docker group',
+        `getent group docker >/dev/null || groupadd --system docker; usermod -aG docker ${shQuote(step.user)}`,
+      );
+      return true;
+    case 'enable':
+      await rootRun(conn, rt, 'enabling docker', 'systemctl enable docker');
+      return true;
+    case 'start':
+      rt.bus.hostState(host.id, 'running', 'starting docker');
+      // restart, not start: a package that started the engine before daemon.json was written.
+      await rootRun(
+        conn,
+        rt,
+        'starting docker',
+        `${step.enable ? 'systemctl enable docker && ' : ''}systemctl restart docker`,
+      );
+      return true;
+    case 'restart':
+      return false;
+  }
+}
