@@ -57,6 +57,7 @@ export async function run(input: RebootInput, rt: Runtime): Promise<OperationRes
   const { bus } = rt;
   const startedAt = new Date();
   bus.emit({ type: 'run:start', command: 'reboot', hosts: input.hosts.map((h) => h.id), at: Date.now() });
+  // The caller owns the pool (see runRolling).
   const outcome = await runRolling<RebootHostReport>(
     {
       hosts: input.hosts,
@@ -68,9 +69,10 @@ export async function run(input: RebootInput, rt: Runtime): Promise<OperationRes
       row: () => ({ old_boot_id: null, new_boot_id: null }),
       step: (n, row, signal) => rebootOne(n, row, input, rt, signal),
       failedWords: 'did not come back',
+      stepWords: 'rebooting',
     },
     rt,
-  );
+  ).finally(() => rt.releasePool());
   const hosts = outcome.rows;
   const devices = compatDevices(hosts.map((h) => ({ ...h, duration_seconds: h.seconds })));
   const report: RebootReport = {

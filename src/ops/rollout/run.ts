@@ -59,6 +59,7 @@ export async function run(input: RolloutInput, rt: Runtime): Promise<OperationRe
   const { bus } = rt;
   const startedAt = new Date();
   bus.emit({ type: 'run:start', command: 'rollout', hosts: input.hosts.map((h) => h.id), at: Date.now() });
+  // The caller owns the pool (see runRolling).
   const outcome = await runRolling<RolloutHostReport>(
     {
       hosts: input.hosts,
@@ -68,9 +69,10 @@ export async function run(input: RolloutInput, rt: Runtime): Promise<OperationRe
       row: () => ({ exit_code: null, output: '' }),
       step: (n, row, signal) => rolloutOne(n, row, input, rt, signal),
       failedWords: 'failed',
+      stepWords: 'running the command on',
     },
     rt,
-  );
+  ).finally(() => rt.releasePool());
   const hosts = outcome.rows;
   const devices = compatDevices(hosts.map((h) => ({ ...h, duration_seconds: h.seconds }))).map((d, i) => ({
     ...d,

@@ -5,12 +5,19 @@
  * the nodes whose step succeeded. Stops after the first wave with a failure (unless --continue); a
  * node whose step failed stays drained and is named with the command that activates it.
  *
+ * A node the user had drained (or paused) before the run is left as it was: not drained again, not
+ * activated after. Before a wave takes managers down, a swarm of three or more managers must keep
+ * quorum without them (a manager already unreachable uses up the margin), else the run stops.
+ * The caller owns the pool: `fleet bootstrap` restarts engines with this in the middle of its run.
+ *
  * Ctrl-C (the runtime's signal) stops after the current wave, not inside it: the steps run with a
  * signal of their own, so a node half way through its maintenance is finished and activated rather
  * than left drained in an unknown state. A second Ctrl-C exits the process (frontends/cli).
  */
+import type { DockerEngine } from '../../adapters/docker/types.js';
 import { FleetError, toFleetError } from '../../core/errors.js';
 import { failureKind, type HostTarget } from '../../core/host.js';
+import { quorumSize } from '../../core/quorum.js';
 import { roundSeconds } from '../../core/report.js';
 import { checkAllAtOnce, rollingWaves } from '../../core/rolling-plan.js';
 import { forEachHost } from '../../runtime/for-each-host.js';
@@ -57,6 +64,12 @@ export interface RollingOptions<R extends RollingRow> {
   step(n: NodeInfo, row: R, signal: AbortSignal): Promise<void>;
   /** How the stop message names the failed hosts: "did not come back", "failed". */
   failedWords: string;
+  /** False inside another operation's phase (bootstrap): no wave phases or host:done events of its own. */
+  hostEvents?: boolean;
+  /** Said in the quorum refusal: what the step would do ("rebooting", "restarting Docker on"). */
+  stepWords?: string;
+  /** Told of each drain and activation (also emitted as `change` events), for the caller's report rows. */
+  onChange?: (host: string, description: string) => void;
 }
 
 export interface RollingOutcome<R extends RollingRow> {
@@ -72,6 +85,7 @@ export async function runRolling<R extends RollingRow>(
 ): Promise<RollingOutcome<R>> {
   const { bus, signal } = rt;
   const pool = await rt.pool();
+  const hostEvents = o.hostEvents !== false;
   const rows = new Map<string, R>();
   const drained = new Map<string, NodeInfo>();
   // The steps' signal: not the runtime's, so a Ctrl-C lets the current wave finish (see above).
@@ -101,16 +115,29 @@ export async function runRolling<R extends RollingRow>(
     for (const [i, wave] of waves.entries()) {
       if (signal.aborted) break;
       const phase = `wave ${i + 1}/${waves.length}: ${wave.map((n) => n.id).join(', ')}`;
-      bus.emit({ type: 'phase:start', phase, at: Date.now() });
+      if (hostEvents) bus.emit({ type: 'phase:start', phase, at: Date.now() });
       const started = Date.now();
       const inWave = new Set(wave.map((n) => n.id));
       const members = wave.filter((n) => n.nodeId !== undefined);
+      const managersDown = wave.filter((n) => n.role === 'manager');
+      if (managersDown.length > 0 && !(o.allAtOnce && o.force)) {
+        await withManagerOutside(pool, candidates, inWave, stepSignal, rt.sudoPassword, (engine) =>
+          checkQuorumWithout(engine, managersDown, o.stepWords ?? 'taking down', stepSignal),
+        );
+      }
       if (o.drain && members.length > 0) {
         await withManagerOutside(pool, candidates, inWave, stepSignal, rt.sudoPassword, async (engine) => {
           for (const n of members) {
+            // Drained or paused by the user: left as it is, and not activated after the step.
+            const availability = (await engine.inspectNode(n.nodeId!, stepSignal)).availability;
+            if (availability !== 'active') {
+              bus.log('info', `already ${availability}: left ${availability} after the step`, n.id);
+              continue;
+            }
             await setAvailability(engine, n.nodeId!, 'drain', stepSignal);
             drained.set(n.id, n);
             bus.emit({ type: 'change', host: n.id, description: 'drained', dryRun: false });
+            o.onChange?.(n.id, 'drained');
           }
         });
       }
@@ -122,11 +149,13 @@ export async function runRolling<R extends RollingRow>(
             await setAvailability(engine, n.nodeId!, 'active', stepSignal);
             drained.delete(n.id);
             bus.emit({ type: 'change', host: n.id, description: 'activated', dryRun: false });
+            o.onChange?.(n.id, 'activated');
           }
         });
       }
       const failed = wave.filter((_, k) => !results[k]);
-      bus.emit({ type: 'phase:done', phase, ok: failed.length === 0, durationMs: Date.now() - started });
+      if (hostEvents)
+        bus.emit({ type: 'phase:done', phase, ok: failed.length === 0, durationMs: Date.now() - started });
       if (failed.length > 0 && !o.continueOnError) {
         error = new FleetError(
           'partial',
@@ -140,11 +169,9 @@ export async function runRolling<R extends RollingRow>(
     }
   } catch (err) {
     error = toFleetError(err);
-  } finally {
-    await rt.releasePool();
   }
   for (const row of rows.values()) {
-    if (row.status !== 'not-started') continue;
+    if (row.status !== 'not-started' || !hostEvents) continue;
     bus.emit({ type: 'host:done', host: row.id, ok: false, notStarted: true, durationMs: 0 });
   }
   const leftDrained = [...drained.values()].map((n) => ({
@@ -186,6 +213,7 @@ async function stepOne<R extends RollingRow>(
   row.status = err === undefined ? 'ok' : 'failed';
   row.seconds = roundSeconds(Date.now() - started);
   row.error = err === undefined ? null : toFleetError(err).message;
+  if (o.hostEvents === false) return err === undefined;
   rt.bus.emit({
     type: 'host:done',
     host: n.id,
@@ -195,4 +223,29 @@ async function stepOne<R extends RollingRow>(
     durationMs: Date.now() - started,
   });
   return err === undefined;
+}
+
+/**
+ * Refuses a wave whose managers going down would take the last quorum margin of a swarm of three or
+ * more managers. One or two managers cannot keep quorum while one of them is down: the wave goes on,
+ * as a reboot of a single-manager swarm must.
+ */
+async function checkQuorumWithout(
+  engine: DockerEngine,
+  down: NodeInfo[],
+  stepWords: string,
+  signal: AbortSignal,
+): Promise<void> {
+  const managers = (await engine.listNodes(signal)).filter((x) => x.manager);
+  if (managers.length < 3) return;
+  const goingDown = new Set(down.map((n) => n.nodeId));
+  const left = managers.filter((x) => x.manager?.reachability === 'reachable' && !goingDown.has(x.id)).length;
+  const need = quorumSize(managers.length);
+  if (left >= need) return;
+  const names = down.map((n) => n.id).join(', ');
+  throw new FleetError(
+    'quorum',
+    `${stepWords} ${names} would lose quorum: ${left} of ${managers.length} managers left, ${need} needed`,
+    { host: down[0]!.id, hint: 'bring the unreachable managers back first, then run again' },
+  );
 }
