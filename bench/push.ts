@@ -232,8 +232,8 @@ async function main(): Promise<void> {
     `network namespaces on this machine: the network is ~free, so client and host CPU decide. Every tool`,
     `fans out to ${FANOUT} as root with the lab key; fleet runs with --force (no skipping). Median of ${RUNS}`,
     'runs, tools rotated each round; a run counts only when every host has the sample file with the',
-    "right sha256. fleet also checks every file's sha256 on the hosts (files from 1 MiB on while they",
-    'are written) and writes a temp name that it renames into place; the scp-based tools do neither.',
+    'right sha256. fleet also reads every file back on the hosts and checks its sha256 (openssl dgst)',
+    'and writes a temp name that it renames into place; the scp-based tools do neither.',
     ...(process.env.FLEET_BASELINE
       ? [`\`fleet push (baseline)\` is the built CLI in ${process.env.FLEET_BASELINE}, in the same rounds.`]
       : []),

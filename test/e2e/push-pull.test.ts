@@ -58,7 +58,6 @@ beforeAll(async () => {
   writeFileSync(join(src, 'conf/secret.conf'), 'token=abc\n');
   chmodSync(join(src, 'conf/secret.conf'), 0o600);
   writeFileSync(join(src, 'conf/deep/er/a file with spaces.txt'), 'spaces\n');
-  // 3 MB: over HASHED_WHILE_WRITING, so it lands through the host's hash-while-writing hook.
   writeFileSync(join(src, 'big.bin'), randomBytes(3 * 1024 * 1024));
   chmodSync(join(src, 'big.bin'), 0o640);
   utimesSync(join(src, 'big.bin'), 1_650_000_000, 1_650_000_000);
