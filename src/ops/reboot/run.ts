@@ -13,7 +13,13 @@ import { roundSeconds } from '../../core/report.js';
 import { forEachHost } from '../../runtime/for-each-host.js';
 import type { OperationResult, Runtime } from '../../runtime/types.js';
 import { checkReady } from '../shared/readiness.js';
-import { managerCandidates, readMembership, setAvailability, withManager, type NodeInfo } from '../shared/swarm-nodes.js';
+import {
+  managerCandidates,
+  readMembership,
+  setAvailability,
+  withManager,
+  type NodeInfo,
+} from '../shared/swarm-nodes.js';
 
 export const DEFAULT_REBOOT_COMMAND = 'systemctl reboot || shutdown -r now';
 
