@@ -7,6 +7,7 @@
  */
 import { describeChanges, mergeDaemonJson, parseDaemonJson, type DaemonJsonMerge } from './daemon-json.js';
 import { FleetError } from './errors.js';
+import { quorumSize } from './quorum.js';
 
 export const DAEMON_JSON = '/etc/docker/daemon.json';
 
@@ -152,4 +153,20 @@ export function planHostBootstrap(p: BootstrapProbe, o: BootstrapOptions, host: 
     }
   }
   return { steps, nvidiaDefault, notes };
+}
+
+/**
+ * Restarting Docker on a manager takes it out of Raft for a moment. Refused when that would lose
+ * quorum in a swarm that has fault tolerance to protect (3+ managers with another one already
+ * unreachable). With 1 or 2 managers there is no margin to keep: the control plane pauses for the
+ * restart, as it would for any maintenance, and the restart goes ahead.
+ */
+export function checkManagerRestart(host: string, managers: number, reachable: number): void {
+  if (managers >= 3 && reachable - 1 < quorumSize(managers)) {
+    throw new FleetError(
+      'quorum',
+      `restarting Docker on ${host} would lose quorum: ${reachable - 1} of ${managers} managers left, ${quorumSize(managers)} needed`,
+      { host, hint: 'bring the unreachable managers back first, then run fleet bootstrap again' },
+    );
+  }
 }

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseBootstrapProbe, planHostBootstrap } from '../../src/core/bootstrap-plan.js';
+import {
+  checkManagerRestart,
+  parseBootstrapProbe,
+  planHostBootstrap,
+} from '../../src/core/bootstrap-plan.js';
 
 const probe = (lines: string[]) => parseBootstrapProbe(`${lines.join('\n')}\n`, 'agx-01');
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -96,5 +100,16 @@ describe('bootstrap plan', () => {
         'agx-02',
       ),
     ).toThrow(/agx-02:\/etc\/docker\/daemon.json: not valid JSON/);
+  });
+
+  it('a manager restart is refused only when it would take the last quorum margin of 3+ managers', () => {
+    expect(() => checkManagerRestart('m1', 3, 3)).not.toThrow();
+    expect(() => checkManagerRestart('m1', 3, 2)).toThrow(
+      /restarting Docker on m1 would lose quorum: 1 of 3 managers left, 2 needed/,
+    );
+    expect(() => checkManagerRestart('m1', 5, 4)).not.toThrow();
+    expect(() => checkManagerRestart('m1', 5, 3)).toThrow(/2 of 5 managers left, 3 needed/);
+    expect(() => checkManagerRestart('m1', 1, 1)).not.toThrow();
+    expect(() => checkManagerRestart('m1', 2, 2)).not.toThrow();
   });
 });

@@ -9,7 +9,7 @@
 import type { SshPool } from '../../adapters/ssh/types.js';
 import { FleetError } from '../../core/errors.js';
 import { pollUntil } from '../../core/poll.js';
-import { quorumSize } from '../../core/quorum.js';
+import { checkManagerRestart } from '../../core/bootstrap-plan.js';
 import { rollingWaves } from '../../core/reboot-plan.js';
 import type { Runtime } from '../../runtime/types.js';
 import { checkReady } from '../shared/readiness.js';
@@ -77,13 +77,7 @@ async function restartOne(n: NodeInfo, candidates: NodeInfo['target'][], o: Rest
         const nodes = await engine.listNodes(rt.signal);
         const managers = nodes.filter((x) => x.manager);
         const reachable = managers.filter((x) => x.manager?.reachability === 'reachable').length;
-        if (managers.length >= 3 && reachable - 1 < quorumSize(managers.length)) {
-          throw new FleetError(
-            'quorum',
-            `restarting Docker on ${n.id} would lose quorum: ${reachable - 1} of ${managers.length} managers left, ${quorumSize(managers.length)} needed`,
-            { host: n.id, hint: 'bring the unreachable managers back first, then run fleet bootstrap again' },
-          );
-        }
+        checkManagerRestart(n.id, managers.length, reachable);
       }
       // A node the user drained stays drained: only a node fleet drained is activated again.
       drained = (await engine.inspectNode(n.nodeId!, rt.signal)).availability === 'active';
