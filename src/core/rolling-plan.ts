@@ -48,3 +48,23 @@ export function checkAllAtOnce(down: number, total: number, force: boolean): voi
     },
   );
 }
+
+/**
+ * A wave takes managers out of Raft for a moment (a reboot, a Docker restart, maintenance). Refused
+ * (code quorum) when the managers left reachable would be fewer than quorum in a swarm that has fault
+ * tolerance to protect (3+ managers, another one already unreachable). With 1 or 2 managers there is
+ * no margin to keep: the control plane pauses for the step, as for any maintenance, and it goes ahead.
+ */
+export function checkWaveQuorum(
+  stepWords: string,
+  names: string[],
+  managers: number,
+  reachableLeft: number,
+): void {
+  if (managers < 3 || reachableLeft >= quorumSize(managers)) return;
+  throw new FleetError(
+    'quorum',
+    `${stepWords} ${names.join(', ')} would lose quorum: ${reachableLeft} of ${managers} managers left, ${quorumSize(managers)} needed`,
+    { host: names[0], hint: 'bring the unreachable managers back first, then run again' },
+  );
+}

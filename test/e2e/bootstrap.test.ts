@@ -105,7 +105,7 @@ describe('fleet bootstrap', () => {
     expect(await sh('bare', 'command -v dockerd || echo none')).toBe('none');
 
     const r = await fleet(
-      ['bootstrap', '-f', 'fleet-user.yml', '--all', '--authorize-key', '--packages', debs],
+      ['bootstrap', '-f', 'fleet-user.yml', '--all', '--authorize-key', '--docker-group', '--packages', debs],
       { FLEET_SSH_PASSWORD: PASSWORD },
     );
     expect(r.exitCode, r.stderr).toBe(0);
@@ -122,6 +122,7 @@ describe('fleet bootstrap', () => {
     expect(after.exitCode, after.stderr).toBe(0);
     expect(after.stdout).toContain('bare: fleet');
     expect(await sh('bare', "dpkg-query -W -f='${db:Status-Abbrev}' docker.io")).toBe('ii');
+    expect((await sh('bare', 'id -nG fleet')).split(' ')).toContain('docker');
     expect(await sh('bare', "docker info --format '{{.ServerVersion}}'")).toMatch(/^20\.10\./);
     const json = JSON.parse(await sh('bare', 'cat /etc/docker/daemon.json')) as Record<string, unknown>;
     expect(json['log-opts']).toEqual({ 'max-size': '10m', 'max-file': '3' });

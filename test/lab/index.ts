@@ -9,11 +9,12 @@ import { cleanupLab } from './cleanup.js';
 import {
   addPasswordUser,
   prepareHostFiles,
-  removeHostDocker,
+  hostMust,
   startInit,
   type HostRuntime,
   type LabContext,
 } from './host.js';
+import { removeHostDocker } from './installs.js';
 import { ensureSystemSshSnippet, makeClientKeys, writeKnownHosts, writeSshConfig } from './keys.js';
 import { loadState, makeLab, saveState, type LabState } from './lab.js';
 import {
@@ -192,7 +193,7 @@ async function build(opts: LabOptions, specs: LabHostSpec[], t0: number): Promis
     await startInit(ctx, h);
     tick('init', t);
     t = Date.now();
-    if (h.installs && !h.docker) await removeHostDocker(h);
+    if (h.installs && !h.docker) await removeHostDocker((cmd, o) => hostMust(h, cmd, o));
     if (h.docker || h.installs) {
       // Reachable from the root namespace through the init's view of its own /run.
       h.dockerHost = `unix:///proc/${h.pid}/root/run/docker.sock`;

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { checkAllAtOnce, defaultBatch, rollingWaves, type RollingNode } from '../../src/core/rolling-plan.js';
+import {
+  checkAllAtOnce,
+  checkWaveQuorum,
+  defaultBatch,
+  rollingWaves,
+  type RollingNode,
+} from '../../src/core/rolling-plan.js';
 
 const node = (id: string, role: RollingNode['role']): RollingNode => ({ id, role });
 const ids = (waves: RollingNode[][]) => waves.map((w) => w.map((n) => n.id));
@@ -26,5 +32,19 @@ describe('rolling reboot order', () => {
     expect(() => checkAllAtOnce(3, 5, false)).toThrow(/quorum|needs 3/);
     expect(() => checkAllAtOnce(3, 3, true)).not.toThrow();
     expect(() => checkAllAtOnce(0, 3, false)).not.toThrow();
+  });
+
+  it('a manager wave is refused only when it would take the last quorum margin of 3+ managers', () => {
+    const words = 'restarting Docker on';
+    expect(() => checkWaveQuorum(words, ['m1'], 3, 2)).not.toThrow();
+    expect(() => checkWaveQuorum(words, ['m1'], 3, 1)).toThrow(
+      /restarting Docker on m1 would lose quorum: 1 of 3 managers left, 2 needed/,
+    );
+    expect(() => checkWaveQuorum(words, ['m1'], 5, 3)).not.toThrow();
+    expect(() => checkWaveQuorum('rebooting', ['m1'], 5, 2)).toThrow(
+      /rebooting m1 .*2 of 5 managers left, 3 needed/,
+    );
+    expect(() => checkWaveQuorum(words, ['m1'], 1, 0)).not.toThrow();
+    expect(() => checkWaveQuorum(words, ['m1'], 2, 1)).not.toThrow();
   });
 });

@@ -4,6 +4,7 @@
  * running engine is left to restart.ts, which knows the swarm. Every command that changes the host
  * runs through sudo (nothing for root) and through the run's change gate.
  */
+import { walkSources } from '../../adapters/fs/local-tree.js';
 import type { ExecResult, SshConnection, SshPool } from '../../adapters/ssh/types.js';
 import { shQuote } from '../../adapters/ssh/quote.js';
 import {
@@ -14,7 +15,7 @@ import {
 } from '../../core/bootstrap-plan.js';
 import { FleetError } from '../../core/errors.js';
 import type { HostTarget } from '../../core/host.js';
-import type { PushPlan } from '../../core/transfer-plan.js';
+import { planPush, type PushPlan } from '../../core/transfer-plan.js';
 import { EventBus } from '../../runtime/events.js';
 import type { Runtime } from '../../runtime/types.js';
 import { pushToHost } from '../shared/push-host.js';
@@ -31,6 +32,20 @@ export async function probeBootstrap(
   const r = await runRemoteScript(conn, 'bootstrap-probe.sh', [], { signal, timeoutMs: 30_000 });
   if (r.exitCode !== 0) throw stepFailed(host, 'reading the host (bootstrap-probe.sh)', r);
   return parseBootstrapProbe(r.stdout.toString('utf8'), host.id);
+}
+
+/** --packages DIR: its top-level .deb files, mapped onto REMOTE_PACKAGES. */
+export async function packagesPlan(dir: string, rt: Runtime): Promise<PushPlan> {
+  const [source] = await walkSources([dir.replace(/\/*$/, '/')], { warn: (m) => rt.bus.log('warn', m) });
+  const entries = source!.entries.filter(
+    (e) => e.rel === '' || (e.type === 'file' && /^[^/]+\.deb$/.test(e.rel)),
+  );
+  if (entries.length < 2) {
+    throw new FleetError('usage', `--packages ${dir}: no .deb files in it`, {
+      hint: 'put the engine and its missing dependencies there (apt-get download docker.io containerd runc …)',
+    });
+  }
+  return planPush([{ ...source!, entries }], `${REMOTE_PACKAGES}/`);
 }
 
 export interface ApplyContext {

@@ -5,19 +5,18 @@
  * changes nothing), restart (engines whose daemon.json changed, swarm-safely: restart.ts), verify
  * (`docker info` default runtime, GPU container), ports (the swarm's ports between the hosts).
  */
-import { walkSources } from '../../adapters/fs/local-tree.js';
 import { readPublicKey, type PublicKey } from '../../adapters/ssh/public-key.js';
 import type { SshConnection, SshPool } from '../../adapters/ssh/types.js';
 import { planHostBootstrap, type HostBootstrapPlan } from '../../core/bootstrap-plan.js';
 import { FleetError, toFleetError } from '../../core/errors.js';
 import { failureKind, type HostTarget } from '../../core/host.js';
 import { roundSeconds } from '../../core/report.js';
-import { planPush, type PushPlan } from '../../core/transfer-plan.js';
+import type { PushPlan } from '../../core/transfer-plan.js';
 import { forEachHost } from '../../runtime/for-each-host.js';
 import { createPhaseContext, runPhases, type PhaseContext } from '../../runtime/phase.js';
 import type { OperationResult, Runtime } from '../../runtime/types.js';
 import { authorizeKey } from './authorize-key.js';
-import { applyStep, probeBootstrap, REMOTE_PACKAGES } from './host.js';
+import { applyStep, packagesPlan, probeBootstrap } from './host.js';
 import { checkPorts, type PortCheckReport } from '../shared/port-check.js';
 import { restartSafely } from './restart.js';
 import { verifyHost } from './verify.js';
@@ -93,20 +92,6 @@ function fail(w: HostWork, err: unknown, signal: AbortSignal): void {
   w.row.status = signal.aborted ? 'interrupted' : 'failed';
   w.row.error = e.hint ? `${e.message} (${e.hint})` : e.message;
   w.row.failure = failureKind(e.code) ?? 'exit';
-}
-
-/** --packages DIR: its top-level .deb files, mapped onto REMOTE_PACKAGES. */
-async function packagesPlan(dir: string, rt: Runtime): Promise<PushPlan> {
-  const [source] = await walkSources([dir.replace(/\/*$/, '/')], { warn: (m) => rt.bus.log('warn', m) });
-  const entries = source!.entries.filter(
-    (e) => e.rel === '' || (e.type === 'file' && /^[^/]+\.deb$/.test(e.rel)),
-  );
-  if (entries.length < 2) {
-    throw new FleetError('usage', `--packages ${dir}: no .deb files in it`, {
-      hint: 'put the engine and its missing dependencies there (apt-get download docker.io containerd runc …)',
-    });
-  }
-  return planPush([{ ...source!, entries }], `${REMOTE_PACKAGES}/`);
 }
 
 const PHASES = [

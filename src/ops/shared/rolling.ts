@@ -17,9 +17,8 @@
 import type { DockerEngine } from '../../adapters/docker/types.js';
 import { FleetError, toFleetError } from '../../core/errors.js';
 import { failureKind, type HostTarget } from '../../core/host.js';
-import { quorumSize } from '../../core/quorum.js';
 import { roundSeconds } from '../../core/report.js';
-import { checkAllAtOnce, rollingWaves } from '../../core/rolling-plan.js';
+import { checkAllAtOnce, checkWaveQuorum, rollingWaves } from '../../core/rolling-plan.js';
 import { forEachHost } from '../../runtime/for-each-host.js';
 import type { Runtime } from '../../runtime/types.js';
 import {
@@ -237,15 +236,12 @@ async function checkQuorumWithout(
   signal: AbortSignal,
 ): Promise<void> {
   const managers = (await engine.listNodes(signal)).filter((x) => x.manager);
-  if (managers.length < 3) return;
   const goingDown = new Set(down.map((n) => n.nodeId));
   const left = managers.filter((x) => x.manager?.reachability === 'reachable' && !goingDown.has(x.id)).length;
-  const need = quorumSize(managers.length);
-  if (left >= need) return;
-  const names = down.map((n) => n.id).join(', ');
-  throw new FleetError(
-    'quorum',
-    `${stepWords} ${names} would lose quorum: ${left} of ${managers.length} managers left, ${need} needed`,
-    { host: down[0]!.id, hint: 'bring the unreachable managers back first, then run again' },
+  checkWaveQuorum(
+    stepWords,
+    down.map((n) => n.id),
+    managers.length,
+    left,
   );
 }
