@@ -7,7 +7,6 @@
  */
 import { describeChanges, mergeDaemonJson, parseDaemonJson, type DaemonJsonMerge } from './daemon-json.js';
 import { FleetError } from './errors.js';
-import { quorumSize } from './quorum.js';
 
 export const DAEMON_JSON = '/etc/docker/daemon.json';
 
