@@ -12,7 +12,9 @@ import { FleetError, toFleetError } from '../../core/errors.js';
 import { isReachableManager, strandedInCluster } from '../../core/swarm-plan-membership.js';
 import { readClusterNodes } from '../shared/cluster.js';
 import { pollUntil, quorumOf } from './actions.js';
-import { observedHost } from './plan.js';
+import { leaderless, observedHost } from './plan.js';
+
+export { leaderless };
 import { leaderRecord, newResult, type ClusterState, type HostRecord, type SwarmContext } from './context.js';
 
 export const CLUSTER_LABEL = 'fleet.cluster';
@@ -70,23 +72,14 @@ export function pickLeader(ctx: SwarmContext, nodes: SwarmNode[], fallback: Host
 }
 
 /**
- * A manager whose swarm has no leader (too few managers online: no quorum) answers GET /info without
- * its cluster (id and labels can only be read through a leader). Its swarm cannot be told apart from
- * a foreign one, and must not be taken for one: fleet would leave these hosts alone and form a second
- * swarm from the others.
- */
-export function leaderless(host: HostRecord): boolean {
-  const swarm = host.info?.swarm;
-  if (!swarm || swarm.localNodeState !== 'active' || swarm.clusterId) return false;
-  return swarm.controlAvailable || /leader|quorum/i.test(swarm.error ?? '');
-}
-
-/**
  * Managers of a swarm without a leader: waits (up to --settle-timeout) for raft to elect one again —
  * a few seconds once a cut link is healed or a stopped engine is back — re-reading their info. Throws
  * FleetError 'quorum' (exit 5), changing nothing, when the swarm is still leaderless by then.
  */
-export async function waitForLeader(ctx: SwarmContext): Promise<void> {
+export async function waitForLeader(
+  ctx: SwarmContext,
+  blocker?: { host: string; why: string; hint: string },
+): Promise<void> {
   const stuck = [...ctx.hosts.values()].filter((h) => h.engine && leaderless(h));
   if (stuck.length === 0) return;
   const ids = stuck.map((h) => h.target.id).join(', ');
@@ -118,10 +111,13 @@ export async function waitForLeader(ctx: SwarmContext): Promise<void> {
     throw new FleetError(
       'quorum',
       `${ids} ${stuck.length === 1 ? 'is a manager' : 'are managers'} of a swarm with no leader after ${seconds} s` +
-        `${reachable ? ` (${reachable} managers in it)` : ''}: too few of its managers are online, so fleet cannot read it or tell whether it is this cluster; nothing was changed`,
+        `${reachable ? ` (${reachable} managers in it)` : ''}: too few of its managers are online, so fleet cannot read it or tell whether it is this cluster` +
+        `${blocker ? `; not recovered automatically: ${blocker.why}` : ''}; nothing was changed`,
       {
-        host: stuck[0]!.target.id,
-        hint: 'bring its other managers back online (more than half of them must run); if they are gone for good, recover on one of them with `docker swarm init --force-new-cluster` (or fleet restore), then run fleet up again',
+        host: blocker?.host ?? stuck[0]!.target.id,
+        hint:
+          blocker?.hint ??
+          'bring its other managers back online (more than half of them must run); if they are gone for good, recover on one of them with `docker swarm init --force-new-cluster` (or fleet restore), then run fleet up again',
       },
     );
   }
