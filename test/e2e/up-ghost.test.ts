@@ -7,7 +7,9 @@
  * engine is merely stopped (it may come back as that manager), `fleet up` must refuse (exit 5,
  * naming agx-02) and change nothing; once agx-02's engine says it is in no swarm, `fleet plan`
  * shows the recovery step with its reason, and `fleet up` recovers (init --force-new-cluster on
- * agx-01), re-joins agx-02 and converges, with the service created before still there.
+ * agx-01), re-joins agx-02 and converges, with the service created before still there. Last, why
+ * fleet's own SSH channel is not what makes the ghost: a manager join whose API request is closed
+ * before its answer still completes in the engine.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
@@ -110,5 +112,39 @@ describe('a leaderless swarm whose other manager is a ghost', () => {
     const again = await fleet(lab, cwd, ['plan', '--managers', '2', '--allow-even-managers']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).not.toMatch(/would change/);
+  });
+
+  it('a manager join whose API request is cancelled mid-way still completes in the engine', async () => {
+    // What a cut of fleet's SSH channel does to the join: the HTTP request to the engine is closed
+    // before its answer. moby's POST /swarm/join handler does not pass the request context to
+    // Cluster.Join, so the join goes on; a ghost needs the joining host's own network to fail.
+    expect((await lab.exec('agx-03', 'docker swarm leave')).code).toBe(0);
+    const token = (await lab.exec('agx-01', 'docker swarm join-token -q manager')).stdout.trim();
+    const body = JSON.stringify({
+      ListenAddr: '0.0.0.0:2377',
+      AdvertiseAddr: lab.host('agx-03').ip,
+      RemoteAddrs: [`${lab.host('agx-01').ip}:2377`],
+      JoinToken: token,
+    });
+    // The token travels on stdin, never on a command line.
+    const cut = await lab.exec(
+      'agx-03',
+      'curl -s --max-time 0.3 --unix-socket /var/run/docker.sock -H "Content-Type: application/json" --data-binary @- http://docker/swarm/join',
+      { input: body },
+    );
+    expect(cut.code, 'curl must give up before the join answers (exit 28)').toBe(28);
+    await pollUntil(
+      'agx-03 to be a reachable manager',
+      async () => {
+        const list = await nodeList(lab, 'agx-01');
+        return list.some((n) => n.host === 'agx-03' && n.manager === 'Reachable') ? true : undefined;
+      },
+      { timeoutMs: 60_000, signal: new AbortController().signal, attemptMs: 30_000 },
+    );
+    expect(await swarmState(lab, 'agx-03')).toBe('active');
+    expect(await nodeLsError()).toBe('');
+    // fleet takes it from there: the worker entry agx-03 left behind goes, 3 managers.
+    const run = await fleet(lab, cwd, ['up']);
+    expect(await convergenceProblems(lab, NAMES, 3, cwd, run)).toEqual([]);
   });
 });
