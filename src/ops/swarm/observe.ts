@@ -255,3 +255,45 @@ export async function refreshCluster(ctx: SwarmContext): Promise<ClusterState | 
   cluster.leader = pickLeader(ctx, read.nodes, read.via).target.id;
   return cluster;
 }
+
+/**
+ * Hosts whose engine still says `pending` while the node list already has their node id as a
+ * manager: a manager join (often an earlier run's, cut short) that got as far as a Raft seat and is
+ * finishing now that its link is back. Forcing it out would cost that seat's vote (a 2-manager swarm
+ * loses its leader), so preflight waits (up to --settle-timeout) for it to become active, then
+ * classifies again. Returns whether any host changed state.
+ */
+export async function waitForPendingJoins(ctx: SwarmContext): Promise<boolean> {
+  const seated = (h: HostRecord): boolean =>
+    Boolean(
+      h.engine &&
+      h.info?.swarm.localNodeState === 'pending' &&
+      h.info.swarm.nodeId &&
+      ctx.cluster?.nodes.some((n) => n.id === h.info!.swarm.nodeId && n.role === 'manager'),
+    );
+  const pending = [...ctx.hosts.values()].filter(seated);
+  if (pending.length === 0) return false;
+  ctx.bus.log(
+    'info',
+    `${pending.map((h) => h.target.id).join(', ')}: still joining as manager (it holds a Raft seat); waiting for the join to finish`,
+  );
+  try {
+    await pollUntil(
+      ctx,
+      'pending manager joins to finish',
+      async (signal) => {
+        for (const h of pending) {
+          const info = await h.engine!.info(signal).catch(() => undefined);
+          if (info) h.info = { ...info, apiVersion: h.engine!.apiVersion };
+        }
+        return pending.every((h) => h.info?.swarm.localNodeState !== 'pending');
+      },
+      (done) => done,
+      ctx.options.settleTimeoutMs,
+    );
+  } catch (err) {
+    if (toFleetError(err).code === 'interrupted') throw err;
+    // Still pending: the planner leaves it to finish (never forces out a node holding a Raft seat).
+  }
+  return true;
+}

@@ -9,7 +9,7 @@ import { forEachHost } from '../../../runtime/for-each-host.js';
 import type { Phase } from '../../../runtime/phase.js';
 import { probeHost, type HostSlot } from '../../shared/phases/probe.js';
 import { factsView, markFailed, type HostRecord, type SwarmContext } from '../context.js';
-import { classify, waitForLaggingManagers } from '../observe.js';
+import { classify, waitForLaggingManagers, waitForPendingJoins } from '../observe.js';
 import { settleLeaderless } from '../recover.js';
 import { decideRoles, liveRole } from '../roles.js';
 import { makePlan, stepsOf } from '../plan.js';
@@ -93,6 +93,7 @@ export const preflight: Phase<SwarmContext> = {
       return;
     }
     await classify(ctx);
+    if (await waitForPendingJoins(ctx)) await classify(ctx);
     await waitForLaggingManagers(ctx);
     stopOnUntrustedManager(ctx, hosts);
     for (const host of hosts) {
