@@ -17,6 +17,8 @@ export function describeStep(step: PlanStep): string {
       return `demote ${step.hostname} to worker: ${step.reason}`;
     case 'remove-node':
       return `remove node ${step.hostname} (${step.nodeId.slice(0, 12)}): ${step.reason}`;
+    case 'force-new-cluster':
+      return `recover the swarm (init --force-new-cluster, dropping ${step.ghosts.map((g) => g.host).join(', ')} from Raft): ${step.reason}`;
     case 'init':
       return 'initialise the swarm';
     case 'reuse':

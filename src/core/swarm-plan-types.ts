@@ -29,7 +29,18 @@ export interface ObservedHost {
     controlAvailable?: boolean;
     /** Managers the engine knows (`addr:port`); for a join in progress, the manager it dials. */
     remoteManagers?: string[];
+    /** The same managers with their node ids (on a manager: the Raft members it knows). */
+    raftPeers?: RaftPeer[];
+    /** A manager whose swarm has no leader (its info carries no cluster, or says so). */
+    leaderless?: boolean;
   };
+}
+
+/** A manager as an engine's info lists it (Swarm.RemoteManagers). */
+export interface RaftPeer {
+  nodeId: string;
+  /** Its advertise address, `ip:2377`. */
+  addr: string;
 }
 
 /** One entry of `GET /nodes` from a manager of our cluster. */
@@ -146,6 +157,19 @@ export type PlanStep =
       host?: string;
       nodeId: string;
       hostname: string;
+      reason: string;
+    }
+  /**
+   * `POST /swarm/init` with ForceNewCluster on the only live manager of a leaderless swarm whose other
+   * Raft members are ghosts (hosts whose own engine is no longer part of it): the swarm keeps its
+   * state (services, networks, secrets) and gets a leader again with this host as its only manager.
+   */
+  | {
+      kind: 'force-new-cluster';
+      stage: 'preflight';
+      host: string;
+      /** The ghost members dropped from Raft: inventory host and the node id Raft still holds. */
+      ghosts: { host: string; nodeId: string }[];
       reason: string;
     }
   /** `POST /swarm/init` on the host, advertising its inventory address, labelled as ours. */

@@ -41,6 +41,12 @@ export interface UpPlanning {
   initHost?: string;
 }
 
+/** A manager entry of this host's own node id: a join that got as far as a Raft seat. */
+function raftSeat(cluster: ObservedState['cluster'], host: ObservedHost): boolean {
+  const id = host.swarm?.nodeId;
+  return Boolean(id && cluster?.nodes.some((n) => n.id === id && n.role === 'manager' && n.manager));
+}
+
 function wanted(p: UpPlanning, id: string): Role | undefined {
   return p.desired.roles[id];
 }
@@ -67,6 +73,14 @@ export function sortHosts(p: UpPlanning): void {
         });
         break;
       case 'stuck':
+        if (m.ours && m.state === 'pending' && raftSeat(cluster, host)) {
+          // Still joining and already counted in Raft: a forced leave now takes a seat quorum may
+          // need (a 2-manager swarm loses its leader). Left to finish; the next run picks it up.
+          const reason = `still joining as manager (swarm state "pending", node ${host.swarm!.nodeId!.slice(0, 12)} holds a Raft seat); left to finish, run fleet up again`;
+          steps.push({ kind: 'skip', stage: 'preflight', host: host.id, cause: 'swarm-error', reason });
+          p.unresolved.push(`${host.id}: ${reason}`);
+          break;
+        }
         if (m.ours) {
           // A join into this cluster that never completed (its manager was lost): leave, join again.
           leaves.push({

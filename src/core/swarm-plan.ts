@@ -40,6 +40,7 @@ export {
 } from './swarm-plan-membership.js';
 export { planDown, type PlanDownOptions } from './swarm-plan-down.js';
 export { describeStep, formatPlan, stepHost } from './swarm-plan-describe.js';
+export { decideLeaderlessRepair, type LeaderlessVerdict } from './swarm-plan-recover.js';
 
 function networkMismatch(have: ObservedNetwork, want: NonNullable<DesiredState['network']>): string[] {
   const diffs: string[] = [];

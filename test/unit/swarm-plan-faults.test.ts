@@ -19,7 +19,7 @@ import {
 import type { SwarmNode } from '../../src/adapters/docker/types.js';
 import type { HostTarget } from '../../src/core/host.js';
 import { rolesFromNodes } from '../../src/ops/swarm/live-roles.js';
-import { cluster, fresh, member, node, summary } from './swarm-plan-helpers.js';
+import { CLUSTER, cluster, fresh, member, node, summary } from './swarm-plan-helpers.js';
 
 const roles = (managers: string[], workers: string[]): Record<string, Role> => ({
   ...Object.fromEntries(managers.map((m) => [m, 'manager' as const])),
@@ -279,5 +279,36 @@ describe('a manager join cut mid-way (fault seed 15)', () => {
     observed.hosts[1] = { id: 'b', reachable: false, docker: false };
     desired.roles = roles(['a', 'c'], []);
     expect(() => planUp(observed, desired)).toThrow(/has lost quorum: 1 of 2 managers reachable/);
+  });
+});
+
+describe('a manager join still finishing (fault seed 15: its link came back)', () => {
+  it('is never forced out while its node id holds a Raft seat: skipped, unresolved, no leave', () => {
+    const { observed, desired } = converged();
+    // c: engine still "pending", but the leader already lists node n-c as a manager.
+    observed.hosts[2] = { ...member('c', 'manager'), swarm: { state: 'pending', nodeId: 'n-c' } };
+    const plan = planUp(observed, desired);
+    expect(summary(plan)).not.toContain('leave c');
+    expect(plan.steps).toContainEqual(
+      expect.objectContaining({
+        kind: 'skip',
+        host: 'c',
+        reason: expect.stringMatching(/still joining as manager/),
+      }),
+    );
+    expect(plan.unresolved.join('\n')).toMatch(/^c: still joining/);
+  });
+
+  it('a pending join with no Raft seat is still repaired (leave, join again)', () => {
+    const { observed, desired } = converged();
+    // Its own node id is nowhere in the node list (the old entry is Down): no seat to lose.
+    observed.hosts[2] = {
+      ...member('c', 'manager'),
+      swarm: { state: 'pending', nodeId: 'n-c2', clusterId: CLUSTER },
+    };
+    observed.cluster!.nodes[2] = node('c', 'manager', { down: true });
+    const plan = planUp(observed, desired);
+    expect(summary(plan)).toContain('leave c');
+    expect(summary(plan)).toContain('join-manager c');
   });
 });

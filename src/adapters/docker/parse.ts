@@ -28,6 +28,9 @@ export function parseInfo(raw: unknown): EngineInfo {
       controlAvailable: swarm.ControlAvailable === true,
       clusterId: str(obj(swarm.Cluster).ID),
       remoteManagers: remote.map((m) => str(obj(m).Addr)).filter(Boolean),
+      remotePeers: remote
+        .map((m) => ({ nodeId: str(obj(m).NodeID), addr: str(obj(m).Addr) }))
+        .filter((p) => p.nodeId && p.addr),
       managers: num(swarm.Managers),
       nodes: num(swarm.Nodes),
       error: str(swarm.Error),

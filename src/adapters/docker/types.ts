@@ -41,6 +41,8 @@ export interface EngineSwarmState {
   clusterId: string;
   /** Managers this node knows, as `addr:port`. */
   remoteManagers: string[];
+  /** The same with their node ids (on a manager: the Raft members it knows, itself included). */
+  remotePeers?: { nodeId: string; addr: string }[];
   managers: number;
   nodes: number;
   error: string;

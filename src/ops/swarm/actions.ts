@@ -198,3 +198,25 @@ export async function setRoleViaManagers(
   }
   throw new FleetError('internal', 'unreachable');
 }
+
+/**
+ * Demotes a stale manager entry through `via`. An entry whose node never got a Raft seat (a manager
+ * join cut before the leader committed it: the node object says manager, Raft does not know it)
+ * cannot be demoted: swarmkit answers 404 "can't find manager in raft memberlist". It needs no
+ * demotion either (it holds no seat, and its removal is allowed as it is): 'no-seat'.
+ */
+export async function demoteEntry(
+  via: HostRecord,
+  nodeId: string,
+  signal: AbortSignal,
+): Promise<'demoted' | 'no-seat'> {
+  const node = await via.engine!.inspectNode(nodeId, signal);
+  try {
+    await via.engine!.updateNode(node.id, node.version, { ...node.spec, Role: 'worker' }, signal);
+    return 'demoted';
+  } catch (err) {
+    // 404 NotFound; matched on the text too, in case a wrapper dropped the status.
+    if (/can't find manager in raft memberlist/i.test(toFleetError(err).message)) return 'no-seat';
+    throw err;
+  }
+}

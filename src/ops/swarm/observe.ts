@@ -12,7 +12,9 @@ import { FleetError, toFleetError } from '../../core/errors.js';
 import { isReachableManager, strandedInCluster } from '../../core/swarm-plan-membership.js';
 import { readClusterNodes } from '../shared/cluster.js';
 import { pollUntil, quorumOf } from './actions.js';
-import { observedHost } from './plan.js';
+import { leaderless, observedHost } from './plan.js';
+
+export { leaderless };
 import { leaderRecord, newResult, type ClusterState, type HostRecord, type SwarmContext } from './context.js';
 
 export const CLUSTER_LABEL = 'fleet.cluster';
@@ -70,23 +72,14 @@ export function pickLeader(ctx: SwarmContext, nodes: SwarmNode[], fallback: Host
 }
 
 /**
- * A manager whose swarm has no leader (too few managers online: no quorum) answers GET /info without
- * its cluster (id and labels can only be read through a leader). Its swarm cannot be told apart from
- * a foreign one, and must not be taken for one: fleet would leave these hosts alone and form a second
- * swarm from the others.
- */
-export function leaderless(host: HostRecord): boolean {
-  const swarm = host.info?.swarm;
-  if (!swarm || swarm.localNodeState !== 'active' || swarm.clusterId) return false;
-  return swarm.controlAvailable || /leader|quorum/i.test(swarm.error ?? '');
-}
-
-/**
  * Managers of a swarm without a leader: waits (up to --settle-timeout) for raft to elect one again —
  * a few seconds once a cut link is healed or a stopped engine is back — re-reading their info. Throws
  * FleetError 'quorum' (exit 5), changing nothing, when the swarm is still leaderless by then.
  */
-export async function waitForLeader(ctx: SwarmContext): Promise<void> {
+export async function waitForLeader(
+  ctx: SwarmContext,
+  blocker?: { host: string; why: string; hint: string },
+): Promise<void> {
   const stuck = [...ctx.hosts.values()].filter((h) => h.engine && leaderless(h));
   if (stuck.length === 0) return;
   const ids = stuck.map((h) => h.target.id).join(', ');
@@ -118,10 +111,13 @@ export async function waitForLeader(ctx: SwarmContext): Promise<void> {
     throw new FleetError(
       'quorum',
       `${ids} ${stuck.length === 1 ? 'is a manager' : 'are managers'} of a swarm with no leader after ${seconds} s` +
-        `${reachable ? ` (${reachable} managers in it)` : ''}: too few of its managers are online, so fleet cannot read it or tell whether it is this cluster; nothing was changed`,
+        `${reachable ? ` (${reachable} managers in it)` : ''}: too few of its managers are online, so fleet cannot read it or tell whether it is this cluster` +
+        `${blocker ? `; not recovered automatically: ${blocker.why}` : ''}; nothing was changed`,
       {
-        host: stuck[0]!.target.id,
-        hint: 'bring its other managers back online (more than half of them must run); if they are gone for good, recover on one of them with `docker swarm init --force-new-cluster` (or fleet restore), then run fleet up again',
+        host: blocker?.host ?? stuck[0]!.target.id,
+        hint:
+          blocker?.hint ??
+          'bring its other managers back online (more than half of them must run); if they are gone for good, recover on one of them with `docker swarm init --force-new-cluster` (or fleet restore), then run fleet up again',
       },
     );
   }
@@ -258,4 +254,46 @@ export async function refreshCluster(ctx: SwarmContext): Promise<ClusterState | 
   cluster.nodes = read.nodes;
   cluster.leader = pickLeader(ctx, read.nodes, read.via).target.id;
   return cluster;
+}
+
+/**
+ * Hosts whose engine still says `pending` while the node list already has their node id as a
+ * manager: a manager join (often an earlier run's, cut short) that got as far as a Raft seat and is
+ * finishing now that its link is back. Forcing it out would cost that seat's vote (a 2-manager swarm
+ * loses its leader), so preflight waits (up to --settle-timeout) for it to become active, then
+ * classifies again. Returns whether any host changed state.
+ */
+export async function waitForPendingJoins(ctx: SwarmContext): Promise<boolean> {
+  const seated = (h: HostRecord): boolean =>
+    Boolean(
+      h.engine &&
+      h.info?.swarm.localNodeState === 'pending' &&
+      h.info.swarm.nodeId &&
+      ctx.cluster?.nodes.some((n) => n.id === h.info!.swarm.nodeId && n.role === 'manager'),
+    );
+  const pending = [...ctx.hosts.values()].filter(seated);
+  if (pending.length === 0) return false;
+  ctx.bus.log(
+    'info',
+    `${pending.map((h) => h.target.id).join(', ')}: still joining as manager (it holds a Raft seat); waiting for the join to finish`,
+  );
+  try {
+    await pollUntil(
+      ctx,
+      'pending manager joins to finish',
+      async (signal) => {
+        for (const h of pending) {
+          const info = await h.engine!.info(signal).catch(() => undefined);
+          if (info) h.info = { ...info, apiVersion: h.engine!.apiVersion };
+        }
+        return pending.every((h) => h.info?.swarm.localNodeState !== 'pending');
+      },
+      (done) => done,
+      ctx.options.settleTimeoutMs,
+    );
+  } catch (err) {
+    if (toFleetError(err).code === 'interrupted') throw err;
+    // Still pending: the planner leaves it to finish (never forces out a node holding a Raft seat).
+  }
+  return true;
 }

@@ -20,6 +20,18 @@ import { leaderRecord, recordAction, usable, type HostRecord, type SwarmContext 
 import { applyLabels, wantedLabels } from './labels.js';
 import { viaManager } from './actions.js';
 
+/**
+ * A manager whose swarm has no leader (too few managers online: no quorum) answers GET /info without
+ * its cluster (id and labels can only be read through a leader). Its swarm cannot be told apart from
+ * a foreign one, and must not be taken for one: fleet would leave these hosts alone and form a second
+ * swarm from the others.
+ */
+export function leaderless(host: HostRecord): boolean {
+  const swarm = host.info?.swarm;
+  if (!swarm || swarm.localNodeState !== 'active' || swarm.clusterId) return false;
+  return swarm.controlAvailable || /leader|quorum/i.test(swarm.error ?? '');
+}
+
 /** One host as the planner sees it, from what preflight recorded (exported for tests). */
 export function observedHost(host: HostRecord): ObservedHost {
   const swarm = host.info?.swarm;
@@ -35,6 +47,8 @@ export function observedHost(host: HostRecord): ObservedHost {
       clusterId: swarm.clusterId || undefined,
       controlAvailable: swarm.controlAvailable,
       ...(swarm.remoteManagers?.length ? { remoteManagers: swarm.remoteManagers } : {}),
+      ...(swarm.remotePeers?.length ? { raftPeers: swarm.remotePeers } : {}),
+      ...(leaderless(host) ? { leaderless: true } : {}),
     },
   };
 }

@@ -8,7 +8,7 @@ import { FleetError, toFleetError } from '../../../core/errors.js';
 import type { PlanStep } from '../../../core/swarm-plan.js';
 import type { Phase } from '../../../runtime/phase.js';
 import { leaderRecord, markFailed, type HostRecord, type SwarmContext } from '../context.js';
-import { advertiseAddr, localNodeId } from '../actions.js';
+import { advertiseAddr, demoteEntry, localNodeId } from '../actions.js';
 import { CLUSTER_LABEL, refreshCluster } from '../observe.js';
 import { runStep, stepsOf } from '../plan.js';
 
@@ -72,13 +72,9 @@ export const init: Phase<SwarmContext> = {
       else if (step.kind === 'demote' && step.stage === 'cleanup') {
         const leader = leaderEngine(ctx);
         await runStep(ctx, step, async () => {
-          const node = await leader.engine!.inspectNode(step.nodeId, ctx.signal);
-          await leader.engine!.updateNode(
-            node.id,
-            node.version,
-            { ...node.spec, Role: 'worker' },
-            ctx.signal,
-          );
+          const done = await demoteEntry(leader, step.nodeId, ctx.signal);
+          if (done === 'no-seat')
+            ctx.bus.log('info', `${step.hostname || step.nodeId.slice(0, 12)}: no Raft seat to give up`);
         });
       } else if (step.kind === 'remove-node') {
         const leader = leaderEngine(ctx);

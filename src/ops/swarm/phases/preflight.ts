@@ -9,7 +9,8 @@ import { forEachHost } from '../../../runtime/for-each-host.js';
 import type { Phase } from '../../../runtime/phase.js';
 import { probeHost, type HostSlot } from '../../shared/phases/probe.js';
 import { factsView, markFailed, type HostRecord, type SwarmContext } from '../context.js';
-import { classify, waitForLaggingManagers, waitForLeader } from '../observe.js';
+import { classify, waitForLaggingManagers, waitForPendingJoins } from '../observe.js';
+import { settleLeaderless } from '../recover.js';
 import { decideRoles, liveRole } from '../roles.js';
 import { makePlan, stepsOf } from '../plan.js';
 import { checkJoinPorts } from '../port-preflight.js';
@@ -83,8 +84,17 @@ export const preflight: Phase<SwarmContext> = {
         },
       );
     }
-    await waitForLeader(ctx);
+    const recovery = await settleLeaderless(ctx);
+    if (recovery && ctx.dryRun) {
+      // The swarm stays leaderless in a dry run: nothing after the recovery can be read or planned.
+      const note =
+        'the rest of the plan is made once the swarm has a leader again (fleet up does both in one run)';
+      ctx.plan = { steps: [recovery], notes: [note], managers: 1, quorum: 1, unresolved: [] };
+      ctx.bus.log('info', note);
+      return;
+    }
     await classify(ctx);
+    if (await waitForPendingJoins(ctx)) await classify(ctx);
     await waitForLaggingManagers(ctx);
     stopOnUntrustedManager(ctx, hosts);
     for (const host of hosts) {
@@ -104,6 +114,7 @@ export const preflight: Phase<SwarmContext> = {
     }
     if (ctx.command === 'up') await decideRoles(ctx);
     await makePlan(ctx);
+    if (recovery) ctx.plan!.steps.unshift(recovery);
     await checkJoinPorts(ctx);
     // Hosts the planner leaves alone for reasons preflight did not already report (a locked swarm).
     // For down, a host in no swarm has nothing to leave: that is no failure.

@@ -16,7 +16,7 @@ import {
 import type { SwarmNode } from '../../../adapters/docker/types.js';
 import type { Phase } from '../../../runtime/phase.js';
 import { leaderRecord, markFailed, usable, type HostRecord, type SwarmContext } from '../context.js';
-import { pollUntil, quorumOf } from '../actions.js';
+import { demoteEntry, pollUntil, quorumOf } from '../actions.js';
 import { runStep } from '../plan.js';
 
 /** Every inventory host as verify sees it (selected ones with their live node id). */
@@ -59,10 +59,7 @@ async function removeStale(ctx: SwarmContext, leader: HostRecord): Promise<Swarm
         const rest = nodes.filter((n) => n.id !== node.id);
         if (!quorumOf(rest).ok && isReachableManager(node)) continue;
         const demote: PlanStep = { kind: 'demote', ...base };
-        await runStep(ctx, demote, async () => {
-          const cur = await leader.engine!.inspectNode(node.id, ctx.signal);
-          await leader.engine!.updateNode(cur.id, cur.version, { ...cur.spec, Role: 'worker' }, ctx.signal);
-        });
+        await runStep(ctx, demote, () => demoteEntry(leader, node.id, ctx.signal));
       }
       const remove: PlanStep = { kind: 'remove-node', ...base };
       await runStep(ctx, remove, () => leader.engine!.removeNode(node.id, true, ctx.signal));
