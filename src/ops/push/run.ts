@@ -8,7 +8,7 @@ import { checkRemotePath, planPush } from '../../core/transfer-plan.js';
 import { buildTransferReport, type TransferReport } from '../../core/transfer-report.js';
 import { forEachHost } from '../../runtime/for-each-host.js';
 import type { OperationResult, Runtime } from '../../runtime/types.js';
-import { pushToHost } from './host.js';
+import { pushToHost } from '../shared/push-host.js';
 import { finishTransfer } from '../shared/transfer.js';
 
 export interface PushInput {

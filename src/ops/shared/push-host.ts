@@ -1,7 +1,8 @@
 /**
- * One host of `fleet push`: connect (pooled), ask what it has (remote/push-probe.sh), send what is
- * missing or different as a tar stream into remote/push-receive.sh, which checks every sha256 before
- * renaming anything into place. Never throws: the outcome is the host's report row.
+ * One host of `fleet push` (and of `fleet stack deploy`'s config and secret files): connect
+ * (pooled), ask what it has (remote/push-probe.sh), send what is missing or different as a tar
+ * stream into remote/push-receive.sh, which checks every sha256 before renaming anything into
+ * place. Never throws: the outcome is the host's report row.
  */
 import { randomBytes } from 'node:crypto';
 import type { SshPool } from '../../adapters/ssh/types.js';
@@ -17,8 +18,8 @@ import {
   runRemoteScript,
   stepFailed,
   type HostCounts,
-} from '../shared/transfer.js';
-import { receiveInput } from './tar-stream.js';
+} from './transfer.js';
+import { receiveInput } from './push-stream.js';
 
 export interface PushHostOptions {
   plan: PushPlan;
