@@ -11,7 +11,15 @@ import { finishRun, runReported } from '../../src/runtime/finish-run.js';
 import { openSession } from '../../src/runtime/session.js';
 import { scriptedAsker } from '../../src/runtime/types.js';
 
-const ssh: SshSettings = { user: 'root', connectTimeoutMs: 1000 } as SshSettings;
+const ssh: SshSettings = {
+  connectTimeoutMs: 1000,
+  hostKeyPolicy: 'strict',
+  knownHostsFiles: [],
+  maxConcurrentHandshakes: 1,
+  retries: 0,
+  retryDelayMs: 0,
+  maxChannelsPerConnection: 1,
+};
 
 function runtime() {
   const order: string[] = [];
