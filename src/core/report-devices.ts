@@ -55,3 +55,38 @@ export function devicesSuccessRate(devices: readonly { status: string }[]): numb
   const ok = devices.filter((d) => d.status === 'success').length;
   return Math.round((ok / devices.length) * 10000) / 100;
 }
+
+/** The compat fields a report carries next to its own lists (devices, counts, success_rate). */
+export interface CompatFields {
+  total_devices: number;
+  successful: number;
+  failed: number;
+  success_rate: number;
+  devices: CompatDevice[];
+}
+
+export function compatFields(hosts: readonly HostEntry[]): CompatFields {
+  const devices = compatDevices(hosts);
+  const successful = devices.filter((d) => d.status === 'success').length;
+  return {
+    total_devices: devices.length,
+    successful,
+    failed: devices.filter((d) => d.status === 'failed').length,
+    success_rate: devicesSuccessRate(devices),
+    devices,
+  };
+}
+
+/**
+ * The one device of a swarm-wide operation (service, stack, node ls): the manager it went through,
+ * `success` when the operation did what was asked.
+ */
+export function managerDevice(
+  manager: { id: string; ip: string } | undefined,
+  outcome: 'success' | 'failed' | 'interrupted',
+  durationSeconds: number,
+  error: string | null,
+): HostEntry[] {
+  if (!manager) return [];
+  return [{ id: manager.id, ip: manager.ip, status: outcome, duration_seconds: durationSeconds, error }];
+}

@@ -41,7 +41,7 @@ const STOPPED = new Set(['shutdown', 'complete', 'failed', 'rejected', 'remove',
 const FAILED = new Set(['failed', 'rejected']);
 
 /** The newest task of each slot (replicated) or node (global) that the swarm wants running. */
-function currentTasks(service: ConvergenceService, tasks: ConvergenceTask[]): ConvergenceTask[] {
+export function currentTasks(service: ConvergenceService, tasks: ConvergenceTask[]): ConvergenceTask[] {
   const latest = new Map<string, ConvergenceTask>();
   for (const t of tasks) {
     if (t.desiredState !== 'running' && t.desiredState !== 'ready') continue;

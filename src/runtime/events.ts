@@ -49,6 +49,18 @@ export type FleetEvent =
       error: string | null;
     }
   | { type: 'log'; level: 'info' | 'warn' | 'debug'; message: string; host?: string }
+  /**
+   * A service converging (create/update/scale/rollback, stack deploy): every task of its newest
+   * generation, emitted whenever one changes (views/converge.ts draws them).
+   */
+  | {
+      type: 'service:tasks';
+      service: string;
+      running: number;
+      desired: number;
+      tasks: { name: string; node: string | null; state: string; error?: string }[];
+      at: number;
+    }
   | {
       type: 'run:done';
       ok: boolean;

@@ -7,21 +7,11 @@
 import chalk from 'chalk';
 import { escapeControlChars } from '../core/control-chars.js';
 import type { FleetEvent, HostState } from '../runtime/events.js';
+import { ConvergeRows } from './converge.js';
+import type { LiveRow, RowStatus } from './live-row.js';
 import { RunTally, type HostView } from './tally.js';
 
-export type RowStatus = 'waiting' | 'active' | 'ok' | 'failed' | 'skipped';
-
-/** One host line of the live area. */
-export interface LiveRow {
-  id: string;
-  status: RowStatus;
-  /** The step (`connecting`, `facts, docker`, `joining as worker`) or the host state. */
-  label: string;
-  detail?: string;
-  startedAt?: number;
-  endedAt?: number;
-  bytes?: HostView['bytes'];
-}
+export type { LiveRow, RowStatus } from './live-row.js';
 
 export interface PhaseLine {
   title: string;
@@ -64,11 +54,18 @@ export class LiveModel {
   /** run:done seen: the frame shows every host's final state. */
   finished = false;
   idWidth = 8;
+  /** Services converging (service:tasks), shown as rows while no phase runs. */
+  readonly converging = new ConvergeRows();
 
   constructor(private readonly options: LiveModelOptions = {}) {}
 
   /** Folds one event in; returns the lines to print above the live area (already formatted). */
   apply(event: FleetEvent): string[] {
+    if (this.converging.apply(event)) {
+      const ids = this.converging.rows().map((r) => r.id.length);
+      this.idWidth = Math.min(32, Math.max(this.idWidth, ...ids));
+      return [];
+    }
     const host = this.tally.apply(event);
     switch (event.type) {
       case 'run:start':
@@ -145,6 +142,7 @@ export class LiveModel {
     if (this.running) return [...this.phaseRows.values()];
     // Between two phases nothing is running: only the phase list and the overall bar.
     if (this.phases.length > 0 && !this.finished) return [];
+    if (!this.converging.empty) return this.converging.rows();
     return [...this.tally.hosts.values()].map(tallyRow);
   }
 

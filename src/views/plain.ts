@@ -8,6 +8,7 @@ import { escapeControlChars } from '../core/control-chars.js';
 import { redact } from '../core/redact.js';
 import { splitLines } from '../core/line-buffer.js';
 import { formatBytes, formatDuration } from './format.js';
+import { ConvergeRows } from './converge.js';
 import { RunTally } from './tally.js';
 import type { View, ViewOptions } from './types.js';
 
@@ -18,6 +19,7 @@ export function createPlainView(options: ViewOptions): View {
   const out = options.stdout ?? process.stdout;
   const err = options.stderr ?? process.stderr;
   const tally = new RunTally();
+  const converging = new ConvergeRows();
   const lastProgress = new Map<string, number>();
   const batch = new LineBatcher();
   // Redacted per block, not per line (LineBatcher): no secret or token spans a newline.
@@ -25,6 +27,7 @@ export function createPlainView(options: ViewOptions): View {
 
   const listener = (event: FleetEvent): void => {
     const host = tally.apply(event);
+    converging.apply(event);
     switch (event.type) {
       case 'host:output':
         if (options.streamOutput !== false)
@@ -76,7 +79,10 @@ export function createPlainView(options: ViewOptions): View {
         );
         break;
       case 'run:done':
-        write(err, `${event.interrupted ? 'interrupted: ' : ''}${tally.finalLine(event)}`);
+        write(
+          err,
+          `${event.interrupted ? 'interrupted: ' : ''}${converging.finalLine(event) ?? tally.finalLine(event)}`,
+        );
         break;
       default:
         break;

@@ -81,7 +81,7 @@ export function createTtyView(options: ViewOptions): View {
         schedule(above);
         finish();
         out.write(
-          `${event.interrupted ? chalk.yellow('interrupted: ') : ''}${model.tally.finalLine(event)}\n`,
+          `${event.interrupted ? chalk.yellow('interrupted: ') : ''}${model.converging.finalLine(event) ?? model.tally.finalLine(event)}\n`,
         );
         break;
       default:

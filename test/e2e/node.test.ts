@@ -9,7 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLab, type Lab } from '../lab/index.js';
+import { schemaValidator } from '../helpers/schema.js';
 import { fleet, lastReport, nodeList, swarmState, workDir } from './up-helpers.js';
+
+const validateReport = schemaValidator('node-report.schema.json');
 
 const NAMES = ['spark', 'agx-01', 'agx-02', 'agx-03', 'agx-04'];
 const IMAGE = 'fleet-lab/busybox:latest';
@@ -32,12 +35,17 @@ async function managerCount(): Promise<number> {
   return (await nodeList(lab, managers[0]!)).filter((n) => n.role === 'manager').length;
 }
 
+/** The command's last report, checked against schema/node-report.schema.json on every read. */
 function nodeReport(command: string): {
   nodes: { id: string; ok: boolean }[];
   unscheduled: string[];
   forced: string[];
+  devices: { id: string; ip: string; status: string }[];
+  success_rate: number;
 } {
-  return JSON.parse(readFileSync(join(cwd, 'reports', `last-node-${command}.json`), 'utf8'));
+  const doc = JSON.parse(readFileSync(join(cwd, 'reports', `last-node-${command}.json`), 'utf8'));
+  expect(validateReport(doc)).toEqual([]);
+  return doc;
 }
 
 beforeAll(async () => {
@@ -63,7 +71,10 @@ describe('fleet node', () => {
     expect(run.code, run.stderr).toBe(0);
     const ls = JSON.parse(run.stdout) as {
       nodes: { id: string; role: string; state: string; leader: boolean }[];
+      success_rate: number;
     };
+    expect(validateReport(ls)).toEqual([]);
+    expect(ls.success_rate).toBe(100);
     expect(ls.nodes.map((n) => n.id).sort()).toEqual([...NAMES].sort());
     expect(ls.nodes.filter((n) => n.role === 'manager')).toHaveLength(3);
     expect(ls.nodes.filter((n) => n.leader)).toHaveLength(1);
@@ -79,6 +90,10 @@ describe('fleet node', () => {
       expect(refused.code, refused.stderr).toBe(5);
       expect(refused.stderr).toMatch(/3 → 2 managers \(2 managers: quorum 2, tolerates 0 failures\)/);
       expect(await managerCount()).toBe(3);
+      // The compat fields name the refused host as not done.
+      const report = nodeReport('demote');
+      expect(report.devices.map((d) => [d.id, d.status])).toEqual([[managers[2], 'failed']]);
+      expect(report.success_rate).toBe(0);
 
       const promote = await fleet(lab, cwd, ['node', 'promote', ...workers]);
       expect(promote.code, promote.stderr).toBe(0);
@@ -112,6 +127,10 @@ describe('fleet node', () => {
     expect(drain.stderr).toMatch(new RegExp(`${w1}: 0 tasks left`));
     expect(await containers(w1, 'web')).toBe(0);
     expect(nodeReport('drain').unscheduled).toEqual([]);
+    expect(nodeReport('drain')).toMatchObject({
+      success_rate: 100,
+      devices: [{ id: w1, status: 'success' }],
+    });
 
     const activate = await fleet(lab, cwd, ['node', 'activate', w1]);
     expect(activate.code, activate.stderr).toBe(0);

@@ -10,7 +10,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { Lab } from '../lab/index.js';
 
-const BIN = join(process.cwd(), 'bin', 'fleet.js');
+export const BIN = join(process.cwd(), 'bin', 'fleet.js');
 
 export interface CliRun {
   code: number;

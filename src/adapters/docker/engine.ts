@@ -15,6 +15,7 @@ import * as nodes from './nodes.js';
 import { createRawRequester, type RawRequester } from './raw-request.js';
 import * as services from './services.js';
 import * as swarm from './swarm.js';
+import * as swarmObjects from './swarm-objects.js';
 import * as system from './system.js';
 import * as tasks from './tasks.js';
 import { SshDockerAgent, type TransportOptions } from './transport.js';
@@ -35,6 +36,8 @@ import type {
   SwarmInspect,
   SwarmJoinOptions,
   SwarmNode,
+  SwarmObject,
+  SwarmObjectKind,
   SwarmService,
   SwarmTask,
 } from './types.js';
@@ -271,6 +274,13 @@ class RemoteEngine implements DockerEngine, EngineApi {
   }
   listTasks(filters?: SwarmFilters, signal?: AbortSignal): Promise<SwarmTask[]> {
     return tasks.listTasks(this, filters, signal);
+  }
+
+  listLabelled(kind: SwarmObjectKind, label: string, signal?: AbortSignal): Promise<SwarmObject[]> {
+    return swarmObjects.listLabelled(this, kind, label, signal);
+  }
+  removeObject(kind: SwarmObjectKind, id: string, signal?: AbortSignal): Promise<void> {
+    return swarmObjects.removeObject(this, kind, id, signal);
   }
 
   inspectNetwork(name: string, signal?: AbortSignal): Promise<NetworkInfo | undefined> {

@@ -149,6 +149,19 @@ export interface TasksApi {
   listTasks(filters?: SwarmFilters, signal?: AbortSignal): Promise<SwarmTask[]>;
 }
 
+export type SwarmObjectKind = 'networks' | 'secrets' | 'configs';
+
+export interface SwarmObject {
+  id: string;
+  name: string;
+}
+
+/** The objects a stack makes besides its services, found by label (`key=value` or `key`). */
+export interface StackObjectsApi {
+  listLabelled(kind: SwarmObjectKind, label: string, signal?: AbortSignal): Promise<SwarmObject[]>;
+  removeObject(kind: SwarmObjectKind, id: string, signal?: AbortSignal): Promise<void>;
+}
+
 /** GET /containers/json, trimmed (what `fleet ps` shows). */
 export interface ContainerSummary {
   id: string;

@@ -172,11 +172,20 @@ export interface VolumesApi {
 // Services, tasks and containers (fleet service, status, ps) have their own file; re-exported here so
 // every Docker type is imported from one place.
 export * from './types-services.js';
-import type { ContainersApi, ServicesApi, TasksApi } from './types-services.js';
+import type { ContainersApi, ServicesApi, StackObjectsApi, TasksApi } from './types-services.js';
 
 /** One engine, all resources: what createDockerEngine (engine.ts) returns. */
 export interface DockerEngine
-  extends SystemApi, SwarmApi, NodesApi, NetworksApi, VolumesApi, ServicesApi, TasksApi, ContainersApi {
+  extends
+    SystemApi,
+    SwarmApi,
+    NodesApi,
+    NetworksApi,
+    VolumesApi,
+    ServicesApi,
+    TasksApi,
+    StackObjectsApi,
+    ContainersApi {
   readonly host: string;
   readonly apiVersion: string;
   readonly serverVersion: string;

@@ -169,7 +169,7 @@ export async function logsAction(
   ]);
   const { candidates, opts, warnings } = await swarmAccess(cliOpts, cmd);
   const since = opts.since === undefined ? undefined : parseSince(opts.since, Date.now());
-  await runWithCli(
+  const result = await runWithCli(
     opts,
     candidates,
     { streamOutput: true, warnings, onInterrupt: 'closing the log stream' },
@@ -186,5 +186,6 @@ export async function logsAction(
         rt,
       ),
   );
-  return 0;
+  // Ctrl-C is how a followed log ends: cleanly, but with the shell's convention for it.
+  return result.interrupted ? 130 : 0;
 }

@@ -1,10 +1,11 @@
 /**
  * What backup and restore do around their work, the same for both: take the session's SSH pool,
- * release it as soon as the work ends (the cluster lock goes with it), then write the JSON report,
- * log its path and emit run:done — the order the CLI has always had.
+ * release it as soon as the work ends (the cluster lock goes with it), then end the run like every
+ * operation (runtime/finish-run.ts: the JSON report, its path logged, run:done).
  */
 import type { SshPool } from '../../adapters/ssh/types.js';
 import type { FleetError } from '../../core/errors.js';
+import { finishRun } from '../../runtime/finish-run.js';
 import type { OperationResult, Runtime } from '../../runtime/types.js';
 import type { BackupRunReport } from './report.js';
 
@@ -21,13 +22,14 @@ export async function runBackupOperation(
   } finally {
     await rt.releasePool();
   }
-  const path = await rt.writeReport(command, done.report, startedAt, reportPath);
-  rt.bus.log('info', `report: ${path}`);
-  rt.bus.emit({
-    type: 'run:done',
-    ok: !done.error,
-    durationMs: Date.now() - startedAt.getTime(),
+  // run:done has never named the error for backup/restore: the view's summary comes from the hosts.
+  return finishRun(rt, {
+    name: command,
+    report: done.report,
+    startedAt,
+    reportPath,
+    error: done.error,
     interrupted: rt.signal.aborted,
+    announceError: false,
   });
-  return { result: done.report, error: done.error, reportPath: path };
 }

@@ -6,12 +6,11 @@
 import { pollUntil } from '../../core/poll.js';
 import { serviceConvergence } from '../../core/service-convergence.js';
 import type { OperationResult, Runtime } from '../../runtime/types.js';
-import { withManager, type ManagerConn } from '../shared/manager.js';
+import type { ManagerConn } from '../shared/manager.js';
 import {
   checkSafety,
-  newState,
-  pickNodes,
-  runNodeChange,
+  nodeChange,
+  nodeDone,
   updateNodeSpec,
   type NodeChangeReport,
   type NodeOpInput,
@@ -80,42 +79,25 @@ async function waitDrained(
 
 export async function run(input: AvailabilityInput, rt: Runtime): Promise<OperationResult<NodeChangeReport>> {
   const verb = { drain: 'drain', active: 'activate', pause: 'pause' }[input.availability];
-  const state = newState(verb);
-  return runNodeChange(rt, state, input.reportPath, () =>
-    withManager(rt, input.managers, async (m) => {
-      state.manager = m.target.id;
-      const picked = pickNodes(input.targets, await m.engine.listNodes(rt.signal));
-      if (input.availability === 'drain')
-        state.forced = await checkSafety(rt, m, 'drain', picked, Boolean(input.force));
-      for (const p of picked) {
-        if (p.node.availability === input.availability) {
-          state.nodes.push({
-            id: p.name,
-            node_id: p.node.id,
-            ok: true,
-            detail: `already ${input.availability}`,
-            error: null,
-          });
-          continue;
-        }
-        await updateNodeSpec(rt, m, p.node.id, (spec) => ({ ...spec, Availability: input.availability }));
-        rt.bus.emit({
-          type: 'change',
-          host: p.name,
-          description: `availability ${p.node.availability} → ${input.availability}`,
-          dryRun: false,
-        });
-        state.nodes.push({
-          id: p.name,
-          node_id: p.node.id,
-          ok: true,
-          detail: input.availability,
-          error: null,
-        });
+  return nodeChange(rt, input, verb, async (m, picked, state) => {
+    if (input.availability === 'drain')
+      state.forced = await checkSafety(rt, m, 'drain', picked, Boolean(input.force));
+    for (const p of picked) {
+      if (p.node.availability === input.availability) {
+        nodeDone(state, p, `already ${input.availability}`);
+        continue;
       }
-      if (input.availability !== 'drain' || input.timeoutMs === 0) return;
-      state.unscheduled = await waitDrained(rt, m, picked, input.timeoutMs);
-      for (const u of state.unscheduled) rt.bus.log('warn', `could not be rescheduled: ${u}`);
-    }),
-  );
+      await updateNodeSpec(rt, m, p.node.id, (spec) => ({ ...spec, Availability: input.availability }));
+      rt.bus.emit({
+        type: 'change',
+        host: p.name,
+        description: `availability ${p.node.availability} → ${input.availability}`,
+        dryRun: false,
+      });
+      nodeDone(state, p, input.availability);
+    }
+    if (input.availability !== 'drain' || input.timeoutMs === 0) return;
+    state.unscheduled = await waitDrained(rt, m, picked, input.timeoutMs);
+    for (const u of state.unscheduled) rt.bus.log('warn', `could not be rescheduled: ${u}`);
+  });
 }

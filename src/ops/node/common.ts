@@ -5,11 +5,13 @@
  */
 import type { SwarmNode } from '../../adapters/docker/types.js';
 import { FleetError, toFleetError } from '../../core/errors.js';
+import { compatFields, type CompatFields } from '../../core/report-devices.js';
 import type { HostTarget } from '../../core/host.js';
 import { nodeChangeSafety, type NodeChange } from '../../core/node-safety.js';
 import { isEntryOf } from '../../core/swarm-plan.js';
+import { runReported } from '../../runtime/finish-run.js';
 import type { OperationResult, Runtime } from '../../runtime/types.js';
-import type { ManagerConn } from '../shared/manager.js';
+import { withManager, type ManagerConn } from '../shared/manager.js';
 
 export interface NodeOpInput {
   /** Hosts to find a manager on (every host of nodes.yml). */
@@ -94,12 +96,21 @@ export async function checkSafety(
   return safety.reasons;
 }
 
-export interface NodeChangeReport {
+export interface NodeChangeRow {
+  id: string;
+  ip: string;
+  node_id: string;
+  ok: boolean;
+  detail: string | null;
+  error: string | null;
+}
+
+export interface NodeChangeReport extends CompatFields {
   command: string;
   manager: string | null;
   started_at: string;
   duration_seconds: number;
-  nodes: { id: string; node_id: string; ok: boolean; detail: string | null; error: string | null }[];
+  nodes: NodeChangeRow[];
   /** Safety reasons overridden with --force. */
   forced: string[];
   /** Services whose tasks could not be rescheduled (drain), with the scheduler's reason. */
@@ -111,53 +122,84 @@ export interface NodeChangeReport {
 export interface NodeChangeState {
   command: string;
   manager?: string;
-  nodes: NodeChangeReport['nodes'];
+  /** The hosts asked for (-n …): the report's devices. */
+  selected: HostTarget[];
+  nodes: NodeChangeRow[];
   forced: string[];
   unscheduled: string[];
 }
 
-export function newState(command: string): NodeChangeState {
-  return { command, nodes: [], forced: [], unscheduled: [] };
+/** A node done: its report row. */
+export function nodeDone(state: NodeChangeState, p: Picked, detail: string | null): void {
+  state.nodes.push({
+    id: p.name,
+    ip: p.target?.address ?? p.node.addr,
+    node_id: p.node.id,
+    ok: true,
+    detail,
+    error: null,
+  });
 }
 
-/** Runs a change, writes its report (also on failure), emits run:done. */
-export async function runNodeChange(
+/** The manager the change goes through, and the selected hosts' swarm entries. */
+export async function pickThrough(rt: Runtime, m: ManagerConn, state: NodeChangeState): Promise<Picked[]> {
+  state.manager = m.target.id;
+  return pickNodes(state.selected, await m.engine.listNodes(rt.signal));
+}
+
+/** Selected hosts as devices: done → success, else failed (interrupted after Ctrl-C). */
+function nodeDevices(state: NodeChangeState, seconds: number, error: FleetError | undefined) {
+  return state.selected.map((t) => {
+    const row = state.nodes.find((n) => n.id === t.id);
+    const status = row?.ok ? 'success' : error?.code === 'interrupted' ? 'interrupted' : 'failed';
+    return {
+      id: t.id,
+      ip: t.address,
+      status,
+      duration_seconds: seconds,
+      error: row?.ok ? null : (row?.error ?? error?.message ?? null),
+    };
+  });
+}
+
+/** Runs a change, then writes its report whatever happened (runtime/finish-run.ts). */
+export function runNodeChange(
   rt: Runtime,
   state: NodeChangeState,
   reportPath: string | undefined,
   work: () => Promise<void>,
 ): Promise<OperationResult<NodeChangeReport>> {
-  const startedAt = new Date();
-  let error: FleetError | undefined;
-  try {
-    await work();
-  } catch (err) {
-    error = toFleetError(err);
-  } finally {
-    await rt.releasePool();
-  }
-  const report: NodeChangeReport = {
-    command: `node ${state.command}`,
-    manager: state.manager ?? null,
-    started_at: startedAt.toISOString(),
-    duration_seconds: (Date.now() - startedAt.getTime()) / 1000,
-    nodes: state.nodes,
-    forced: state.forced,
-    unscheduled: state.unscheduled,
-    error: error?.message ?? null,
-    exit_code: error?.exitCode ?? 0,
-  };
-  const path = await rt.writeReport(`node-${state.command}`, report, startedAt, reportPath);
-  rt.bus.log('info', `report: ${path}`);
-  rt.bus.emit({
-    type: 'run:done',
-    ok: !error,
-    durationMs: report.duration_seconds * 1000,
-    interrupted: error?.code === 'interrupted',
-    error: error?.message,
-    exitCode: report.exit_code,
+  return runReported(rt, { name: `node-${state.command}`, reportPath }, work, (startedAt, error) => {
+    const seconds = (Date.now() - startedAt.getTime()) / 1000;
+    return {
+      command: `node ${state.command}`,
+      manager: state.manager ?? null,
+      started_at: startedAt.toISOString(),
+      duration_seconds: seconds,
+      nodes: state.nodes,
+      forced: state.forced,
+      unscheduled: state.unscheduled,
+      error: error?.message ?? null,
+      exit_code: error?.exitCode ?? 0,
+      ...compatFields(nodeDevices(state, seconds, error)),
+    };
   });
-  return { result: report, error, reportPath: path };
+}
+
+/**
+ * The usual node change: through one manager, on the selected hosts' entries (a usage error names
+ * hosts not in the swarm), reported whatever happens.
+ */
+export function nodeChange(
+  rt: Runtime,
+  input: NodeOpInput,
+  command: string,
+  work: (m: ManagerConn, picked: Picked[], state: NodeChangeState) => Promise<void>,
+): Promise<OperationResult<NodeChangeReport>> {
+  const state: NodeChangeState = { command, selected: input.targets, nodes: [], forced: [], unscheduled: [] };
+  return runNodeChange(rt, state, input.reportPath, () =>
+    withManager(rt, input.managers, async (m) => work(m, await pickThrough(rt, m, state), state)),
+  );
 }
 
 /** A node spec update with its version, re-read and retried when the node moved on meanwhile. */

@@ -4,15 +4,7 @@
  */
 import { userLabelChange } from '../../core/node-labels.js';
 import type { OperationResult, Runtime } from '../../runtime/types.js';
-import { withManager } from '../shared/manager.js';
-import {
-  newState,
-  pickNodes,
-  runNodeChange,
-  updateNodeSpec,
-  type NodeChangeReport,
-  type NodeOpInput,
-} from './common.js';
+import { nodeChange, nodeDone, updateNodeSpec, type NodeChangeReport, type NodeOpInput } from './common.js';
 
 export interface LabelInput extends NodeOpInput {
   add: string[];
@@ -20,25 +12,19 @@ export interface LabelInput extends NodeOpInput {
 }
 
 export async function run(input: LabelInput, rt: Runtime): Promise<OperationResult<NodeChangeReport>> {
-  const state = newState('label');
-  return runNodeChange(rt, state, input.reportPath, () =>
-    withManager(rt, input.managers, async (m) => {
-      state.manager = m.target.id;
-      const picked = pickNodes(input.targets, await m.engine.listNodes(rt.signal));
-      // Every node is checked before any is changed: a refusal leaves all of them as they were.
-      for (const p of picked) userLabelChange(p.name, p.node.labels, input.add, input.remove);
-      for (const p of picked) {
-        await updateNodeSpec(rt, m, p.node.id, (spec) => ({
-          ...spec,
-          Labels: userLabelChange(p.name, spec.Labels ?? {}, input.add, input.remove).labels,
-        }));
-        const what = [
-          ...input.add.map((a) => `+${a.split('=')[0]}`),
-          ...input.remove.map((r) => `-${r}`),
-        ].join(' ');
-        rt.bus.emit({ type: 'change', host: p.name, description: `labels ${what}`, dryRun: false });
-        state.nodes.push({ id: p.name, node_id: p.node.id, ok: true, detail: what, error: null });
-      }
-    }),
-  );
+  return nodeChange(rt, input, 'label', async (m, picked, state) => {
+    // Every node is checked before any is changed: a refusal leaves all of them as they were.
+    for (const p of picked) userLabelChange(p.name, p.node.labels, input.add, input.remove);
+    for (const p of picked) {
+      await updateNodeSpec(rt, m, p.node.id, (spec) => ({
+        ...spec,
+        Labels: userLabelChange(p.name, spec.Labels ?? {}, input.add, input.remove).labels,
+      }));
+      const what = [...input.add.map((a) => `+${a.split('=')[0]}`), ...input.remove.map((r) => `-${r}`)].join(
+        ' ',
+      );
+      rt.bus.emit({ type: 'change', host: p.name, description: `labels ${what}`, dryRun: false });
+      nodeDone(state, p, what);
+    }
+  });
 }

@@ -1,5 +1,6 @@
 /** `fleet node ls` and `fleet node inspect`: the swarm's nodes as docker shows them, plus task counts. */
 import type { SwarmNode } from '../../adapters/docker/types.js';
+import { compatFields, type CompatFields } from '../../core/report-devices.js';
 import type { OperationResult, Runtime } from '../../runtime/types.js';
 import { withManager } from '../shared/manager.js';
 import { nameNodes, pickNodes, type NodeOpInput } from './common.js';
@@ -19,7 +20,7 @@ export interface NodeRow {
   tasks: number;
 }
 
-export interface NodeLsReport {
+export interface NodeLsReport extends CompatFields {
   command: 'node ls' | 'node inspect';
   manager: string;
   at: string;
@@ -58,15 +59,25 @@ export async function run(
         input.targets.length > 0 ? pickNodes(input.targets, nodes) : nameNodes(input.managers, nodes);
       const running = (id: string): number =>
         tasks.filter((t) => t.nodeId === id && t.state === 'running').length;
+      const rows = picked
+        .map((p) => row(p.name, p.node, running(p.node.id)))
+        .sort(
+          (a, b) => Number(b.role === 'manager') - Number(a.role === 'manager') || a.id.localeCompare(b.id),
+        );
+      // Devices for the bash module's readers: a node that is not Ready is the one to look at.
+      const devices = rows.map((r) => ({
+        id: r.id,
+        ip: r.address,
+        status: r.state === 'ready' ? 'success' : 'failed',
+        duration_seconds: 0,
+        error: r.state === 'ready' ? null : `node ${r.state}`,
+      }));
       return {
         command: input.inspect ? ('node inspect' as const) : ('node ls' as const),
         manager: m.target.id,
         at: startedAt.toISOString(),
-        nodes: picked
-          .map((p) => row(p.name, p.node, running(p.node.id)))
-          .sort(
-            (a, b) => Number(b.role === 'manager') - Number(a.role === 'manager') || a.id.localeCompare(b.id),
-          ),
+        nodes: rows,
+        ...compatFields(devices),
       };
     });
     const path = await rt.writeReport(

@@ -12,10 +12,11 @@ import type { OperationResult, Runtime } from '../../runtime/types.js';
 import { withManager } from '../shared/manager.js';
 import {
   checkSafety,
-  newState,
-  pickNodes,
+  nodeDone,
+  pickThrough,
   runNodeChange,
   updateNodeSpec,
+  type NodeChangeState,
   type NodeChangeReport,
   type NodeOpInput,
   type Picked,
@@ -90,11 +91,16 @@ async function removeOne(rt: Runtime, input: NodeRmInput, p: Picked, others: Hos
 }
 
 export async function run(input: NodeRmInput, rt: Runtime): Promise<OperationResult<NodeChangeReport>> {
-  const state = newState('rm');
+  const state: NodeChangeState = {
+    command: 'rm',
+    selected: input.targets,
+    nodes: [],
+    forced: [],
+    unscheduled: [],
+  };
   return runNodeChange(rt, state, input.reportPath, async () => {
     const picked = await withManager(rt, input.managers, async (m) => {
-      state.manager = m.target.id;
-      const p = pickNodes(input.targets, await m.engine.listNodes(rt.signal));
+      const p = await pickThrough(rt, m, state);
       state.forced = await checkSafety(rt, m, 'rm', p, Boolean(input.force));
       return p;
     });
@@ -104,7 +110,7 @@ export async function run(input: NodeRmInput, rt: Runtime): Promise<OperationRes
       rt.bus.hostState(p.name, 'running', 'removing');
       const detail = await removeOne(rt, input, p, others);
       rt.bus.hostState(p.name, 'ok', detail);
-      state.nodes.push({ id: p.name, node_id: p.node.id, ok: true, detail, error: null });
+      nodeDone(state, p, detail);
     }
   });
 }

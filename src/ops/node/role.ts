@@ -5,12 +5,10 @@
  */
 import { pollUntil } from '../../core/poll.js';
 import type { OperationResult, Runtime } from '../../runtime/types.js';
-import { withManager } from '../shared/manager.js';
 import {
   checkSafety,
-  newState,
-  pickNodes,
-  runNodeChange,
+  nodeChange,
+  nodeDone,
   updateNodeSpec,
   type NodeChangeReport,
   type NodeOpInput,
@@ -24,44 +22,33 @@ export interface RoleInput extends NodeOpInput {
 
 export async function run(input: RoleInput, rt: Runtime): Promise<OperationResult<NodeChangeReport>> {
   const verb = input.role === 'manager' ? 'promote' : 'demote';
-  const state = newState(verb);
-  return runNodeChange(rt, state, input.reportPath, () =>
-    withManager(rt, input.managers, async (m) => {
-      state.manager = m.target.id;
-      const picked = pickNodes(input.targets, await m.engine.listNodes(rt.signal));
-      if (verb === 'demote') state.forced = await checkSafety(rt, m, 'demote', picked, Boolean(input.force));
-      // Demote the manager answering us last: it may lose its seat in the control plane.
-      const ordered = [...picked].sort(
-        (a, b) => Number(a.node.id === selfId(m)) - Number(b.node.id === selfId(m)),
-      );
-      for (const p of ordered) {
-        if (p.node.role === input.role) {
-          state.nodes.push({
-            id: p.name,
-            node_id: p.node.id,
-            ok: true,
-            detail: `already ${input.role}`,
-            error: null,
-          });
-          continue;
-        }
-        await updateNodeSpec(rt, m, p.node.id, (spec) => ({ ...spec, Role: input.role }));
-        rt.bus.emit({ type: 'change', host: p.name, description: `${verb} to ${input.role}`, dryRun: false });
-        state.nodes.push({ id: p.name, node_id: p.node.id, ok: true, detail: input.role, error: null });
+  return nodeChange(rt, input, verb, async (m, picked, state) => {
+    if (verb === 'demote') state.forced = await checkSafety(rt, m, 'demote', picked, Boolean(input.force));
+    // Demote the manager answering us last: it may lose its seat in the control plane.
+    const ordered = [...picked].sort(
+      (a, b) => Number(a.node.id === selfId(m)) - Number(b.node.id === selfId(m)),
+    );
+    for (const p of ordered) {
+      if (p.node.role === input.role) {
+        nodeDone(state, p, `already ${input.role}`);
+        continue;
       }
-      if (verb !== 'promote') return;
-      const ids = new Set(picked.map((p) => p.node.id));
-      await pollUntil(
-        'the promoted managers to be Reachable',
-        async (signal) => {
-          const nodes = await m.engine.listNodes(signal);
-          const ready = nodes.filter((n) => ids.has(n.id) && n.manager?.reachability === 'reachable');
-          return ready.length === ids.size ? true : undefined;
-        },
-        { timeoutMs: input.timeoutMs, signal: rt.signal },
-      );
-    }),
-  );
+      await updateNodeSpec(rt, m, p.node.id, (spec) => ({ ...spec, Role: input.role }));
+      rt.bus.emit({ type: 'change', host: p.name, description: `${verb} to ${input.role}`, dryRun: false });
+      nodeDone(state, p, input.role);
+    }
+    if (verb !== 'promote') return;
+    const ids = new Set(picked.map((p) => p.node.id));
+    await pollUntil(
+      'the promoted managers to be Reachable',
+      async (signal) => {
+        const nodes = await m.engine.listNodes(signal);
+        const ready = nodes.filter((n) => ids.has(n.id) && n.manager?.reachability === 'reachable');
+        return ready.length === ids.size ? true : undefined;
+      },
+      { timeoutMs: input.timeoutMs, signal: rt.signal },
+    );
+  });
 }
 
 function selfId(m: {

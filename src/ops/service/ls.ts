@@ -1,5 +1,6 @@
 /** `fleet service ls` and `fleet service ps`: services with running/wanted counts, and a service's tasks. */
 import type { SwarmService, SwarmTask } from '../../adapters/docker/types.js';
+import { compatFields, managerDevice, type CompatFields } from '../../core/report-devices.js';
 import type { OperationResult, Runtime } from '../../runtime/types.js';
 import { withManager } from '../shared/manager.js';
 import { findService, nodeNames, taskRows, type ServiceOpInput, type TaskRow } from './common.js';
@@ -15,14 +16,14 @@ export interface ServiceRow {
   update_state: string | null;
 }
 
-export interface ServiceLsReport {
+export interface ServiceLsReport extends CompatFields {
   command: 'service ls';
   manager: string;
   at: string;
   services: ServiceRow[];
 }
 
-export interface ServicePsReport {
+export interface ServicePsReport extends CompatFields {
   command: 'service ps';
   manager: string;
   at: string;
@@ -48,6 +49,12 @@ export function serviceRow(svc: SwarmService, tasks: SwarmTask[]): ServiceRow {
   };
 }
 
+/** The compat device of a listing: the manager that answered it. */
+function answered(manager: { id: string; address: string }, startedAt: Date): CompatFields {
+  const seconds = (Date.now() - startedAt.getTime()) / 1000;
+  return compatFields(managerDevice({ id: manager.id, ip: manager.address }, 'success', seconds, null));
+}
+
 export async function runLs(
   input: ServiceOpInput & { filters?: Record<string, string[]> },
   rt: Runtime,
@@ -64,6 +71,7 @@ export async function runLs(
         manager: m.target.id,
         at: startedAt.toISOString(),
         services: services.map((s) => serviceRow(s, tasks)).sort((a, b) => a.name.localeCompare(b.name)),
+        ...answered(m.target, startedAt),
       };
     });
     const path = await rt.writeReport('service-ls', result, startedAt, input.reportPath);
@@ -95,6 +103,7 @@ export async function runPs(
         manager: m.target.id,
         at: startedAt.toISOString(),
         services: out,
+        ...answered(m.target, startedAt),
       };
     });
     const path = await rt.writeReport('service-ps', result, startedAt, input.reportPath);

@@ -3,14 +3,17 @@
  * which manager, whether it converged and each task's state. Env values never appear (they may hold
  * secrets): the spec is summarised, not copied.
  */
-import type { SwarmTask } from '../../adapters/docker/types.js';
-import { toFleetError, type FleetError } from '../../core/errors.js';
+import type { SwarmService, SwarmTask } from '../../adapters/docker/types.js';
+import type { FleetError } from '../../core/errors.js';
+import { compatFields, managerDevice, type CompatFields } from '../../core/report-devices.js';
 import type { Convergence } from '../../core/service-convergence.js';
+import { runReported } from '../../runtime/finish-run.js';
 import type { OperationResult, Runtime } from '../../runtime/types.js';
 import type { ConvergeResult } from '../shared/service-converge.js';
-import { taskRows, type TaskRow } from './common.js';
+import { withManager, type ManagerConn } from '../shared/manager.js';
+import { findService, nodeNames, taskRows, type ServiceOpInput, type TaskRow } from './common.js';
 
-export interface ServiceChangeReport {
+export interface ServiceChangeReport extends CompatFields {
   command: string;
   service: string;
   service_id: string | null;
@@ -33,6 +36,7 @@ export interface ChangeState {
   service: string;
   serviceId?: string;
   manager?: string;
+  managerIp?: string;
   warnings: string[];
   detach: boolean;
   converge?: ConvergeResult;
@@ -42,13 +46,16 @@ export interface ChangeState {
 export function buildChangeReport(s: ChangeState, startedAt: Date, error?: FleetError): ServiceChangeReport {
   const c: Convergence | undefined = s.converge?.convergence;
   const tasks: SwarmTask[] = s.converge?.tasks ?? [];
+  const seconds = (Date.now() - startedAt.getTime()) / 1000;
+  const outcome = !error ? 'success' : error.code === 'interrupted' ? 'interrupted' : 'failed';
+  const manager = s.manager ? { id: s.manager, ip: s.managerIp ?? '' } : undefined;
   return {
     command: `service ${s.command}`,
     service: s.service,
     service_id: s.serviceId ?? null,
     manager: s.manager ?? null,
     started_at: startedAt.toISOString(),
-    duration_seconds: (Date.now() - startedAt.getTime()) / 1000,
+    duration_seconds: seconds,
     converged: s.detach && !error ? null : Boolean(c?.done) && !error,
     desired: c?.desired ?? null,
     running: c?.running ?? null,
@@ -61,40 +68,55 @@ export function buildChangeReport(s: ChangeState, startedAt: Date, error?: Fleet
     ),
     error: error?.message ?? null,
     exit_code: error?.exitCode ?? 0,
+    ...compatFields(managerDevice(manager, outcome, seconds, error?.message ?? null)),
   };
 }
 
-/**
- * Runs a change, then writes its report whatever happened (also on failure and Ctrl-C), emits
- * run:done and returns the report with the error that stopped it.
- */
-export async function runChange(
+/** Runs a change, then writes its report whatever happened (runtime/finish-run.ts). */
+export function runChange(
   rt: Runtime,
   state: ChangeState,
   reportPath: string | undefined,
   work: () => Promise<void>,
 ): Promise<OperationResult<ServiceChangeReport>> {
-  const startedAt = new Date();
-  let error: FleetError | undefined;
-  try {
-    await work();
-  } catch (err) {
-    error = toFleetError(err);
+  const keepPartial = (err: unknown): void => {
+    // A convergence that gave up carries how far it got: the report shows those tasks.
     const partial = (err as { result?: ConvergeResult }).result;
     if (partial) state.converge = partial;
-  } finally {
-    await rt.releasePool();
-  }
-  const report = buildChangeReport(state, startedAt, error);
-  const path = await rt.writeReport(`service-${state.command}`, report, startedAt, reportPath);
-  rt.bus.log('info', `report: ${path}`);
-  rt.bus.emit({
-    type: 'run:done',
-    ok: !error,
-    durationMs: report.duration_seconds * 1000,
-    interrupted: error?.code === 'interrupted',
-    error: error?.message,
-    exitCode: report.exit_code,
-  });
-  return { result: report, error, reportPath: path };
+  };
+  return runReported(
+    rt,
+    { name: `service-${state.command}`, reportPath, onError: keepPartial },
+    work,
+    (startedAt, error) => buildChangeReport(state, startedAt, error),
+  );
+}
+
+/**
+ * The usual service change: through one manager (recorded with its node names for the report), the
+ * report written whatever happens.
+ */
+export function serviceChange(
+  rt: Runtime,
+  input: ServiceOpInput & { detach?: boolean },
+  named: { command: string; service: string },
+  work: (m: ManagerConn, state: ChangeState) => Promise<void>,
+): Promise<OperationResult<ServiceChangeReport>> {
+  const state: ChangeState = { ...named, warnings: [], detach: Boolean(input.detach), names: {} };
+  return runChange(rt, state, input.reportPath, () =>
+    withManager(rt, input.managers, async (m) => {
+      state.manager = m.target.id;
+      state.managerIp = m.target.address;
+      state.names = nodeNames(m.nodes);
+      await work(m, state);
+    }),
+  );
+}
+
+/** The service the change is about, by name or id; the report then names it as the swarm does. */
+export async function adoptService(rt: Runtime, m: ManagerConn, state: ChangeState): Promise<SwarmService> {
+  const svc = await findService(m, state.service, rt.signal);
+  state.service = svc.name;
+  state.serviceId = svc.id;
+  return svc;
 }

@@ -7,10 +7,9 @@ import type { ServiceSpec } from '../../adapters/docker/types.js';
 import { FleetError } from '../../core/errors.js';
 import { applyServiceUpdate, type ServiceUpdateFlags } from '../../core/service-spec.js';
 import type { OperationResult, Runtime } from '../../runtime/types.js';
-import { withManager } from '../shared/manager.js';
-import { findService, nodeNames, type ServiceOpInput } from './common.js';
+import type { ServiceOpInput } from './common.js';
 import { waitConverged, type ConvergeOptions } from '../shared/service-converge.js';
-import { runChange, type ChangeState, type ServiceChangeReport } from './report.js';
+import { adoptService, serviceChange, type ServiceChangeReport } from './report.js';
 
 export type ServiceUpdateMode =
   { kind: 'update'; flags: ServiceUpdateFlags } | { kind: 'scale'; replicas: number } | { kind: 'rollback' };
@@ -31,49 +30,36 @@ export async function run(
   input: ServiceUpdateInput,
   rt: Runtime,
 ): Promise<OperationResult<ServiceChangeReport>> {
-  const state: ChangeState = {
-    command: input.mode.kind,
-    service: input.service,
-    warnings: [],
-    detach: Boolean(input.detach),
-    names: {},
-  };
-  return runChange(rt, state, input.reportPath, () =>
-    withManager(rt, input.managers, async (m) => {
-      state.manager = m.target.id;
-      state.names = nodeNames(m.nodes);
-      const svc = await findService(m, input.service, rt.signal);
-      state.service = svc.name;
-      state.serviceId = svc.id;
-      let spec: ServiceSpec = svc.spec;
-      const mode = input.mode;
-      if (mode.kind === 'scale') {
-        if (svc.mode !== 'replicated') {
-          throw new FleetError(
-            'usage',
-            `service ${svc.name} is global: it runs one task per node and cannot be scaled`,
-          );
-        }
-        spec = applyServiceUpdate(svc.spec, { replicas: mode.replicas });
-      } else if (mode.kind === 'update') {
-        spec = applyServiceUpdate(svc.spec, mode.flags);
-      } else if (!svc.hasPreviousSpec) {
-        throw new FleetError('usage', `service ${svc.name} has no previous spec to roll back to`);
+  return serviceChange(rt, input, { command: input.mode.kind, service: input.service }, async (m, state) => {
+    const svc = await adoptService(rt, m, state);
+    let spec: ServiceSpec = svc.spec;
+    const mode = input.mode;
+    if (mode.kind === 'scale') {
+      if (svc.mode !== 'replicated') {
+        throw new FleetError(
+          'usage',
+          `service ${svc.name} is global: it runs one task per node and cannot be scaled`,
+        );
       }
-      const out = await m.engine.updateService(svc.id, svc.version, spec, {
-        rollback: mode.kind === 'rollback',
-        signal: rt.signal,
-      });
-      state.warnings = out.warnings;
-      for (const w of out.warnings) rt.bus.log('warn', w, m.target.id);
-      rt.bus.emit({
-        type: 'change',
-        host: m.target.id,
-        description: describe(mode, svc.name),
-        dryRun: false,
-      });
-      if (input.detach) return;
-      state.converge = await waitConverged(rt, m, svc, input);
-    }),
-  );
+      spec = applyServiceUpdate(svc.spec, { replicas: mode.replicas });
+    } else if (mode.kind === 'update') {
+      spec = applyServiceUpdate(svc.spec, mode.flags);
+    } else if (!svc.hasPreviousSpec) {
+      throw new FleetError('usage', `service ${svc.name} has no previous spec to roll back to`);
+    }
+    const out = await m.engine.updateService(svc.id, svc.version, spec, {
+      rollback: mode.kind === 'rollback',
+      signal: rt.signal,
+    });
+    state.warnings = out.warnings;
+    for (const w of out.warnings) rt.bus.log('warn', w, m.target.id);
+    rt.bus.emit({
+      type: 'change',
+      host: m.target.id,
+      description: describe(mode, svc.name),
+      dryRun: false,
+    });
+    if (input.detach) return;
+    state.converge = await waitConverged(rt, m, svc, input);
+  });
 }

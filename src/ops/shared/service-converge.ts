@@ -6,7 +6,12 @@
 import type { SwarmNode, SwarmService, SwarmTask } from '../../adapters/docker/types.js';
 import { FleetError } from '../../core/errors.js';
 import { pollUntil } from '../../core/poll.js';
-import { describeConvergence, serviceConvergence, type Convergence } from '../../core/service-convergence.js';
+import {
+  currentTasks,
+  describeConvergence,
+  serviceConvergence,
+  type Convergence,
+} from '../../core/service-convergence.js';
 import type { Runtime } from '../../runtime/types.js';
 import type { ManagerConn } from './manager.js';
 
@@ -41,9 +46,31 @@ export async function waitConverged(
   const names = nodeNames(m.nodes);
   const seen = new Map<string, string>();
   let lastLine = '';
+  let lastTasks = '';
   let problemsSince: number | undefined;
   let doneOnce = false;
   let last: ConvergeResult | undefined;
+  /** The newest task of each slot, for the live view, whenever one of them changed. */
+  const emitTasks = (svc: SwarmService, tasks: SwarmTask[], c: Convergence): void => {
+    const current = currentTasks(svc, tasks).sort((a, b) => (a.slot ?? 0) - (b.slot ?? 0));
+    const rows = current.map((t) => ({
+      name: taskName(svc.name, t),
+      node: t.nodeId ? (names[t.nodeId] ?? t.nodeId.slice(0, 12)) : null,
+      state: t.state,
+      ...(t.err ? { error: t.err } : {}),
+    }));
+    const key = JSON.stringify([c.running, c.desired, rows]);
+    if (key === lastTasks) return;
+    lastTasks = key;
+    rt.bus.emit({
+      type: 'service:tasks',
+      service: svc.name,
+      running: c.running,
+      desired: c.desired,
+      tasks: rows,
+      at: Date.now(),
+    });
+  };
   const outcome = await pollUntil(
     `service ${service.name} to converge`,
     async (signal) => {
@@ -58,17 +85,11 @@ export async function waitConverged(
         seen.set(t.id, state);
         rt.bus.log('info', `${taskName(svc.name, t)}${where}: ${state}`);
       }
+      emitTasks(svc, tasks, c);
       const line = `${svc.name}: ${describeConvergence(c)}`;
       if (line !== lastLine) {
         lastLine = line;
         rt.bus.log('info', line);
-        rt.bus.emit({
-          type: 'host:progress',
-          host: svc.name,
-          done: c.running,
-          total: c.desired,
-          unit: 'steps',
-        });
       }
       if (c.fatal) return { ...last, failed: c.fatal };
       // Done twice in a row: right after an update request the engine may not have started it yet.

@@ -1,7 +1,7 @@
 /**
- * `fleet stack deploy | services | ps | rm`: compose stacks. deploy goes through a manager's docker CLI
- * over SSH (the Engine API has no stack endpoint); the rest use the API by the stack's label. The
- * operations are src/ops/stack/run.ts.
+ * `fleet stack deploy | ls | services | ps | rm`: compose stacks. deploy goes through a manager's
+ * docker CLI over SSH (the Engine API has no stack endpoint); the rest use the API by the stack's
+ * label. The operations are src/ops/stack/ (deploy.ts, run.ts).
  */
 import { Option, type Command } from 'commander';
 import { parseSeconds, type SshCliOptions } from '../ssh-options.js';
@@ -11,6 +11,7 @@ import { addWaitLockOption, CLUSTER_LOCK_HELP, type LockCliOptions } from '../cl
 
 interface StackCliOptions extends SshCliOptions, TargetCliOptions, LockCliOptions {
   json?: boolean;
+  report?: string;
   composeFile?: string;
   withRegistryAuth?: boolean;
   detach?: boolean;
@@ -21,9 +22,18 @@ interface StackCliOptions extends SshCliOptions, TargetCliOptions, LockCliOption
 const DEPLOY_HELP = `
 deploy runs \`docker stack deploy -c - NAME\` on a manager over SSH with the compose file on stdin (the
 manager needs the docker CLI; fleet says so when it lacks it), then waits until every service of the
-stack runs, like fleet service create (exit 11 with the tasks' reason when one cannot). A compose file
-that refers to local files (env_file, configs/secrets with file:) is refused before anything changes,
-naming each one: the manager could not read them.`;
+stack runs, like fleet service create (exit 11 with the tasks' reason when one cannot).
+
+Files the compose file names are read here, as docker would read them (relative paths from the
+compose file's folder): each env_file is folded into the service's environment (later files win, the
+service's own environment: wins over all, a bare KEY is taken from this machine's environment), and
+configs/secrets with file: are copied (sha256-checked) into a temp folder on the manager, which is
+removed after the deploy. A file that cannot be read is refused, naming each one, before anything
+changes (exit 2). Relative bind-mount sources are not rewritten: the manager resolves them.`;
+
+const RM_HELP = `
+rm removes what docker stack rm does, in its order: the stack's services, secrets, configs, then its
+networks (asked again while the removed services' tasks still hold them, up to --timeout).`;
 
 export function register(program: Command): void {
   const stack = program.command('stack').description('deploy, inspect and remove compose stacks');
@@ -41,38 +51,51 @@ export function register(program: Command): void {
         .argParser(parseSeconds('--stuck-timeout'))
         .default(20),
     )
-    .option('--json', 'print the result as JSON');
+    .option('--json', 'print the result as JSON')
+    .option('--report <file>', 'write the JSON report here instead of ./reports/stack-deploy-<time>.json');
   addWaitLockOption(deploy)
     .addHelpText('after', DEPLOY_HELP + SWARM_ACCESS_HELP + CLUSTER_LOCK_HELP)
     .action(async (name: string, opts: StackCliOptions, cmd: Command) => {
       process.exitCode = await stackAction('deploy', name, opts, cmd);
     });
 
-  for (const kind of ['services', 'ps', 'rm'] as const) {
+  for (const kind of ['ls', 'services', 'ps', 'rm'] as const) {
     const description = {
+      ls: 'the stacks in the swarm, with their service counts',
       services: "the stack's services with running/wanted tasks",
       ps: "the stack's running tasks",
-      rm: "remove the stack's services",
+      rm: "remove the stack's services, secrets, configs and networks",
     }[kind];
-    const cmd = addManagerOptions(stack.command(kind).description(description))
-      .argument('<name>', 'stack name')
-      .option('--json', 'print the result as JSON');
-    if (kind === 'rm') addWaitLockOption(cmd);
+    let cmd = addManagerOptions(stack.command(kind).description(description));
+    if (kind !== 'ls') cmd = cmd.argument('<name>', 'stack name');
     cmd
-      .addHelpText('after', SWARM_ACCESS_HELP)
-      .action(async (name: string, opts: StackCliOptions, c: Command) => {
+      .option('--json', 'print the result as JSON')
+      .option('--report <file>', `write the JSON report here instead of ./reports/stack-${kind}-<time>.json`);
+    if (kind === 'rm') {
+      cmd.addOption(
+        new Option('--timeout <seconds>', 'how long to wait for the networks to be released')
+          .argParser(parseSeconds('--timeout'))
+          .default(60),
+      );
+      addWaitLockOption(cmd);
+    }
+    cmd
+      .addHelpText('after', (kind === 'rm' ? RM_HELP : '') + SWARM_ACCESS_HELP)
+      .action(async (...args: unknown[]) => {
+        // ls takes no <name>: commander then passes (opts, cmd).
+        const [name, opts, c] = (kind === 'ls' ? ['', ...args] : args) as [string, StackCliOptions, Command];
         process.exitCode = await stackAction(kind, name, opts, c);
       });
   }
 }
 
 async function stackAction(
-  kind: 'deploy' | 'services' | 'ps' | 'rm',
+  kind: 'deploy' | 'ls' | 'services' | 'ps' | 'rm',
   name: string,
   cliOpts: StackCliOptions,
   cmd: Command,
 ): Promise<number> {
-  const [{ swarmAccess }, { runWithCli }, ops, { renderTable }, { readFile }, { FleetError }] =
+  const [{ swarmAccess }, { runWithCli }, ops, { renderTable }, { readFile }, { FleetError }, files] =
     await Promise.all([
       import('../swarm-access.js'),
       import('../run-command.js'),
@@ -80,6 +103,7 @@ async function stackAction(
       import('../../../views/table.js'),
       import('node:fs/promises'),
       import('../../../core/errors.js'),
+      import('../../../adapters/report-files.js'),
     ]);
   const { candidates, opts, warnings } = await swarmAccess(cliOpts, cmd);
   let compose = '';
@@ -90,23 +114,24 @@ async function stackAction(
     });
   }
   const changes = kind === 'deploy' || kind === 'rm';
-  const result = await runWithCli(
+  const { result, error } = await runWithCli(
     opts,
     candidates,
     {
       json: opts.json,
       warnings,
-      onInterrupt: 'stopping',
+      onInterrupt: 'stopping, writing the report',
       lock: changes ? { command: `stack ${kind}`, opts } : undefined,
     },
     (rt) => {
-      const base = { managers: candidates, name };
+      const base = { managers: candidates, name, reportPath: opts.report };
       if (kind === 'deploy') {
         return ops.deploy(
           {
             ...base,
             compose,
             composeFile: opts.composeFile!,
+            lookupEnv: (key) => process.env[key],
             withRegistryAuth: opts.withRegistryAuth,
             detach: opts.detach,
             timeoutMs: Math.round(opts.timeout * 1000),
@@ -115,20 +140,38 @@ async function stackAction(
           rt,
         );
       }
-      if (kind === 'rm') return ops.remove(base, rt);
+      if (kind === 'rm') return ops.remove({ ...base, timeoutMs: Math.round(opts.timeout * 1000) }, rt);
+      if (kind === 'ls') return ops.ls(base, rt);
       return ops.list({ ...base, tasks: kind === 'ps' }, rt);
     },
   );
   if (opts.json) {
-    process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-  } else if (kind === 'rm') {
-    process.stdout.write(`removed ${result.removed?.join(', ')}\n`);
-  } else if (kind === 'ps') {
-    const rows = (result.tasks ?? []).map((t) => [t.name, t.node ?? '', t.state, t.error ?? '']);
-    process.stdout.write(renderTable(['NAME', 'NODE', 'STATE', 'ERROR'], rows).join('\n') + '\n');
-  } else {
-    const rows = result.services.map((s) => [s.name, `${s.running}/${s.desired}`]);
-    process.stdout.write(renderTable(['NAME', 'REPLICAS'], rows).join('\n') + '\n');
+    process.stdout.write(files.serializeReport(result));
+  } else if (!error) {
+    process.stdout.write(renderStack(kind, result, renderTable));
   }
+  if (error) throw error;
   return 0;
+}
+
+function renderStack(
+  kind: string,
+  result: import('../../../ops/stack/run.js').StackReport,
+  renderTable: (head: string[], rows: string[][]) => string[],
+): string {
+  if (kind === 'rm') {
+    const r = result.removed!;
+    const parts = [...r.services, ...r.secrets, ...r.configs, ...r.networks];
+    return `removed ${parts.join(', ')}\n`;
+  }
+  if (kind === 'ls') {
+    const rows = (result.stacks ?? []).map((s) => [s.name, String(s.services)]);
+    return renderTable(['NAME', 'SERVICES'], rows).join('\n') + '\n';
+  }
+  if (kind === 'ps') {
+    const rows = (result.tasks ?? []).map((t) => [t.name, t.node ?? '', t.state, t.error ?? '']);
+    return renderTable(['NAME', 'NODE', 'STATE', 'ERROR'], rows).join('\n') + '\n';
+  }
+  const rows = result.services.map((s) => [s.name, `${s.running}/${s.desired}`]);
+  return renderTable(['NAME', 'REPLICAS'], rows).join('\n') + '\n';
 }
