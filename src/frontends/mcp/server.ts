@@ -6,6 +6,7 @@
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { z } from 'zod';
 import type { SshSettings } from '../../adapters/ssh/types.js';
 import { openSession, type Session } from '../../runtime/session.js';
 import type { Asker } from '../../runtime/types.js';
@@ -59,7 +60,8 @@ export function createFleetMcpServer(ctx: ServerContext): McpServer {
         title: def.title,
         description: def.description,
         inputSchema: def.input,
-        outputSchema: def.output,
+        // Results carry more than the fields a schema names (an op's report grows): extra keys are fine.
+        outputSchema: z.object(def.output).passthrough(),
         annotations: { title: def.title, ...def.annotations, openWorldHint: false },
       },
       (args: Record<string, unknown>, extra: unknown) => handleCall(ctx, def, args, extra as CallExtra),

@@ -15,11 +15,14 @@ export interface CutText {
   shownBytes: number;
 }
 
-/** Moves `at` back to the start of the UTF-8 character it falls in. */
-function charStart(buf: Buffer, at: number): number {
+/** 0b10xxxxxx bytes continue a character. */
+const continues = (buf: Buffer, i: number): boolean =>
+  i > 0 && i < buf.length && ((buf[i] as number) & 0xc0) === 0x80;
+
+/** Moves `at` back (head end) or forward (tail start) to a character boundary, so nothing exceeds the limit. */
+function boundary(buf: Buffer, at: number, step: -1 | 1): number {
   let i = Math.max(0, Math.min(at, buf.length));
-  // 0b10xxxxxx bytes continue a character.
-  while (i > 0 && i < buf.length && ((buf[i] as number) & 0xc0) === 0x80) i--;
+  while (continues(buf, i)) i += step;
   return i;
 }
 
@@ -33,8 +36,8 @@ export function cutForAgent(text: string, limit = AGENT_OUTPUT_LIMIT, totalBytes
   if (buf.length <= limit) {
     return { text, truncated: total > buf.length, totalBytes: total, shownBytes: buf.length };
   }
-  const headEnd = charStart(buf, Math.floor(limit / 2));
-  const tailStart = charStart(buf, buf.length - (limit - headEnd));
+  const headEnd = boundary(buf, Math.floor(limit / 2), -1);
+  const tailStart = boundary(buf, buf.length - (limit - headEnd), 1);
   const head = buf.subarray(0, headEnd).toString('utf8');
   const tail = buf.subarray(tailStart).toString('utf8');
   const cut = total - headEnd - (buf.length - tailStart);

@@ -163,5 +163,6 @@ async function mcpAction(opts: McpCliOptions): Promise<number> {
     auditPath: opts.audit ?? `${REPORTS_DIR}/mcp-audit.jsonl`,
     log: (message) => process.stderr.write(`${message}\n`),
   });
-  return 0;
+  // The client closed stdin and every call has ended: leave now, whatever timer a library still holds.
+  process.exit(0);
 }

@@ -72,7 +72,7 @@ const nodeExec = defineTool({
       call.rt,
     );
     const r = out.result;
-    let cutHosts = 0;
+    const cutFiles: string[] = [];
     const perHost = r.devices.map((h) => {
       const stdout = cutForAgent(h.output, AGENT_OUTPUT_LIMIT, h.truncated?.stdout?.total_bytes);
       const stderr = cutForAgent(h.stderr, AGENT_OUTPUT_LIMIT, h.truncated?.stderr?.total_bytes);
@@ -97,7 +97,8 @@ const nodeExec = defineTool({
             }
           : {}),
       };
-      if (stdout.truncated || stderr.truncated) cutHosts++;
+      if (stdout.truncated) cutFiles.push(files.stdout);
+      if (stderr.truncated) cutFiles.push(files.stderr);
       return {
         id: h.id,
         status: h.status,
@@ -110,9 +111,10 @@ const nodeExec = defineTool({
         ...(Object.keys(truncated).length > 0 ? { truncated } : {}),
       };
     });
+    const more = cutFiles.length > 3 ? ` and ${cutFiles.length - 3} more in ${folder}` : '';
     const note =
-      cutHosts > 0
-        ? `output of ${cutHosts} host(s) was cut to ${AGENT_OUTPUT_LIMIT} bytes per stream (first and last halves); every byte is in ${folder}/<host>.out and .err, the run's report is ${out.reportPath}`
+      cutFiles.length > 0
+        ? `output cut to ${AGENT_OUTPUT_LIMIT} bytes per host and stream (first and last halves); every byte is in ${cutFiles.slice(0, 3).join(', ')}${more}; the run's report is ${out.reportPath}`
         : undefined;
     const failed = r.failed > 0 || r.interrupted > 0;
     return {
