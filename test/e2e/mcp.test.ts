@@ -146,12 +146,14 @@ describe('fleet mcp', () => {
   });
 
   it('fleet_status and fleet_node_list match the engines', async () => {
-    const status = structured<{ nodes: { name: string; nodeId: string }[]; verdict: { healthy: boolean } }>(
-      await full.call('fleet_status'),
-    );
+    const status = structured<{
+      cluster: { leader: string };
+      nodes: { name: string; nodeId: string }[];
+      verdict: { healthy: boolean };
+    }>(await full.call('fleet_status'));
     expect(status.verdict.healthy).toBe(true);
     expect(status.nodes.map((n) => n.name).sort()).toEqual([...NAMES].sort());
-    const ls = await lab.exec('spark', "docker node ls --format '{{.ID}}'");
+    const ls = await lab.exec(status.cluster.leader, "docker node ls --format '{{.ID}}'");
     expect(ls.code, ls.stderr).toBe(0);
     const ids = ls.stdout.trim().split('\n').sort();
     const list = structured<{ nodes: { id: string; node_id: string; role: string }[] }>(
@@ -319,7 +321,7 @@ describe('fleet mcp', () => {
     });
     send({ method: 'notifications/initialized' });
     send({ id: 2, method: 'tools/list' });
-    send({ id: 3, method: 'tools/call', params: { name: 'fleet_status', arguments: {} } });
+    send({ id: 3, method: 'tools/call', params: { name: 'fleet_node_list', arguments: {} } });
     send({
       id: 4,
       method: 'tools/call',
