@@ -1,7 +1,11 @@
-/** Container requests on one engine: list, and one stats sample (what `docker stats --no-stream` reads). */
+/**
+ * Container requests on one engine: list, one stats sample (what `docker stats --no-stream` reads) and
+ * logs (a non-TTY container's log is the same multiplexed stream as a service's).
+ */
 import type { EngineApi } from './engine-api.js';
 import { parseContainer, parseContainerStats } from './parse-containers.js';
-import type { ContainerStatsSample, ContainerSummary } from './types.js';
+import { openLogStream } from './services.js';
+import type { ContainerStatsSample, ContainerSummary, ServiceLogOptions, ServiceLogStream } from './types.js';
 
 export function listContainers(
   api: EngineApi,
@@ -30,5 +34,16 @@ export function containerStats(
       abortSignal: signal,
     } as never);
     return parseContainerStats(raw);
+  });
+}
+
+export function containerLogs(
+  api: EngineApi,
+  id: string,
+  o: ServiceLogOptions,
+  signal?: AbortSignal,
+): Promise<ServiceLogStream> {
+  return openLogStream(api, `/containers/${encodeURIComponent(id)}/logs`, o, false, signal, {
+    404: 'no such container',
   });
 }

@@ -311,6 +311,9 @@ class RemoteEngine implements DockerEngine, EngineApi {
   containerStats(id: string, oneShot: boolean, signal?: AbortSignal): Promise<ContainerStatsSample> {
     return containers.containerStats(this, id, oneShot, signal);
   }
+  containerLogs(id: string, options: ServiceLogOptions, signal?: AbortSignal): Promise<ServiceLogStream> {
+    return containers.containerLogs(this, id, options, signal);
+  }
 
   close(): void {
     this.#raw?.close();

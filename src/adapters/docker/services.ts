@@ -133,23 +133,41 @@ function dial(api: EngineApi, options: Json): Promise<unknown> {
  * GET /services/{id}/logs as a stream of LogFrames. Only opening the stream has a deadline: a
  * followed log stays open as long as the user wants it. `signal` (Ctrl-C) or close() ends it.
  */
-export async function serviceLogs(
+export function serviceLogs(
   api: EngineApi,
   id: string,
   o: ServiceLogOptions,
   signal?: AbortSignal,
 ): Promise<ServiceLogStream> {
-  const query: Json = { stdout: true, stderr: true, details: true, follow: Boolean(o.follow) };
+  return openLogStream(api, `/services/${id}/logs`, o, true, signal, {
+    404: 'no such service',
+    503: 'node is not part of a swarm',
+  });
+}
+
+/**
+ * A logs endpoint (a service's or a container's) as LogFrames; `details` asks for the swarm labels
+ * of each line (services only).
+ */
+export async function openLogStream(
+  api: EngineApi,
+  path: string,
+  o: ServiceLogOptions,
+  details: boolean,
+  signal: AbortSignal | undefined,
+  statusCodes: Record<number, string>,
+): Promise<ServiceLogStream> {
+  const query: Json = { stdout: true, stderr: true, details, follow: Boolean(o.follow) };
   if (o.tail !== undefined) query.tail = String(o.tail);
   if (o.since !== undefined) query.since = String(o.since);
   if (o.timestamps) query.timestamps = true;
-  const stream = (await api.call(`GET /services/${id}/logs`, signal, (signal) =>
+  const stream = (await api.call(`GET ${path}`, signal, (signal) =>
     dial(api, {
-      path: `/services/${id}/logs?`,
+      path: `${path}?`,
       method: 'GET',
       isStream: true,
       options: query,
-      statusCodes: { 200: true, 404: 'no such service', 503: 'node is not part of a swarm' },
+      statusCodes: { 200: true, ...statusCodes },
       abortSignal: signal,
     }),
   )) as Readable;

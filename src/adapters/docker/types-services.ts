@@ -199,4 +199,6 @@ export interface ContainersApi {
    * sample; without it the engine waits about a second to include one.
    */
   containerStats(id: string, oneShot: boolean, signal?: AbortSignal): Promise<ContainerStatsSample>;
+  /** A container's stdout/stderr by id or name (non-TTY containers: a multiplexed stream). */
+  containerLogs(id: string, options: ServiceLogOptions, signal?: AbortSignal): Promise<ServiceLogStream>;
 }

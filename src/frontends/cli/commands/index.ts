@@ -18,6 +18,7 @@ import { register as service } from './service.js';
 import { register as node } from './node.js';
 import { register as stack } from './stack.js';
 import { register as bootstrap } from './bootstrap.js';
+import { register as mcp } from './mcp.js';
 
 /** Every command registers itself here; the list order is the order in `fleet --help`. */
 export const commands: Array<(program: Command) => void> = [
@@ -38,6 +39,7 @@ export const commands: Array<(program: Command) => void> = [
   node,
   service,
   stack,
+  mcp,
   facts,
   score,
 ];
