@@ -1,7 +1,7 @@
 /**
  * The local side of `fleet push`: walks each SRC (files, directories recursively) and hashes every
  * file once (sha256 while reading it), so every host can be compared against the same sums; then
- * reads each file again as the tar stream is built (ops/push/tar-stream.ts), hashing that read too.
+ * reads each file again as the tar stream is built (ops/shared/push-tar-stream.ts), hashing that read too.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
