@@ -8,6 +8,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run as clean } from '../../src/ops/clean/run.js';
+import { labSsh, labTarget, testRuntime } from '../helpers/runtime.js';
 import { startLab, type Lab } from '../lab/index.js';
 import { ensureBuilt, runFleet, scratchDir } from './exec-helpers.js';
 
@@ -115,5 +117,67 @@ describe('fleet backup schedule', () => {
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toMatch(/--every 5m is too often/);
     expect(execFileSync('ls', [units]).toString()).toBe('');
+  });
+});
+
+describe('fleet clean', () => {
+  const sh = async (command: string): Promise<string> => {
+    const r = await lab.exec('h1', command);
+    if (r.code !== 0) throw new Error(`h1: ${command}: ${r.stderr}`);
+    return r.stdout.trim();
+  };
+  const cleanOnce = async (apply: boolean) => {
+    const rt = testRuntime({ ssh: labSsh(lab) });
+    try {
+      return await clean(
+        {
+          hosts: [labTarget(lab, 'h1')],
+          managers: [labTarget(lab, 'h1')],
+          apply,
+          volumes: false,
+          stopNonessential: false,
+          concurrency: 2,
+        },
+        rt,
+      );
+    } finally {
+      await rt.close();
+    }
+  };
+
+  it('lists, then with --yes removes stopped containers and dangling images, keeping essential ones', async () => {
+    const image = await lab.importImage('h1');
+    await sh(
+      `docker run --network none --name filler ${image} sh -c 'dd if=/dev/zero of=/big bs=1M count=4 2>/dev/null'`,
+    );
+    await sh(`docker create --network none --name stopped1 ${image} true >/dev/null`);
+    await sh(
+      `docker create --network none --label fleet.essential=true --name keepme ${image} true >/dev/null`,
+    );
+    const dangling = await sh('docker commit filler'); // no tag: a dangling image
+    const listed = await cleanOnce(false);
+    expect(listed.error).toBeUndefined();
+    const h = listed.result.hosts[0]!;
+    expect(h.containers.map((c) => c.name).sort()).toEqual(['filler', 'stopped1']);
+    expect(h.kept.essential_containers).toEqual(['keepme']);
+    expect(h.dangling_images.map((i) => i.id)).toEqual([dangling]);
+    expect(h.reclaimable_bytes).toBeGreaterThan(4 * 1024 * 1024);
+    expect(h.reclaimed_bytes).toBeNull();
+    expect(listed.result.devices[0]!.status).toBe('success');
+    // Nothing removed without --yes.
+    expect(await sh("docker ps -a --format '{{.Names}}' | sort | tr '\\n' ' '")).toBe(
+      'filler keepme stopped1',
+    );
+
+    const applied = await cleanOnce(true);
+    expect(applied.error).toBeUndefined();
+    const a = applied.result.hosts[0]!;
+    expect(a.skipped).toEqual([]);
+    expect(a.reclaimed_bytes).toBeGreaterThan(4 * 1024 * 1024);
+    expect(applied.result.reclaimed_bytes).toBe(a.reclaimed_bytes);
+    expect(await sh("docker ps -a --format '{{.Names}}'")).toBe('keepme');
+    expect((await lab.exec('h1', `docker image inspect ${dangling}`)).code).not.toBe(0);
+    // The essential container's image stays.
+    expect((await lab.exec('h1', `docker image inspect ${image}`)).code).toBe(0);
   });
 });

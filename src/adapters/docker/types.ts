@@ -3,6 +3,7 @@
  * shown to users (node ls), trimmed to the fields fleet reads.
  */
 import { inspect } from 'node:util';
+import type { CleanupApi } from '../../core/disk-usage.js';
 import { registerSecret } from '../../core/redact.js';
 
 /**
@@ -174,7 +175,16 @@ import type { ContainersApi, ServicesApi, TasksApi } from './types-services.js';
 
 /** One engine, all resources: what createDockerEngine (engine.ts) returns. */
 export interface DockerEngine
-  extends SystemApi, SwarmApi, NodesApi, NetworksApi, VolumesApi, ServicesApi, TasksApi, ContainersApi {
+  extends
+    SystemApi,
+    SwarmApi,
+    NodesApi,
+    NetworksApi,
+    VolumesApi,
+    ServicesApi,
+    TasksApi,
+    ContainersApi,
+    CleanupApi {
   readonly host: string;
   readonly apiVersion: string;
   readonly serverVersion: string;

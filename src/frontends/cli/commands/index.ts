@@ -17,6 +17,7 @@ import { register as service } from './service.js';
 import { register as node } from './node.js';
 import { register as stack } from './stack.js';
 import { register as recovery } from './recovery.js';
+import { register as clean } from './clean.js';
 
 /** Every command registers itself here; the list order is the order in `fleet --help`. */
 export const commands: Array<(program: Command) => void> = [
@@ -36,6 +37,7 @@ export const commands: Array<(program: Command) => void> = [
   service,
   stack,
   recovery,
+  clean,
   facts,
   score,
 ];
