@@ -19,6 +19,8 @@ export interface LocalEntry {
   size: number;
   /** Files only. */
   sha256?: string;
+  /** A file fleet generated (a unit file, a script): these bytes instead of a local file's. */
+  content?: Buffer;
 }
 
 export interface LocalSource {

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, promises as fs, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { newEd25519 } from './keys.js';
 import { HOST_ENV, LabError, run, type RunOptions } from './proc.js';
 import { prepareInstalls } from './installs.js';
@@ -136,6 +137,9 @@ function fstab(ctx: LabContext, h: HostRuntime): string {
     `${d}/root /root none bind 0 0`,
     `${d}/home /home none bind 0 0`,
     `${ctx.shimFile} /usr/bin/systemctl none bind 0 0`,
+    ...(existsSync('/usr/bin/journalctl')
+      ? [`${dirname(ctx.shimFile)}/journalctl /usr/bin/journalctl none bind 0 0`]
+      : []),
     `${d}/boot_id /proc/sys/kernel/random/boot_id none bind 0 0`,
     `${d}/run /run none bind 0 0`,
     `${d}/tmp /tmp none bind 0 0`,

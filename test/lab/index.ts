@@ -41,6 +41,7 @@ export { cleanupAll, cleanupLab } from './cleanup.js';
 export type * from './types.js';
 
 const SHIM_SOURCE = fileURLToPath(new URL('./assets/systemctl', import.meta.url));
+const JOURNALCTL_SOURCE = fileURLToPath(new URL('./assets/journalctl', import.meta.url));
 const PATH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
 async function findCommand(cmd: string): Promise<boolean> {
@@ -118,6 +119,9 @@ async function build(opts: LabOptions, specs: LabHostSpec[], t0: number): Promis
   const shimFile = `${dir}/bin/systemctl`;
   await fs.copyFile(SHIM_SOURCE, shimFile);
   await fs.chmod(shimFile, 0o755);
+  // Beside it, the journalctl stand-in (host.ts mounts it over /usr/bin/journalctl when that exists).
+  await fs.copyFile(JOURNALCTL_SOURCE, `${dir}/bin/journalctl`);
+  await fs.chmod(`${dir}/bin/journalctl`, 0o755);
   const client = await makeClientKeys(dir, id);
   await ensureSystemSshSnippet();
 

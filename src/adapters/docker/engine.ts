@@ -9,6 +9,7 @@ import { withDeadline } from '../../core/poll.js';
 import type { SshConnection } from '../ssh/types.js';
 import type { EngineApi } from './engine-api.js';
 import { isConnectionError, toDockerError } from './errors.js';
+import * as cleanup from './cleanup.js';
 import * as containers from './containers.js';
 import * as networks from './networks.js';
 import * as nodes from './nodes.js';
@@ -41,6 +42,7 @@ import type {
   SwarmService,
   SwarmTask,
 } from './types.js';
+import type { DiskUsage } from '../../core/disk-usage.js';
 import * as volumes from './volumes.js';
 
 export { JOIN_TIMEOUT_MS } from './swarm.js';
@@ -313,6 +315,26 @@ class RemoteEngine implements DockerEngine, EngineApi {
   }
   containerLogs(id: string, options: ServiceLogOptions, signal?: AbortSignal): Promise<ServiceLogStream> {
     return containers.containerLogs(this, id, options, signal);
+  }
+
+  // fleet clean
+  diskUsage(signal?: AbortSignal): Promise<DiskUsage> {
+    return cleanup.diskUsage(this, signal);
+  }
+  stopContainer(id: string, signal?: AbortSignal): Promise<void> {
+    return cleanup.stopContainer(this, id, signal);
+  }
+  removeContainer(id: string, signal?: AbortSignal): Promise<void> {
+    return cleanup.removeContainer(this, id, signal);
+  }
+  removeImage(id: string, signal?: AbortSignal): Promise<void> {
+    return cleanup.removeImage(this, id, signal);
+  }
+  removeVolume(name: string, signal?: AbortSignal): Promise<void> {
+    return cleanup.removeVolume(this, name, signal);
+  }
+  pruneBuildCache(signal?: AbortSignal): Promise<number> {
+    return cleanup.pruneBuildCache(this, signal);
   }
 
   close(): void {

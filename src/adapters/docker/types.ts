@@ -3,6 +3,7 @@
  * shown to users (node ls), trimmed to the fields fleet reads.
  */
 import { inspect } from 'node:util';
+import type { CleanupApi } from '../../core/disk-usage.js';
 import { registerSecret } from '../../core/redact.js';
 
 /**
@@ -185,7 +186,8 @@ export interface DockerEngine
     ServicesApi,
     TasksApi,
     StackObjectsApi,
-    ContainersApi {
+    ContainersApi,
+    CleanupApi {
   readonly host: string;
   readonly apiVersion: string;
   readonly serverVersion: string;

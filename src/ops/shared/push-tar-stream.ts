@@ -52,7 +52,8 @@ export function receiveInput(
       if (e.type !== 'file') continue;
       const hash = createHash('sha256');
       let read = 0;
-      for await (const buf of readLocal(localPath(e), e.size)) {
+      const bytes = e.content ? [e.content] : readLocal(localPath(e), e.size);
+      for await (const buf of bytes) {
         hash.update(buf);
         read += buf.length;
         sent += buf.length;

@@ -21,6 +21,7 @@ import {
   STORE_HELP,
   type StoreCliOptions,
 } from '../backup-options.js';
+import { SCHEDULE_HELP } from '../backup-schedule-help.js';
 
 export interface BackupCliOptions extends StoreCliOptions, TargetCliOptions, SshCliOptions, LockCliOptions {
   path?: string[];
@@ -87,7 +88,8 @@ Examples:
   fleet backup                                   # swarm + /etc/fleet of every node, into ./backups
   fleet backup --to s3://fleet-backups/lab --s3-endpoint http://spark:9000 --keep 7
   fleet backup -n agx-01..03 --only paths,volumes --path /opt/app/config --volume pgdata
-  fleet backup ls ; fleet backup rm 20250131T235959Z`;
+  fleet backup ls ; fleet backup rm 20250131T235959Z
+  fleet backup schedule --every 6h --keep 28      # a systemd timer on this machine (see: backup schedule --help)`;
 
 async function backupAction(opts: BackupCliOptions, cmd: Command): Promise<number> {
   const store = await openStoreFromOptions(opts);
@@ -118,6 +120,11 @@ async function backupAction(opts: BackupCliOptions, cmd: Command): Promise<numbe
       rt,
     ),
   );
+}
+
+async function scheduleAction(opts: Record<string, unknown>, cmd: Command): Promise<number> {
+  const { scheduleAction: action } = await import('../backup-schedule.js');
+  return action(opts, cmd);
 }
 
 async function backupLsAction(opts: StoreCliOptions & { json?: boolean }): Promise<number> {
@@ -198,6 +205,25 @@ export function register(program: Command): void {
 
   // The parent parses its options wherever they appear (commander's default), so `backup ls --to X`
   // lands in backup's options: the subcommands read the store flags from there.
+  backup
+    .command('schedule')
+    .description('run this same fleet backup on a systemd timer on this machine; --list, --remove')
+    .option(
+      '--every <interval>',
+      'how often: 30m, 1h, 6h, 1d (fixed wall-clock times when it divides the day)',
+    )
+    .option('--list', 'show the installed schedules')
+    .option('--remove', 'disable and delete the schedule')
+    .option('--name <name>', 'several schedules side by side: units fleet-backup-NAME.*')
+    .option('--unit-dir <dir>', 'where the unit files go (default /etc/systemd/system)')
+    .option(
+      '--env-file <file>',
+      'the environment file with S3 keys the service reads (default /etc/fleet/backup.env)',
+    )
+    .addHelpText('after', SCHEDULE_HELP)
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
+      process.exitCode = await scheduleAction(opts, cmd);
+    });
   backup
     .command('ls')
     .description('list backups: complete, incomplete (no manifest) or damaged')

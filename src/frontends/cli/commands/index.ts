@@ -19,6 +19,8 @@ import { register as node } from './node.js';
 import { register as stack } from './stack.js';
 import { register as bootstrap } from './bootstrap.js';
 import { register as mcp } from './mcp.js';
+import { register as recovery } from './recovery.js';
+import { register as clean } from './clean.js';
 
 /** Every command registers itself here; the list order is the order in `fleet --help`. */
 export const commands: Array<(program: Command) => void> = [
@@ -39,6 +41,8 @@ export const commands: Array<(program: Command) => void> = [
   node,
   service,
   stack,
+  recovery,
+  clean,
   mcp,
   facts,
   score,

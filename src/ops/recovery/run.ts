@@ -1,0 +1,227 @@
+/**
+ * `fleet recovery install|status|remove` as an operation. Install first reads the swarm's managers
+ * (ops/shared/manager.ts withManager): their addresses go into each node's config, so the boot script
+ * can wait until one answers on 2377. Then every node through the one fan-out.
+ */
+import { loadRemoteScript } from '../../adapters/remote-scripts.js';
+import { FleetError, toFleetError } from '../../core/errors.js';
+import { failureKind, type HostTarget } from '../../core/host.js';
+import {
+  DEFAULT_RECOVERY,
+  RECOVERY_PATHS,
+  recoveryConfigFile,
+  recoveryUnit,
+  recoveryVerdict,
+  sha256Hex,
+  type RecoveryConfig,
+  type RecoveryStatus,
+} from '../../core/recovery.js';
+import { planGeneratedFiles } from '../../core/generated-files.js';
+import { compatDevices, devicesSuccessRate, type CompatDevice } from '../../core/report-devices.js';
+import { roundSeconds } from '../../core/report.js';
+import { forEachHost } from '../../runtime/for-each-host.js';
+import type { OperationResult, Runtime } from '../../runtime/types.js';
+import { withManager } from '../shared/manager.js';
+import { install, readStatus, remove, type RecoveryHostContext } from './host.js';
+
+export type RecoveryAction = 'install' | 'status' | 'remove';
+
+export interface RecoveryInput {
+  action: RecoveryAction;
+  /** The nodes to act on. */
+  hosts: HostTarget[];
+  /** Where to look for the swarm's managers (install): the hosts of nodes.yml. */
+  managers: HostTarget[];
+  waitMounts: string[];
+  /** Overrides of the boot script's waits (seconds); defaults in core/recovery.ts. */
+  timings?: Partial<Pick<RecoveryConfig, 'waitSeconds' | 'settleSeconds' | 'backoffMaxSeconds'>>;
+  concurrency: number;
+  reportPath?: string;
+}
+
+export interface RecoveryHostReport {
+  id: string;
+  ip: string;
+  /** ok: changed; unchanged: already so; failed / interrupted. */
+  status: 'ok' | 'unchanged' | 'failed' | 'interrupted';
+  duration_seconds: number;
+  error: string | null;
+  failure: string | null;
+  installed: boolean | null;
+  enabled: string | null;
+  current: boolean | null;
+  swarm_state: string | null;
+  verdict: string | null;
+  /** The unit's journal lines of the current boot (status). */
+  last_boot: string[];
+  /** The boot script's own summary of that boot. */
+  last_result: string | null;
+}
+
+export interface RecoveryReport {
+  command: `recovery ${RecoveryAction}`;
+  timestamp: string;
+  total_devices: number;
+  successful: number;
+  failed: number;
+  success_rate: number;
+  duration_seconds: number;
+  was_interrupted: boolean;
+  managers: string[];
+  wait_mounts: string[];
+  hosts: RecoveryHostReport[];
+  devices: CompatDevice[];
+}
+
+/** Manager addresses from the swarm's own node list (what a node dials on 2377). */
+async function managerAddresses(rt: Runtime, candidates: HostTarget[]): Promise<string[]> {
+  return withManager(
+    rt,
+    candidates.map((target) => ({ target })),
+    async (m) =>
+      m.nodes
+        .filter((n) => n.role === 'manager')
+        .map((n) => (n.manager?.addr ? n.manager.addr.replace(/:\d+$/, '') : n.addr))
+        .filter(Boolean),
+  );
+}
+
+function row(host: HostTarget, started: number, s: RecoveryStatus | undefined): RecoveryHostReport {
+  return {
+    id: host.id,
+    ip: host.address,
+    status: 'unchanged',
+    duration_seconds: roundSeconds(Date.now() - started),
+    error: null,
+    failure: null,
+    installed: s?.installed ?? null,
+    enabled: s?.enabled ?? null,
+    current: s?.current ?? null,
+    swarm_state: s?.swarmState ?? null,
+    verdict: s ? recoveryVerdict(s) : null,
+    last_boot: s?.lastBoot ?? [],
+    last_result: s?.result ?? null,
+  };
+}
+
+export async function run(input: RecoveryInput, rt: Runtime): Promise<OperationResult<RecoveryReport>> {
+  const { bus, signal } = rt;
+  const startedAt = new Date();
+  const started = Date.now();
+  const script = await loadRemoteScript('recovery-boot.sh');
+  const unit = recoveryUnit({ waitMounts: input.waitMounts });
+  const ctx: RecoveryHostContext = {
+    bus,
+    signal,
+    sudoPassword: rt.sudoPassword,
+    expected: { unit: sha256Hex(unit), script: sha256Hex(script) },
+  };
+  bus.emit({
+    type: 'run:start',
+    command: `recovery ${input.action}`,
+    hosts: input.hosts.map((h) => h.id),
+    at: started,
+  });
+  let managers: string[] = [];
+  let hosts: RecoveryHostReport[];
+  try {
+    if (input.action === 'install') {
+      managers = await managerAddresses(rt, input.managers);
+      bus.log('info', `managers the nodes will wait for on 2377: ${managers.join(', ')}`);
+    }
+    const pool = await rt.pool();
+    hosts = await forEachHost(input.hosts, { concurrency: input.concurrency }, async (host) => {
+      const hostStarted = Date.now();
+      try {
+        bus.hostState(host.id, 'connecting');
+        const conn = await pool.connect(host, signal);
+        let changed = false;
+        if (input.action === 'install') {
+          const config = recoveryConfigFile({
+            ...DEFAULT_RECOVERY,
+            ...input.timings,
+            managers: managers.filter((a) => a !== host.address),
+            waitMounts: input.waitMounts,
+          });
+          const plan = planGeneratedFiles(
+            [
+              { path: RECOVERY_PATHS.unit, content: unit, mode: 0o644 },
+              { path: RECOVERY_PATHS.script, content: script, mode: 0o755 },
+              { path: RECOVERY_PATHS.config, content: config, mode: 0o644 },
+            ],
+            Math.floor(started / 1000),
+          );
+          changed = await install(host, conn, plan, ctx);
+        } else if (input.action === 'remove') {
+          changed = await remove(host, conn, ctx);
+        }
+        const status = input.action === 'remove' ? undefined : await readStatus(host, conn, ctx);
+        const r = {
+          ...row(host, hostStarted, status),
+          status: changed ? ('ok' as const) : ('unchanged' as const),
+        };
+        if (changed) {
+          const what =
+            input.action === 'install' ? 'recovery unit installed and enabled' : 'recovery unit removed';
+          bus.emit({ type: 'change', host: host.id, description: `${host.id}: ${what}`, dryRun: false });
+        }
+        bus.emit({ type: 'host:done', host: host.id, ok: true, durationMs: Date.now() - hostStarted });
+        return r;
+      } catch (err) {
+        const e = toFleetError(err);
+        const interrupted = signal.aborted || e.code === 'interrupted';
+        const failure = interrupted ? 'interrupted' : (failureKind(e.code) ?? 'exit');
+        const durationMs = Date.now() - hostStarted;
+        bus.emit({ type: 'host:done', host: host.id, ok: false, failure, error: e.message, durationMs });
+        return {
+          ...row(host, hostStarted, undefined),
+          status: interrupted ? ('interrupted' as const) : ('failed' as const),
+          error: e.message,
+          failure,
+        };
+      }
+    });
+  } finally {
+    await rt.releasePool();
+  }
+  const devices = compatDevices(hosts);
+  const failed = hosts.filter((h) => h.status === 'failed' || h.status === 'interrupted');
+  const report: RecoveryReport = {
+    command: `recovery ${input.action}`,
+    timestamp: startedAt.toISOString(),
+    total_devices: hosts.length,
+    successful: hosts.length - failed.length,
+    failed: failed.length,
+    success_rate: devicesSuccessRate(devices),
+    duration_seconds: roundSeconds(Date.now() - started),
+    was_interrupted: signal.aborted,
+    managers,
+    wait_mounts: input.waitMounts,
+    hosts,
+    devices,
+  };
+  const path = await rt.writeReport(`recovery-${input.action}`, report, startedAt, input.reportPath);
+  rt.bus.log('info', `report: ${path}`);
+  let error: FleetError | undefined;
+  if (signal.aborted) error = new FleetError('interrupted', 'interrupted');
+  else if (failed.length > 0) {
+    error = new FleetError(
+      failed.length === hosts.length && hosts.length === 1 ? toCode(failed[0]!.failure) : 'partial',
+      `recovery ${input.action} failed on ${failed.map((h) => `${h.id} (${h.error})`).join(', ')}`,
+    );
+  }
+  bus.emit({
+    type: 'run:done',
+    ok: !error,
+    durationMs: Date.now() - started,
+    interrupted: signal.aborted,
+    error: error?.message,
+  });
+  return { result: report, reportPath: path, error };
+}
+
+function toCode(failure: string | null): 'connect' | 'auth' | 'hostkey' | 'timeout' | 'remote-exit' {
+  return failure === 'connect' || failure === 'auth' || failure === 'hostkey' || failure === 'timeout'
+    ? failure
+    : 'remote-exit';
+}
