@@ -43,8 +43,12 @@ export interface Session {
   readonly bus: EventBus;
   readonly settings: SshSettings;
   readonly sudoPassword?: string;
-  /** One operation's Runtime: its own AbortController (aborted too when `signal` is). */
-  begin(o?: { signal?: AbortSignal }): OperationRuntime;
+  /**
+   * One operation's Runtime: its own AbortController (aborted too when `signal` is). `bus` gives the
+   * operation its own event bus (the web view streams one operation's output to one page); default the
+   * session's.
+   */
+  begin(o?: { signal?: AbortSignal; bus?: EventBus }): OperationRuntime;
   /** Releases every operation's cluster lock (if taken), then closes every SSH connection; safe to call more than once. */
   closePool(): Promise<void>;
   /** Ends every operation begun, then closes the pool. */
@@ -75,7 +79,7 @@ export function openSession(o: SessionOptions): Session {
     await open?.closeAll().catch(() => undefined);
   };
 
-  const begin = (b: { signal?: AbortSignal } = {}): OperationRuntime => {
+  const begin = (b: { signal?: AbortSignal; bus?: EventBus } = {}): OperationRuntime => {
     const controller = new AbortController();
     // Every host's connect, exec and API call listens on this one signal: hundreds of listeners by design.
     setMaxListeners(0, controller.signal);
@@ -96,7 +100,7 @@ export function openSession(o: SessionOptions): Session {
       if (!o.keepPoolBetweenOperations) await closeConnections();
     };
     const rt: OperationRuntime = {
-      bus,
+      bus: b.bus ?? bus,
       signal: controller.signal,
       ask,
       sudoPassword,
@@ -110,7 +114,7 @@ export function openSession(o: SessionOptions): Session {
           ...request,
           sudoPassword,
           signal: controller.signal,
-          log: (level, message, host) => bus.log(level, message, host),
+          log: (level, message, host) => rt.bus.log(level, message, host),
         });
       },
       onForceExit(hook) {

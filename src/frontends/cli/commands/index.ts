@@ -16,6 +16,7 @@ import { register as reboot } from './reboot.js';
 import { register as service } from './service.js';
 import { register as node } from './node.js';
 import { register as stack } from './stack.js';
+import { register as ui } from './ui.js';
 
 /** Every command registers itself here; the list order is the order in `fleet --help`. */
 export const commands: Array<(program: Command) => void> = [
@@ -34,6 +35,7 @@ export const commands: Array<(program: Command) => void> = [
   node,
   service,
   stack,
+  ui,
   facts,
   score,
 ];
