@@ -27,7 +27,7 @@ export interface UiOptions {
   /** 0 = any free port. */
   port: number;
   tls?: TlsMaterial;
-  /** Observer round interval (default 3 s) and per-host probe deadline (default 6 s). */
+  /** Observer round interval (default 2 s) and per-host probe deadline (default 5 s). */
   intervalMs?: number;
   probeTimeoutMs?: number;
   concurrency?: number;
@@ -53,8 +53,8 @@ export async function startUi(o: UiOptions): Promise<RunningUi> {
   });
   const observer = startObserver(session, hub, {
     hosts: o.hosts,
-    intervalMs: o.intervalMs ?? 3_000,
-    probeTimeoutMs: o.probeTimeoutMs ?? 6_000,
+    intervalMs: o.intervalMs ?? 2_000,
+    probeTimeoutMs: o.probeTimeoutMs ?? 5_000,
     concurrency: o.concurrency ?? 32,
     sudo: o.sudo,
   });

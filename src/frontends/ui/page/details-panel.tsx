@@ -16,6 +16,18 @@ interface Props {
 
 type Facts = Record<string, unknown> | null;
 
+/** Nested facts as dotted keys (os.name, docker.version), values as text. */
+function flatten(value: Record<string, unknown>, prefix = ''): [string, string][] {
+  return Object.entries(value).flatMap(([k, v]): [string, string][] => {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (v === null || v === undefined) return [];
+    if (Array.isArray(v))
+      return [[key, v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', ')]];
+    if (typeof v === 'object') return flatten(v as Record<string, unknown>, key);
+    return [[key, String(v)]];
+  });
+}
+
 function FactsView({ id }: { id: string }) {
   const [facts, setFacts] = useState<Facts | 'loading' | string>('loading');
   useEffect(() => {
@@ -24,20 +36,14 @@ function FactsView({ id }: { id: string }) {
   }, [id]);
   if (facts === 'loading') return <p className="muted">reading facts…</p>;
   if (typeof facts === 'string' || !facts) return <p className="error">{String(facts ?? 'no facts')}</p>;
-  const pick = (k: string): string => {
-    const v = facts[k];
-    return v === undefined || v === null ? '–' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-  };
-  const keys = Object.keys(facts)
-    .filter((k) => typeof facts[k] !== 'object' || facts[k] === null)
-    .slice(0, 24);
+  const rows = flatten(facts).slice(0, 40);
   return (
     <table className="facts">
       <tbody>
-        {keys.map((k) => (
+        {rows.map(([k, v]) => (
           <tr key={k}>
             <th>{k}</th>
-            <td>{pick(k)}</td>
+            <td>{v}</td>
           </tr>
         ))}
       </tbody>

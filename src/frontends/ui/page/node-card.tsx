@@ -43,7 +43,11 @@ export function NodeCard({ data }: NodeProps<CardNode>) {
       <Handle type="target" position={Position.Top} isConnectable={false} />
       <div className="card-head">
         <span className="card-name">
-          {row?.role === 'leader' ? <span title="leader">👑 </span> : null}
+          {row?.role === 'leader' ? (
+            <span className="crown" title="leader">
+              ♛{' '}
+            </span>
+          ) : null}
           {data.id}
         </span>
         <span className="card-type">{data.type}</span>
