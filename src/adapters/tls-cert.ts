@@ -1,11 +1,13 @@
 /**
  * A throw-away TLS certificate for `fleet ui --listen ADDR` without --tls-cert: openssl makes a
- * self-signed P-256 certificate valid 30 days; the key never touches the disk (openssl writes both to
- * stdout). The caller prints the SHA-256 fingerprint so the user can check what the browser shows.
+ * self-signed P-256 certificate valid 30 days, written by openssl into a private temp folder that is
+ * removed once read (the key lives on in memory only). The caller prints the SHA-256 fingerprint so the user can check what the browser shows.
  */
 import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { FleetError } from '../core/errors.js';
 
 export interface TlsMaterial {
@@ -15,7 +17,12 @@ export interface TlsMaterial {
   fingerprint: string;
 }
 
-export function generateSelfSignedCert(commonName: string): Promise<TlsMaterial> {
+export async function generateSelfSignedCert(commonName: string): Promise<TlsMaterial> {
+  // openssl cannot write to a socketpair's /dev/stdout, so both go to a private (0700) folder that is
+  // removed right after reading.
+  const dir = await mkdtemp(join(tmpdir(), 'fleet-ui-tls-'));
+  const keyFile = join(dir, 'key.pem');
+  const certFile = join(dir, 'cert.pem');
   const args = [
     'req',
     '-x509',
@@ -27,23 +34,28 @@ export function generateSelfSignedCert(commonName: string): Promise<TlsMaterial>
     '-days',
     '30',
   ];
-  args.push('-keyout', '/dev/stdout', '-out', '/dev/stdout', '-subj', `/CN=${commonName}`);
+  args.push('-keyout', keyFile, '-out', certFile, '-subj', `/CN=${commonName}`);
   args.push('-addext', `subjectAltName=${/^[\d.]+$|:/.test(commonName) ? 'IP' : 'DNS'}:${commonName}`);
-  return new Promise((resolve, reject) => {
-    execFile('openssl', args, { encoding: 'utf8', timeout: 20_000 }, (err, stdout) => {
-      if (err) {
-        return reject(
-          new FleetError('usage', `cannot generate a TLS certificate with openssl: ${err.message}`, {
-            hint: 'install openssl, or give --tls-cert FILE --tls-key FILE',
-          }),
+  try {
+    await new Promise<void>((resolve, reject) => {
+      execFile('openssl', args, { timeout: 20_000 }, (err) => {
+        if (!err) return resolve();
+        reject(
+          new FleetError(
+            'usage',
+            `cannot generate a TLS certificate with openssl: ${err.message.split('\n')[0]}`,
+            {
+              hint: 'install openssl, or give --tls-cert FILE --tls-key FILE',
+            },
+          ),
         );
-      }
-      const key = /-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----\n?/.exec(stdout)?.[0] ?? '';
-      const cert = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/.exec(stdout)?.[0] ?? '';
-      if (!key || !cert) return reject(new FleetError('internal', 'openssl printed no key or certificate'));
-      resolve({ cert, key, fingerprint: new X509Certificate(cert).fingerprint256 });
+      });
     });
-  });
+    const [cert, key] = await Promise.all([readFile(certFile, 'utf8'), readFile(keyFile, 'utf8')]);
+    return { cert, key, fingerprint: new X509Certificate(cert).fingerprint256 };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** Reads --tls-cert/--tls-key; a missing or bad file is a usage error naming it. */

@@ -27,7 +27,10 @@ export async function startUiLab(id: string, subnet: number): Promise<UiLab> {
   });
   const cwd = workDir(id);
   lab.writeInventory(join(cwd, 'nodes.yml'));
-  const up = await fleet(lab, cwd, ['up']);
+  // On a loaded machine one host may miss a deadline (exit 4, partial); a second run completes the
+  // swarm (bench/status.ts does the same). fleet up itself is tested in up16.test.ts.
+  let up = await fleet(lab, cwd, ['up']);
+  if (up.code === 4) up = await fleet(lab, cwd, ['up']);
   if (up.code !== 0) throw new Error(`fleet up exited ${up.code}: ${up.stderr.slice(-2000)}`);
   return { lab, cwd };
 }

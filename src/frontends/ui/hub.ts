@@ -11,7 +11,9 @@ export interface UiMessage {
 
 export class EventHub {
   private readonly clients = new Set<ServerResponse>();
+  /** The latest snapshot and the latest observer error, for pages that open later. */
   private last: UiMessage | undefined;
+  private lastError: UiMessage | undefined;
 
   get size(): number {
     return this.clients.size;
@@ -27,10 +29,15 @@ export class EventHub {
     this.clients.add(res);
     res.on('close', () => this.clients.delete(res));
     if (this.last) res.write(frame(this.last));
+    if (this.lastError) res.write(frame(this.lastError));
   }
 
   send(message: UiMessage): void {
-    if (message.type === 'snapshot') this.last = message;
+    if (message.type === 'snapshot') {
+      this.last = message;
+      this.lastError = undefined;
+    }
+    if (message.type === 'observer-error') this.lastError = message;
     const text = frame(message);
     for (const res of this.clients) res.write(text);
   }
