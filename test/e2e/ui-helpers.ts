@@ -31,7 +31,10 @@ export async function startUiLab(id: string, subnet: number): Promise<UiLab> {
   // swarm (bench/status.ts does the same). fleet up itself is tested in up16.test.ts.
   let up = await fleet(lab, cwd, ['up']);
   if (up.code === 4) up = await fleet(lab, cwd, ['up']);
-  if (up.code !== 0) throw new Error(`fleet up exited ${up.code}: ${up.stderr.slice(-2000)}`);
+  if (up.code !== 0) {
+    await lab.down();
+    throw new Error(`fleet up exited ${up.code}: ${up.stderr.slice(-2000)}`);
+  }
   return { lab, cwd };
 }
 
