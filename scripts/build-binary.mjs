@@ -23,6 +23,7 @@ import { delimiter, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BundleError, bundle } from './sea-bundle.mjs';
 import { ROOT, buildInfo } from './write-build-info.mjs';
+import { UI_DIST, buildUi } from './build-ui.mjs';
 
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 const CACHE = join(ROOT, 'node_modules', '.cache', 'fleet-node-targets');
@@ -112,6 +113,14 @@ function remoteAssets() {
   for (const name of readdirSync(dir).sort()) {
     if (name.endsWith('.sh')) assets[name] = join(dir, name);
   }
+  return assets;
+}
+
+/** The web view's page, built now (scripts/build-ui.mjs), as ui/<file> (read back by src/adapters/ui-assets.ts). */
+async function uiAssets() {
+  await buildUi();
+  const assets = {};
+  for (const name of ['index.html', 'app.js', 'app.css']) assets[`ui/${name}`] = join(UI_DIST, name);
   return assets;
 }
 
@@ -218,7 +227,7 @@ async function mainBuild() {
   log(
     `bundle ${relative(ROOT, bundlePath)} ${(statSync(bundlePath).size / 1024).toFixed(0)} KiB, ${infoLine}`,
   );
-  const assets = remoteAssets();
+  const assets = { ...remoteAssets(), ...(await uiAssets()) };
   log(`assets: ${Object.keys(assets).join(', ') || '(none: remote/ has no .sh files)'}`);
 
   for (const target of targets) {

@@ -31,6 +31,7 @@ psmisc:killall
 time:/usr/bin/time
 busybox:busybox
 systemd:systemd-analyze
+chromium:/usr/bin/chromium
 qemu-user-static:qemu-aarch64-static
 libc6-arm64-cross:/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1
 libstdc++6-arm64-cross:/usr/aarch64-linux-gnu/lib/libstdc++.so.6

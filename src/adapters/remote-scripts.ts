@@ -55,7 +55,7 @@ async function load(name: string): Promise<string> {
  * process.getBuiltinModule (not `import()`) because the SEA main script of Node 22 cannot import() at
  * all, and esbuild leaves an import() of a built-in in place.
  */
-function seaModule(): typeof import('node:sea') | undefined {
+export function seaModule(): typeof import('node:sea') | undefined {
   try {
     return process.getBuiltinModule?.('node:sea');
   } catch {

@@ -45,8 +45,8 @@ export interface Session {
   readonly sudoPassword?: string;
   /**
    * One operation's Runtime: its own AbortController (aborted too when `signal` is). `bus` gives the
-   * operation a bus of its own (an MCP call turns its events into that call's progress notifications);
-   * default: the session's bus.
+   * operation a bus of its own (an MCP call turns its events into that call's progress notifications;
+   * the web view streams one operation's output to one page); default: the session's bus.
    */
   begin(o?: { signal?: AbortSignal; bus?: EventBus }): OperationRuntime;
   /** Releases every operation's cluster lock (if taken), then closes every SSH connection; safe to call more than once. */
@@ -114,7 +114,7 @@ export function openSession(o: SessionOptions): Session {
           ...request,
           sudoPassword,
           signal: controller.signal,
-          log: (level, message, host) => bus.log(level, message, host),
+          log: (level, message, host) => rt.bus.log(level, message, host),
         });
       },
       onForceExit(hook) {

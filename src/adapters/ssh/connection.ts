@@ -10,7 +10,7 @@ import type { Client, ClientChannel } from 'ssh2';
 import { FleetError } from '../../core/errors.js';
 import type { HostTarget } from '../../core/host.js';
 import { startCommand, type ChannelHost } from './exec.js';
-import type { ExecOptions, ExecResult, SshConnection } from './types.js';
+import type { ExecOptions, ExecResult, PtySize, ShellChannel, SshConnection } from './types.js';
 
 /** How long a closing connection waits for the host's goodbye before dropping its socket. */
 const CLOSE_GRACE_MS = 1_000;
@@ -137,6 +137,40 @@ export class PooledConnection implements SshConnection, ChannelHost {
 
   spawn(command: string, options: Omit<ExecOptions, 'onStdout' | 'collect'> = {}) {
     return startCommand(this, command, options, { streaming: true, killOnStop: true });
+  }
+
+  /** A login shell on a PTY (xterm-256color); holds a session slot until the channel closes. */
+  async openShell(size: PtySize, signal?: AbortSignal): Promise<ShellChannel> {
+    const unused = this.use();
+    const slot = await this.acquire(signal).catch((err: unknown) => {
+      unused();
+      throw err;
+    });
+    const release = () => {
+      slot();
+      unused();
+    };
+    if (this.closed) {
+      release();
+      throw this.lost();
+    }
+    return new Promise((resolve, reject) => {
+      const window = { term: 'xterm-256color', cols: size.cols, rows: size.rows, width: 0, height: 0 };
+      this.client.shell(window, (err, channel) => {
+        if (err) {
+          release();
+          return reject(
+            new FleetError('connect', `${this.host.id} refused a shell: ${err.message}`, {
+              host: this.host.id,
+              cause: err,
+              hint: 'sshd may forbid PTYs for this user (PermitTTY no)',
+            }),
+          );
+        }
+        channel.once('close', release);
+        resolve(channel);
+      });
+    });
   }
 
   openUnixSocket(path: string): Promise<Duplex> {

@@ -111,9 +111,25 @@ export interface SshConnection {
    * session channel, so it does not count against the per-connection channel cap.
    */
   openUnixSocket(path: string): Promise<Duplex>;
+  /**
+   * An interactive login shell on a PTY of `size` (the web view's terminal). Takes one session slot
+   * until the channel closes; `setWindow` on the returned channel resizes the PTY.
+   */
+  openShell?(size: PtySize, signal?: AbortSignal): Promise<ShellChannel>;
   /** The connection dropped (link cut, host gone); optional for test doubles. */
   isClosed?(): boolean;
   close(): void;
+}
+
+export interface PtySize {
+  cols: number;
+  rows: number;
+}
+
+/** A PTY shell: bytes both ways, plus the window size (ssh2's ClientChannel fits this). */
+export interface ShellChannel extends Duplex {
+  readonly stderr?: Readable;
+  setWindow(rows: number, cols: number, height: number, width: number): void;
 }
 
 export interface SshPool {

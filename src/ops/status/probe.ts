@@ -54,8 +54,9 @@ export async function probeForStatus(
   rt: Runtime,
   target: HostTarget,
   o: { metrics: boolean; sudo?: boolean },
+  /** Filled in as answers arrive, so a caller that stops waiting still has what came (run.ts probeWithin). */
+  probe: StatusProbe = { target },
 ): Promise<StatusProbe> {
-  const probe: StatusProbe = { target };
   let conn: SshConnection;
   try {
     conn = await (await rt.pool()).connect(target, rt.signal);

@@ -5,12 +5,14 @@
  * exit code (10 when degraded) belong to the front end.
  */
 import { preloadDockerClient } from '../../adapters/docker/engine.js';
-import { toFleetError, type FleetError } from '../../core/errors.js';
+import type { SwarmTask } from '../../adapters/docker/types.js';
+import { FleetError, toFleetError } from '../../core/errors.js';
 import type { HostTarget } from '../../core/host.js';
 import { quorumHealth, type QuorumHealth } from '../../core/quorum.js';
 import {
   statusVerdict,
   summariseServices,
+  type ServiceFacts,
   type ServiceHealth,
   type StatusNode,
   type StatusVerdict,
@@ -29,6 +31,25 @@ export interface StatusInput {
   sudo?: boolean;
   /** false skips remote/host-metrics.sh (swarm state only). */
   metrics?: boolean;
+  /**
+   * Each host's probe ends after this long (its slot then records a timeout), so one host whose link
+   * was cut does not hold the round for the metrics script's 15 s. The web view's observer sets it;
+   * the CLI leaves it unset.
+   */
+  probeTimeoutMs?: number;
+  /** true adds `tasks` (every task meant to run, with its node) for the web view's details panel. */
+  tasks?: boolean;
+}
+
+export interface StatusTask {
+  id: string;
+  service: string;
+  /** web.3 (replicated) or web (global). */
+  name: string;
+  /** The node's row name (inventory id when known). */
+  node: string | null;
+  state: string;
+  image: string;
 }
 
 export interface StatusResult {
@@ -49,6 +70,8 @@ export interface StatusResult {
   storage: { usedBytes: number; totalBytes: number } | null;
   nodes: StatusNode[];
   verdict: StatusVerdict;
+  /** Only with input.tasks. */
+  tasks?: StatusTask[];
 }
 
 /** Managers first as the hosts themselves say (GET /info), then nodes.yml's managers that did not answer. */
@@ -71,11 +94,54 @@ function storage(probes: StatusProbe[]): StatusResult['storage'] {
   };
 }
 
+/**
+ * One host's probe, given up after input.probeTimeoutMs when set: what answered by then is kept and a
+ * host whose engine did not answer is reported unreachable (a cut link never answers, and a channel
+ * being opened over it ignores the abort).
+ */
+async function probeWithin(rt: Runtime, target: HostTarget, input: StatusInput): Promise<StatusProbe> {
+  const o = { metrics: input.metrics !== false, sudo: input.sudo };
+  if (input.probeTimeoutMs === undefined) return probeForStatus(rt, target, o);
+  const ms = input.probeTimeoutMs;
+  const controller = new AbortController();
+  const signal = AbortSignal.any([rt.signal, controller.signal]);
+  const probe: StatusProbe = { target };
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
+  const answer = await Promise.race([probeForStatus({ ...rt, signal }, target, o, probe), late]);
+  clearTimeout(timer);
+  if (answer === 'late') {
+    controller.abort();
+    if (!probe.info) {
+      probe.sshError ??= new FleetError('timeout', `no answer within ${ms / 1000} s`, { host: target.id });
+    }
+  }
+  return probe;
+}
+
+function taskRows(services: ServiceFacts[], tasks: SwarmTask[], rows: StatusNode[]): StatusTask[] {
+  const svcName = new Map(services.map((s) => [s.id, s.name]));
+  const nodeName = new Map(rows.filter((r) => r.nodeId).map((r) => [r.nodeId, r.name]));
+  return tasks
+    .filter((t) => t.desiredState === 'running')
+    .map((t) => {
+      const service = svcName.get(t.serviceId) ?? t.serviceId.slice(0, 12);
+      return {
+        id: t.id,
+        service,
+        name: t.slot !== undefined ? `${service}.${t.slot}` : service,
+        node: t.nodeId ? (nodeName.get(t.nodeId) ?? t.nodeId.slice(0, 12)) : null,
+        state: t.state,
+        image: t.image,
+      };
+    });
+}
+
 export async function run(input: StatusInput, rt: Runtime): Promise<StatusResult> {
   const started = Date.now();
   preloadDockerClient();
   const probes = await forEachHost(input.hosts, { concurrency: input.concurrency }, (target) =>
-    probeForStatus(rt, target, { metrics: input.metrics !== false, sudo: input.sudo }),
+    probeWithin(rt, target, input),
   );
   try {
     const answer = await withManager(rt, managerCandidates(probes), async (m) => {
@@ -111,6 +177,7 @@ export async function run(input: StatusInput, rt: Runtime): Promise<StatusResult
       nodes: rows,
       // Rows of hosts not selected (-n) are judged by their swarm state alone.
       verdict: statusVerdict(rows, health, quorum),
+      ...(input.tasks ? { tasks: taskRows(services, tasks, rows) } : {}),
     };
   } catch (err) {
     throw toFleetError(err);

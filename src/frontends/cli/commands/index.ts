@@ -21,6 +21,7 @@ import { register as bootstrap } from './bootstrap.js';
 import { register as mcp } from './mcp.js';
 import { register as recovery } from './recovery.js';
 import { register as clean } from './clean.js';
+import { register as ui } from './ui.js';
 
 /** Every command registers itself here; the list order is the order in `fleet --help`. */
 export const commands: Array<(program: Command) => void> = [
@@ -44,6 +45,7 @@ export const commands: Array<(program: Command) => void> = [
   recovery,
   clean,
   mcp,
+  ui,
   facts,
   score,
 ];

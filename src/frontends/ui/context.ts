@@ -1,0 +1,20 @@
+/** What every request handler of the web view shares: the session, the inventory, the pages, the observer. */
+import type { HostTarget } from '../../core/host.js';
+import type { InventoryDefaults } from '../../core/inventory-model.js';
+import type { Session } from '../../runtime/session.js';
+import type { EventHub } from './hub.js';
+import type { Observer } from './observer.js';
+import type { WebAsker } from './web-asker.js';
+
+export interface UiContext {
+  session: Session;
+  /** Every host of nodes.yml (identity files applied): the managers to look for and the cards shown. */
+  hosts: HostTarget[];
+  inventoryPath?: string;
+  defaults?: InventoryDefaults;
+  identity?: string[];
+  sudo?: boolean;
+  hub: EventHub;
+  asker: WebAsker;
+  observer: Observer;
+}

@@ -1,0 +1,19 @@
+/** The node actions of the details panel and the right-click menu, with what each asks before it runs. */
+export type NodeAction = 'drain' | 'activate' | 'pause' | 'promote' | 'demote' | 'rm';
+
+export const NODE_ACTIONS: { action: NodeAction; label: string; warn: string }[] = [
+  {
+    action: 'drain',
+    label: 'Drain',
+    warn: 'Every task on it moves to other nodes; fleet waits until they moved.',
+  },
+  { action: 'activate', label: 'Activate', warn: 'The scheduler may place tasks on it again.' },
+  { action: 'pause', label: 'Pause', warn: 'No new tasks; running ones stay.' },
+  { action: 'promote', label: 'Promote', warn: 'It becomes a manager (a Raft member).' },
+  { action: 'demote', label: 'Demote', warn: 'It becomes a worker; refused when quorum would weaken.' },
+  {
+    action: 'rm',
+    label: 'Remove from swarm',
+    warn: 'It leaves the swarm; refused when it runs the only replica of a service.',
+  },
+];
