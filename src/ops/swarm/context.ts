@@ -127,8 +127,6 @@ export interface SwarmContext extends PhaseContext {
   tokens?: JoinTokens;
   /** planUp's steps for this run (preflight makes it; each phase executes its stage). */
   plan?: SwarmPlan;
-  /** Worker joins the managers phase started alongside its own joins (phases/workers.ts). */
-  earlyWorkers?: { done: Promise<void>; stop: AbortController };
   /** Steps already executed out of their phase (labels set right after a node's own join). */
   done: Set<PlanStep>;
   topology?: SwarmNode[];

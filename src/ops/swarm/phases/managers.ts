@@ -2,7 +2,7 @@
  * Phase 4: the plan's manager steps, one at a time — promotions and joins first, each followed by
  * polling the leader (every 100 ms, no fixed sleeps) until the node is a Reachable manager and quorum
  * holds; then demotions, each re-checked against the live quorum. The planner ordered them so quorum
- * holds at every step. The worker joins start alongside (workers do not vote in Raft). A joined manager gets its labels at once, while it is the only thing moving.
+ * holds at every step. A joined manager gets its labels at once, while it is the only thing moving.
  */
 import { FleetError, toFleetError } from '../../../core/errors.js';
 import type { PlanStep } from '../../../core/swarm-plan.js';
@@ -20,7 +20,6 @@ import {
 import { joinThroughManagers } from '../join.js';
 import { refreshCluster } from '../observe.js';
 import { labelJoined, runStep, stepsOf } from '../plan.js';
-import { startWorkersEarly } from './workers.js';
 import { quorumSize } from '../../../core/quorum.js';
 
 const TITLE = 'managers';
@@ -166,49 +165,32 @@ export const managers: Phase<SwarmContext> = {
       TITLE,
       joins.map((s) => s.host).filter((id) => ctx.hosts.get(id)?.result.status !== 'failed'),
     );
-    // Workers do not vote in Raft: their joins go on alongside these (phases/workers.ts).
-    ctx.earlyWorkers = startWorkersEarly(ctx);
-    try {
-      await joinManagers(ctx, joins, joining);
-    } catch (err) {
-      // No new worker join starts; those in flight finish before the run reports.
-      ctx.earlyWorkers?.stop.abort();
-      await ctx.earlyWorkers?.done.catch(() => undefined);
-      throw err;
+    const closed = ctx.dryRun ? new Map() : await probeAll(ctx, joining);
+    for (const step of joins) {
+      if (ctx.signal.aborted) throw new FleetError('interrupted', 'interrupted between manager joins');
+      const host = ctx.hosts.get(step.host)!;
+      if (host.result.status === 'failed') continue;
+      const started = Date.now();
+      try {
+        const portError = closed.get(host);
+        if (portError) throw portError;
+        if (step.kind === 'promote') await promote(ctx, step, host);
+        else await joinManager(ctx, step, host);
+        await labelJoined(ctx, host);
+        host.result.durationMs += Date.now() - started;
+        hostDone(ctx, host, Date.now() - started);
+      } catch (err) {
+        host.result.durationMs += Date.now() - started;
+        const error = toFleetError(err);
+        markFailed(host, TITLE, error, ctx);
+        if (error.code === 'interrupted') throw error;
+        await continueWithFewer(ctx, host, error);
+      }
+    }
+    for (const step of stepsOf(ctx, 'demote')) {
+      if (step.stage !== 'demote' || !step.host) continue;
+      if (ctx.signal.aborted) throw new FleetError('interrupted', 'interrupted between demotions');
+      await demote(ctx, step, ctx.hosts.get(step.host)!);
     }
   },
 };
-
-async function joinManagers(
-  ctx: SwarmContext,
-  joins: ReturnType<typeof stepsOf<'promote' | 'join-manager'>>,
-  joining: HostRecord[],
-): Promise<void> {
-  const closed = ctx.dryRun ? new Map<HostRecord, FleetError>() : await probeAll(ctx, joining);
-  for (const step of joins) {
-    if (ctx.signal.aborted) throw new FleetError('interrupted', 'interrupted between manager joins');
-    const host = ctx.hosts.get(step.host)!;
-    if (host.result.status === 'failed') continue;
-    const started = Date.now();
-    try {
-      const portError = closed.get(host);
-      if (portError) throw portError;
-      if (step.kind === 'promote') await promote(ctx, step, host);
-      else await joinManager(ctx, step, host);
-      await labelJoined(ctx, host);
-      host.result.durationMs += Date.now() - started;
-      hostDone(ctx, host, Date.now() - started);
-    } catch (err) {
-      host.result.durationMs += Date.now() - started;
-      const error = toFleetError(err);
-      markFailed(host, TITLE, error, ctx);
-      if (error.code === 'interrupted') throw error;
-      await continueWithFewer(ctx, host, error);
-    }
-  }
-  for (const step of stepsOf(ctx, 'demote')) {
-    if (step.stage !== 'demote' || !step.host) continue;
-    if (ctx.signal.aborted) throw new FleetError('interrupted', 'interrupted between demotions');
-    await demote(ctx, step, ctx.hosts.get(step.host)!);
-  }
-}

@@ -4,7 +4,7 @@
  * worker, and a dropped channel is retried after checking the node did not join already. One
  * failed worker never stops the others; failures are listed at the end and the run exits "partial". Each worker gets its
  * labels right after its own join (through the leader, outside the pool's bound) instead of in a
- * pass after every join. The joins start early, alongside the manager joins (startWorkersEarly).
+ * pass after every join.
  */
 import { FleetError, toFleetError } from '../../../core/errors.js';
 import { forEachHost } from '../../../runtime/for-each-host.js';
@@ -35,83 +35,45 @@ async function joinWorker(ctx: SwarmContext, step: PlanStep, host: HostRecord): 
   host.currentRole = 'worker';
 }
 
-function todoOf(ctx: SwarmContext): Extract<PlanStep, { kind: 'join-worker' }>[] {
-  return stepsOf(ctx, 'join-worker').filter((s) => ctx.hosts.get(s.host)?.result.status !== 'failed');
-}
-
-/**
- * Joins every planned worker through the pool; `stop` ends it early (hosts not yet started stay
- * not-started) while the joins in flight finish.
- */
-async function joinAll(ctx: SwarmContext, stop?: AbortSignal): Promise<void> {
-  const todo = todoOf(ctx);
-  // Each host's time counts from the start of its joins (its wait for a slot included), as it did.
-  const phaseStart = Date.now();
-  ctx.bus.phaseHosts(
-    TITLE,
-    todo.map((s) => s.host),
-  );
-  // The pool bounds the joins only: the labels go through the leader, so a worker's slot is
-  // free for the next join while its labels are written.
-  const labelling: Promise<void>[] = [];
-  await forEachHost(todo, { concurrency: ctx.options.concurrency }, async (step) => {
-    const host = ctx.hosts.get(step.host)!;
-    const started = phaseStart;
-    // Never started: the run's end reports it as such.
-    if (ctx.signal.aborted || stop?.aborted) return;
-    try {
-      await joinWorker(ctx, step, host);
-    } catch (err) {
-      host.result.durationMs += Date.now() - started;
-      markFailed(host, TITLE, toFleetError(err), ctx);
-      return;
-    }
-    const labelled = labelJoined(ctx, host).then(() => {
-      host.result.durationMs += Date.now() - started;
-      hostDone(ctx, host, Date.now() - started);
-    });
-    labelled.catch(() => undefined); // awaited below; this only keeps it from counting as unhandled
-    labelling.push(labelled);
-  });
-  await Promise.all(labelling);
-}
-
-/**
- * Workers do not vote in Raft, so their joins need not wait for the manager joins: once the swarm
- * has its first manager and the join tokens are known (the managers phase starts after init and
- * tokens, and preflight has observed every host before anything changed), the managers phase
- * starts them alongside its own serial joins. Each worker joins through the leader first and, like
- * any join, through the next manager when one is lost (join.ts). The workers phase then waits for
- * them. Returns undefined when there is nothing to start (a dry run records the steps in order).
- */
-export function startWorkersEarly(ctx: SwarmContext): EarlyWorkers | undefined {
-  if (ctx.dryRun || todoOf(ctx).length === 0 || !ctx.tokens || !leaderRecord(ctx)?.engine) return undefined;
-  const stop = new AbortController();
-  ctx.bus.log('info', `${todoOf(ctx).length} workers join alongside the manager joins`);
-  const done = joinAll(ctx, stop.signal);
-  done.catch(() => undefined); // awaited by the workers phase, or by managers on its way out
-  return { done, stop };
-}
-
-export interface EarlyWorkers {
-  done: Promise<void>;
-  /** No new worker join starts after this (a manager join failed); those in flight finish. */
-  stop: AbortController;
-}
-
 export const workers: Phase<SwarmContext> = {
   title: TITLE,
   shouldRun(ctx) {
-    if (ctx.earlyWorkers) return true;
-    return todoOf(ctx).length > 0 ? true : 'every worker is already a member';
+    const todo = stepsOf(ctx, 'join-worker').filter((s) => ctx.hosts.get(s.host)?.result.status !== 'failed');
+    return todo.length > 0 ? true : 'every worker is already a member';
   },
   async run(ctx) {
     const leader = leaderRecord(ctx);
-    if (ctx.earlyWorkers) await ctx.earlyWorkers.done;
-    else {
-      if (!ctx.dryRun && !leader?.engine) throw new FleetError('quorum', 'no manager of this swarm answers');
-      await joinAll(ctx);
-    }
+    if (!ctx.dryRun && !leader?.engine) throw new FleetError('quorum', 'no manager of this swarm answers');
+    const todo = stepsOf(ctx, 'join-worker').filter((s) => ctx.hosts.get(s.host)?.result.status !== 'failed');
+    // Each host's time counts from the start of the phase (its wait for a slot included), as it did.
+    const phaseStart = Date.now();
+    ctx.bus.phaseHosts(
+      TITLE,
+      todo.map((s) => s.host),
+    );
+    // The pool bounds the joins only: the labels go through the leader, so a worker's slot is
+    // free for the next join while its labels are written.
+    const labelling: Promise<void>[] = [];
+    await forEachHost(todo, { concurrency: ctx.options.concurrency }, async (step) => {
+      const host = ctx.hosts.get(step.host)!;
+      const started = phaseStart;
+      // Never started: the run's end reports it as such.
+      if (ctx.signal.aborted) return;
+      try {
+        await joinWorker(ctx, step, host);
+      } catch (err) {
+        host.result.durationMs += Date.now() - started;
+        markFailed(host, TITLE, toFleetError(err), ctx);
+        return;
+      }
+      const labelled = labelJoined(ctx, host).then(() => {
+        host.result.durationMs += Date.now() - started;
+        hostDone(ctx, host, Date.now() - started);
+      });
+      labelled.catch(() => undefined); // awaited below; this only keeps it from counting as unhandled
+      labelling.push(labelled);
+    });
+    await Promise.all(labelling);
     if (ctx.signal.aborted) throw new FleetError('interrupted', 'interrupted while workers were joining');
   },
 };
