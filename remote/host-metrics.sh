@@ -23,7 +23,9 @@ cpu_sample() { awk '$1 == "cpu" { $1 = ""; sub(/^ /, ""); print; exit }' /proc/s
 
 # Received and sent bytes summed over every interface but loopback.
 net_sample() {
-  awk -F'[: ]+' 'NR > 2 { sub(/^ +/, ""); if ($1 != "lo") { rx += $2; tx += $10 } } END { printf "%.0f %.0f\n", rx, tx }' \
+  # Per interface (name:rx:tx): the rate is summed over the interfaces present in both samples, since
+  # interfaces come and go between them (a container's veth, a lab namespace) and a sum would drop.
+  awk -F'[: ]+' 'NR > 2 { sub(/^ +/, ""); if ($1 != "lo") printf "%s:%.0f:%.0f ", $1, $2, $10 } END { print "" }' \
     /proc/net/dev 2>/dev/null
 }
 

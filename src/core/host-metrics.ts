@@ -162,10 +162,8 @@ export function parseHostMetrics(text: string, host?: string): HostMetrics {
   const up1 = numberOrNull(one('uptime1'));
   const up2 = numberOrNull(one('uptime2'));
   const elapsed = up1 !== null && up2 !== null && up2 > up1 ? up2 - up1 : null;
-  const [rx1, tx1] = numbers(one('net1'));
-  const [rx2, tx2] = numbers(one('net2'));
-  const rate = (a: number | undefined, b: number | undefined): number | null =>
-    elapsed && a !== undefined && b !== undefined && b >= a ? (b - a) / elapsed : null;
+  const net1 = netCounters(one('net1'));
+  const net2 = netCounters(one('net2'));
 
   const memTotalKb = numberOrNull(one('mem_total_kb'));
   const memAvailKb = numberOrNull(one('mem_available_kb'));
@@ -188,8 +186,35 @@ export function parseHostMetrics(text: string, host?: string): HostMetrics {
     diskDocker: docker ? { ...docker, path: one('docker_root') ?? '' } : null,
     gpus,
     tempC: gpuTemps.length > 0 ? Math.max(...gpuTemps) : thermal === null ? null : thermal / 1000,
-    netRxBytesPerSec: rate(rx1, rx2),
-    netTxBytesPerSec: rate(tx1, tx2),
+    netRxBytesPerSec: netRate(net1, net2, 0, elapsed),
+    netTxBytesPerSec: netRate(net1, net2, 1, elapsed),
     containersRunning: numberOrNull(one('containers_running')),
   };
+}
+
+/** `name:rx:tx name:rx:tx …` (remote/host-metrics.sh net_sample) → counters per interface. */
+function netCounters(line: string | undefined): Map<string, [number, number]> {
+  const m = new Map<string, [number, number]>();
+  for (const token of (line ?? '').split(/\s+/)) {
+    const [name, rx, tx] = token.split(':');
+    if (name && Number.isFinite(Number(rx)) && Number.isFinite(Number(tx)) && rx !== '' && tx !== '')
+      m.set(name, [Number(rx), Number(tx)]);
+  }
+  return m;
+}
+
+/** Bytes per second over the interfaces in both samples (one that vanished or reset counts nothing). */
+function netRate(
+  a: Map<string, [number, number]>,
+  b: Map<string, [number, number]>,
+  which: 0 | 1,
+  elapsed: number | null | undefined,
+): number | null {
+  if (!elapsed || a.size === 0 || b.size === 0) return null;
+  let sum = 0;
+  for (const [name, before] of a) {
+    const after = b.get(name);
+    if (after && after[which] >= before[which]) sum += after[which] - before[which];
+  }
+  return sum / elapsed;
 }

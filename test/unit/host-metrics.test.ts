@@ -124,4 +124,18 @@ describe('the pieces', () => {
     expect(parseTegrastatsLine('RAM 1/2MB GPU 0/0')).toBeNull();
     expect(jetsonName(undefined)).toBe('Jetson');
   });
+
+  it('counts network traffic over the interfaces present in both samples (a veth may vanish between them)', () => {
+    const out = [
+      'metrics.version=1',
+      'uptime1=100.00',
+      'net1=eth0:1000:500 veth1:900000:900000',
+      'uptime2=102.00',
+      'net2=eth0:3000:1500 veth2:10:10',
+      'metrics.end=1',
+    ].join('\n');
+    const m = parseHostMetrics(out);
+    expect(m.netRxBytesPerSec).toBe(1000);
+    expect(m.netTxBytesPerSec).toBe(500);
+  });
 });
