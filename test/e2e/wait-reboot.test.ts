@@ -6,6 +6,7 @@
  * new boot id (its own file bind-mounted over the kernel's) and starts sshd and dockerd again.
  */
 import { readFileSync } from 'node:fs';
+import { pollUntil } from '../../src/core/poll.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostTarget } from '../../src/core/host.js';
 import { run as reboot } from '../../src/ops/reboot/run.js';
@@ -180,11 +181,25 @@ describe('fleet reboot', () => {
       await rt.close();
     }
     expect(verdict.problems, verdict.summary).toEqual([]);
-    const nodes = await sh(
-      'm1',
-      "docker node ls --format '{{.Hostname}} {{.Status}} {{.Availability}} {{.ManagerStatus}}' | sort",
-    );
-    expect(nodes.split('\n').map((l) => l.trimEnd().replace(/ (Leader|Reachable)$/, ' M'))).toEqual([
+    // Status may read Unknown for a heartbeat after the last leader change: poll, then compare.
+    const listed = async (): Promise<string[]> =>
+      (
+        await sh(
+          'm1',
+          "docker node ls --format '{{.Hostname}} {{.Status}} {{.Availability}} {{.ManagerStatus}}' | sort",
+        )
+      )
+        .split('\n')
+        .map((l) => l.trimEnd().replace(/ (Leader|Reachable)$/, ' M'));
+    await pollUntil(
+      'every node Ready',
+      async () => ((await listed()).some((l) => / Unknown /.test(l)) ? undefined : true),
+      {
+        timeoutMs: 30_000,
+        signal: new AbortController().signal,
+      },
+    ).catch(() => undefined);
+    expect(await listed()).toEqual([
       'm1 Ready Active M',
       'm2 Ready Active M',
       'm3 Ready Active M',

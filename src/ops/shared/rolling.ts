@@ -17,6 +17,7 @@
 import type { DockerEngine } from '../../adapters/docker/types.js';
 import { FleetError, toFleetError } from '../../core/errors.js';
 import { failureKind, type HostTarget } from '../../core/host.js';
+import { pollUntil } from '../../core/poll.js';
 import { roundSeconds } from '../../core/report.js';
 import { checkAllAtOnce, checkWaveQuorum, rollingWaves } from '../../core/rolling-plan.js';
 import { forEachHost } from '../../runtime/for-each-host.js';
@@ -235,13 +236,26 @@ async function checkQuorumWithout(
   stepWords: string,
   signal: AbortSignal,
 ): Promise<void> {
-  const managers = (await engine.listNodes(signal)).filter((x) => x.manager);
   const goingDown = new Set(down.map((n) => n.nodeId));
-  const left = managers.filter((x) => x.manager?.reachability === 'reachable' && !goingDown.has(x.id)).length;
-  checkWaveQuorum(
-    stepWords,
-    down.map((n) => n.id),
-    managers.length,
-    left,
-  );
+  const names = down.map((n) => n.id);
+  const check = async (attempt: AbortSignal): Promise<true> => {
+    const managers = (await engine.listNodes(attempt)).filter((x) => x.manager);
+    const left = managers.filter(
+      (x) => x.manager?.reachability === 'reachable' && !goingDown.has(x.id),
+    ).length;
+    checkWaveQuorum(stepWords, names, managers.length, left);
+    return true;
+  };
+  // A manager back from the previous wave may read unreachable for a heartbeat or two in the list:
+  // give the margin a moment to show before refusing; the last reading decides.
+  const ok = await pollUntil(
+    'the managers to be Reachable before the next wave',
+    (a) => check(a).catch(() => undefined),
+    {
+      timeoutMs: 30_000,
+      signal,
+      initialDelayMs: 500,
+    },
+  ).catch(() => undefined);
+  if (!ok) await check(signal);
 }
