@@ -11,6 +11,7 @@ import type { HostTarget } from '../../core/host.js';
 import { pollUntil } from '../../core/poll.js';
 import { compatDevices, devicesSuccessRate, type CompatDevice } from '../../core/report-devices.js';
 import { roundSeconds } from '../../core/report.js';
+import { finishRun } from '../../runtime/finish-run.js';
 import type { OperationResult, Runtime } from '../../runtime/types.js';
 import { checkReady } from '../shared/readiness.js';
 import { runRolling, type LeftDrained, type NodeInfo, type RollingRow } from '../shared/rolling.js';
@@ -87,17 +88,15 @@ export async function run(input: RebootInput, rt: Runtime): Promise<OperationRes
     devices,
     success_rate: devicesSuccessRate(devices),
   };
-  const error = outcome.error;
-  const path = await rt.writeReport('reboot', report, startedAt, input.reportPath);
-  bus.log('info', `report: ${path}`);
-  bus.emit({
-    type: 'run:done',
-    ok: !error,
-    durationMs: report.duration_seconds * 1000,
+  return finishRun(rt, {
+    name: 'reboot',
+    report,
+    startedAt,
+    reportPath: input.reportPath,
+    error: outcome.error,
     interrupted: outcome.interrupted,
-    error: error?.message,
+    durationMs: report.duration_seconds * 1000,
   });
-  return { result: report, reportPath: path, error };
 }
 
 /** Reboots one host and waits for a new boot id and readiness; throws when it did not come back. */
