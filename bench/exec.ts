@@ -12,7 +12,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { startLab, type Lab, type LabProfile } from '../test/lab/index.js';
-import { benchOneHost, oneHostTable, type OneHostRow } from './exec-one-host.js';
+import { benchOneHost, fleetBinary, oneHostTable, type OneHostRow } from './exec-one-host.js';
 import { fmt, median } from './lib/stats.js';
 import { ensureGnuTime, measure, type Measurement } from './lib/time.js';
 
@@ -31,9 +31,9 @@ interface Tool {
 const TOOLS: Tool[] = [
   {
     name: 'fleet exec',
+    // The single binary, as users run it (fleetBinary: node bin/fleet.js only when none is built).
     argv: (ips) => [
-      process.execPath,
-      'bin/fleet.js',
+      ...fleetBinary().argv,
       'exec',
       '-n',
       ips.join(','),
@@ -155,6 +155,8 @@ const loadAvg = async (): Promise<string> =>
 async function main(): Promise<void> {
   await ensureGnuTime();
   await execa('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  // The binary from this very source (a stale one would measure old code).
+  await execa('npm', ['run', 'build:binary'], { cwd: ROOT, stdio: 'inherit' });
   const cpuInfo = (await execa('nproc')).stdout.trim();
   const rows: Row[] = [];
   const oneHost = new Map<LabProfile, OneHostRow[]>();
@@ -180,7 +182,7 @@ async function main(): Promise<void> {
     'row group (they alternate within each round), not seconds across runs.',
     '',
     `Lab: light hosts (sshd only) in network namespaces on one machine, so the network is ~free and`,
-    `client-side cost dominates. Every tool fans out to ${FANOUT}, logs in as root with the lab key, and`,
+    `client-side cost dominates. fleet is ${fleetBinary().label}. Every tool fans out to ${FANOUT}, logs in as root with the lab key, and`,
     `checks host keys. Median of ${RUNS} runs, tools rotated each round; a run only counts if every host`,
     `printed its hostname. CPU = user+sys of the tool and all its children (each ssh process for pdsh,`,
     `clush and parallel-ssh). RSS = the largest single process (getrusage), from /usr/bin/time.`,
