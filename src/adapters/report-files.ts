@@ -61,11 +61,22 @@ export async function writeRunReport(
   startedAt: Date,
   explicitPath?: string,
   lastOf?: (path: string) => unknown,
+  lastName = command,
 ): Promise<string> {
   const path = explicitPath ?? defaultReportPath(command, startedAt);
   await writeReport(path, report);
-  await writeReport(lastReportPath(command), lastOf ? lastOf(path) : report);
+  await writeReport(lastReportPath(lastName), lastOf ? lastOf(path) : report);
   return path;
+}
+
+/**
+ * writeRunReport for another front end whose stable copies are reports/last-<prefix><command>.json:
+ * the MCP server's (`mcp-`) never replace the last-exec.json that a person's `fleet exec
+ * --rerun-failed` reads.
+ */
+export function runReportWriter(lastPrefix: string): typeof writeRunReport {
+  return (command, report, startedAt, explicitPath, lastOf) =>
+    writeRunReport(command, report, startedAt, explicitPath, lastOf, `${lastPrefix}${command}`);
 }
 
 /**

@@ -5,7 +5,8 @@
  * the allow-list, a timeout that kills the remote process (checked on the host), 10 MB of output cut
  * with a note, service create + scale converging (containers counted on the engines), a destructive
  * tool refused without its flag, backup to S3 and its listing, the audit log holding every call and
- * no secret, and stdout carrying only JSON-RPC. Lab id `mcp`, subnet 37.
+ * no secret, and stdout carrying only JSON-RPC; mcp-more-tools.ts adds the other tools on the same
+ * lab and server. Lab id `mcp`, subnet 37 (4 full hosts in nodes.yml, light-001 outside it).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -16,6 +17,7 @@ import { pollUntil } from '../../src/core/poll.js';
 import { startS3Server, type TestS3Server } from '../helpers/s3-server.js';
 import { startLab, type Lab } from '../lab/index.js';
 import { BIN, startMcp, structured, textOf, type McpRun } from './mcp-helpers.js';
+import { describeMoreTools } from './mcp-more-tools.js';
 import { fleet, joinTokens, workDir } from './up-helpers.js';
 
 const NAMES = ['spark', 'agx-01', 'agx-02', 'agx-03'];
@@ -99,9 +101,16 @@ beforeAll(async () => {
   s3 = await startS3Server(['fleet-backups'], {
     credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY },
   });
-  lab = await startLab({ id: 'mcp', subnet: 37, hosts: NAMES.map((name) => ({ name })), password: PASSWORD });
+  // light-001 (sshd only) is not in nodes.yml: fleet_network_scan finds it.
+  lab = await startLab({
+    id: 'mcp',
+    subnet: 37,
+    hosts: NAMES.map((name) => ({ name })),
+    light: 1,
+    password: PASSWORD,
+  });
   cwd = workDir('mcp');
-  lab.writeInventory(join(cwd, 'nodes.yml'));
+  lab.writeInventory(join(cwd, 'nodes.yml'), NAMES);
   await Promise.all(NAMES.map((h) => lab.importImage(h)));
   const up = await fleet(lab, cwd, ['up']);
   expect(up.code, up.stderr).toBe(0);
@@ -347,6 +356,8 @@ describe('fleet mcp', () => {
     expect(messages.map((m) => m.id).sort()).toEqual([1, 2, 3, 4, 5]);
   });
 });
+
+describeMoreTools(() => ({ lab, cwd, full, names: NAMES, spare: 'light-001', image: IMAGE }));
 
 describe('fleet mcp from the x64 single binary', () => {
   it('lists the tools, reads the status and runs an allowed command', async () => {

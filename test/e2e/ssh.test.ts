@@ -128,6 +128,37 @@ describe('ssh adapter on the lab', () => {
     expect((await c2.exec('hostname')).stdout.toString()).toBe('s2\n');
   });
 
+  it('never hands out a connection it is closing: the next connect() makes a new one', async () => {
+    // Between close() and the host's goodbye, ssh2 refuses every channel with "Not connected": an
+    // MCP fleet_node_exec failed that way on one host when the previous call's exec had closed the
+    // shared connection a moment before.
+    const p = pool({ idleCloseMs: 60_000 });
+    const c1 = await p.connect(target('s1'));
+    c1.close();
+    const c2 = await p.connect(target('s1'));
+    expect(c2).not.toBe(c1);
+    expect((await c2.exec('hostname')).stdout.toString()).toBe('s1\n');
+    const refused = await failure(c1.exec('hostname'));
+    expect(refused.code).toBe('connect');
+  });
+
+  it("release() keeps a long-lived pool's connection for the next caller and closes a CLI pool's", async () => {
+    const long = pool({ idleCloseMs: 60_000 });
+    const c1 = await long.connect(target('s2'));
+    expect((await c1.exec('true')).exitCode).toBe(0);
+    c1.release();
+    const again = await long.connect(target('s2'));
+    expect(again).toBe(c1);
+    expect((await again.exec('hostname')).stdout.toString()).toBe('s2\n');
+    const cli = pool();
+    const c3 = await cli.connect(target('s2'));
+    c3.release();
+    expect(c3.isClosed?.()).toBe(true);
+    const c4 = await cli.connect(target('s2'));
+    expect(c4).not.toBe(c3);
+    expect((await c4.exec('hostname')).stdout.toString()).toBe('s2\n');
+  });
+
   it('runs 12 concurrent commands on one host while keeping channels under MaxSessions', async () => {
     const c = await pool().connect(target('s1'));
     const results = await Promise.all(

@@ -110,8 +110,9 @@ describe('fleet ui', () => {
   });
 
   it('shows the 16 nodes as cards with the roles the engines report', async () => {
-    const sixteen = 'document.querySelectorAll(\'[data-testid^="card-"][data-state="ready"]\').length === 16';
-    await page.waitForFunction(sixteen, null, { timeout: 90_000 });
+    // A locator, not waitForFunction: a string predicate is evaluated in the page, which its CSP forbids.
+    const ready = page.locator('[data-testid^="card-"][data-state="ready"]');
+    await expect.poll(() => ready.count(), { timeout: 90_000 }).toBe(16);
     const engines = await nodeList(ui.lab, 'spark');
     const expected = (manager: string): string =>
       manager === 'Leader' ? 'leader' : manager ? 'manager' : 'worker';

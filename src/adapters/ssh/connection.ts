@@ -17,7 +17,13 @@ const CLOSE_GRACE_MS = 1_000;
 
 export class PooledConnection implements SshConnection, ChannelHost {
   private readonly slots: LimitFunction;
+  /** No new channel: closing (our end() sent) or closed. The pool forgets it at once. */
   private closed = false;
+  /** close() has said goodbye. */
+  private ending = false;
+  /** The socket itself has closed. */
+  private socketClosed = false;
+  private readonly onClose: () => void;
   private readonly dependents = new Set<PooledConnection>();
   /** Channels open or being opened (exec, unix socket, forwarded TCP for a ProxyJump dependent). */
   private busy = 0;
@@ -33,10 +39,10 @@ export class PooledConnection implements SshConnection, ChannelHost {
     private readonly idleCloseMs?: number,
   ) {
     this.slots = pLimit(Math.max(1, maxChannels));
+    this.onClose = onClose;
     client.on('close', () => {
-      this.closed = true;
-      clearTimeout(this.idleTimer);
-      onClose();
+      this.socketClosed = true;
+      this.markClosed();
     });
     // Errors after `ready` (reset link, keepalive timeout) surface through 'close' and the channels.
     client.on('error', () => undefined);
@@ -44,6 +50,23 @@ export class PooledConnection implements SshConnection, ChannelHost {
 
   isClosed(): boolean {
     return this.closed;
+  }
+
+  private markClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.idleTimer);
+    this.onClose();
+  }
+
+  /**
+   * The caller needs no more channels. A pool without an idle limit (the CLI: one operation) closes
+   * the connection now, so a run over 200 hosts does not hold 200 sshd sessions open; a long-lived
+   * one (MCP server, web view) keeps it for the next operation, and the idle countdown closes it.
+   * Never close() a connection another operation may share.
+   */
+  release(): void {
+    if (this.idleCloseMs === undefined) this.close();
   }
 
   /** Marks a channel as opening/open; the returned function (call once) marks it gone. */
@@ -60,7 +83,10 @@ export class PooledConnection implements SshConnection, ChannelHost {
     };
   }
 
-  /** Called by the pool once the connection is handed out: a connection nobody uses also closes. */
+  /**
+   * Called by the pool each time it hands the connection out: the countdown starts again, so a
+   * connection is not closed between connect() and its caller's first channel.
+   */
   startIdleCountdown(): void {
     this.armIdleTimer();
   }
@@ -73,11 +99,29 @@ export class PooledConnection implements SshConnection, ChannelHost {
     this.idleTimer.unref();
   }
 
-  private lost(): FleetError {
+  private lost(cause?: unknown): FleetError {
     return new FleetError('connect', `connection to ${this.host.id} is closed`, {
       host: this.host.id,
       hint: 'the host went away or the link dropped; run the command again',
+      cause,
+      // A new connection can succeed (the pool retries a ProxyJump hop that found its jump closing).
+      retryable: cause !== undefined,
     });
+  }
+
+  /**
+   * Calls an ssh2 channel method. ssh2 throws "Not connected" at once when the socket is no longer
+   * writable (the host's goodbye arrived, its 'close' not yet): that is a lost connection, and the
+   * connection is marked closed so the pool makes a new one for the next caller.
+   */
+  private openChannel(open: () => void, release: () => void, reject: (err: FleetError) => void): void {
+    try {
+      open();
+    } catch (err) {
+      release();
+      this.markClosed();
+      reject(this.lost(err));
+    }
   }
 
   /** Holds one session slot until `release` is called; waits in FIFO order when all are busy. */
@@ -114,20 +158,22 @@ export class PooledConnection implements SshConnection, ChannelHost {
       throw this.lost();
     }
     return new Promise((resolve, reject) => {
-      this.client.exec(command, (err, channel) => {
-        if (err) {
-          release();
-          return reject(
-            new FleetError('connect', `${this.host.id} refused to open a channel: ${err.message}`, {
-              host: this.host.id,
-              cause: err,
-              hint: 'sshd may limit sessions (MaxSessions) lower than fleet expects; lower the channel cap',
-            }),
-          );
-        }
-        channel.once('close', release);
-        resolve(channel);
-      });
+      const open = () =>
+        this.client.exec(command, (err, channel) => {
+          if (err) {
+            release();
+            return reject(
+              new FleetError('connect', `${this.host.id} refused to open a channel: ${err.message}`, {
+                host: this.host.id,
+                cause: err,
+                hint: 'sshd may limit sessions (MaxSessions) lower than fleet expects; lower the channel cap',
+              }),
+            );
+          }
+          channel.once('close', release);
+          resolve(channel);
+        });
+      this.openChannel(open, release, reject);
     });
   }
 
@@ -156,20 +202,22 @@ export class PooledConnection implements SshConnection, ChannelHost {
     }
     return new Promise((resolve, reject) => {
       const window = { term: 'xterm-256color', cols: size.cols, rows: size.rows, width: 0, height: 0 };
-      this.client.shell(window, (err, channel) => {
-        if (err) {
-          release();
-          return reject(
-            new FleetError('connect', `${this.host.id} refused a shell: ${err.message}`, {
-              host: this.host.id,
-              cause: err,
-              hint: 'sshd may forbid PTYs for this user (PermitTTY no)',
-            }),
-          );
-        }
-        channel.once('close', release);
-        resolve(channel);
-      });
+      const open = () =>
+        this.client.shell(window, (err, channel) => {
+          if (err) {
+            release();
+            return reject(
+              new FleetError('connect', `${this.host.id} refused a shell: ${err.message}`, {
+                host: this.host.id,
+                cause: err,
+                hint: 'sshd may forbid PTYs for this user (PermitTTY no)',
+              }),
+            );
+          }
+          channel.once('close', release);
+          resolve(channel);
+        });
+      this.openChannel(open, release, reject);
     });
   }
 
@@ -178,19 +226,21 @@ export class PooledConnection implements SshConnection, ChannelHost {
     return new Promise((resolve, reject) => {
       if (this.closed) return reject(this.lost());
       const unused = this.use();
-      this.client.openssh_forwardOutStreamLocal(path, (err, channel) => {
-        if (err) unused();
-        else channel.once('close', unused);
-        if (err)
-          return reject(
-            new FleetError('connect', `${this.host.id} cannot open unix socket ${path}: ${err.message}`, {
-              host: this.host.id,
-              cause: err,
-              hint: 'check that the socket exists and that the SSH user may access it (e.g. is in the docker group)',
-            }),
-          );
-        resolve(channel);
-      });
+      const open = () =>
+        this.client.openssh_forwardOutStreamLocal(path, (err, channel) => {
+          if (err) unused();
+          else channel.once('close', unused);
+          if (err)
+            return reject(
+              new FleetError('connect', `${this.host.id} cannot open unix socket ${path}: ${err.message}`, {
+                host: this.host.id,
+                cause: err,
+                hint: 'check that the socket exists and that the SSH user may access it (e.g. is in the docker group)',
+              }),
+            );
+          resolve(channel);
+        });
+      this.openChannel(open, unused, reject);
     });
   }
 
@@ -199,24 +249,26 @@ export class PooledConnection implements SshConnection, ChannelHost {
     return new Promise((resolve, reject) => {
       if (this.closed) return reject(this.lost());
       const unused = this.use();
-      this.client.forwardOut('127.0.0.1', 0, address, port, (err, channel) => {
-        if (err) unused();
-        else channel.once('close', unused);
-        if (err)
-          return reject(
-            new FleetError(
-              'connect',
-              `jump host ${this.host.id} cannot reach ${address}:${port}: ${err.message}`,
-              {
-                host: via.host.id,
-                cause: err,
-                retryable: true,
-                hint: `check that ${this.host.id} can reach ${address}:${port} and allows TCP forwarding`,
-              },
-            ),
-          );
-        resolve(channel);
-      });
+      const open = () =>
+        this.client.forwardOut('127.0.0.1', 0, address, port, (err, channel) => {
+          if (err) unused();
+          else channel.once('close', unused);
+          if (err)
+            return reject(
+              new FleetError(
+                'connect',
+                `jump host ${this.host.id} cannot reach ${address}:${port}: ${err.message}`,
+                {
+                  host: via.host.id,
+                  cause: err,
+                  retryable: true,
+                  hint: `check that ${this.host.id} can reach ${address}:${port} and allows TCP forwarding`,
+                },
+              ),
+            );
+          resolve(channel);
+        });
+      this.openChannel(open, unused, reject);
     });
   }
 
@@ -233,12 +285,17 @@ export class PooledConnection implements SshConnection, ChannelHost {
   close(): void {
     clearTimeout(this.idleTimer);
     for (const dep of this.dependents) dep.close();
-    if (this.closed) return;
+    if (this.socketClosed || this.ending) return;
+    this.ending = true;
+    // Closed for new channels from now on, and the pool forgets it now: between end() and the
+    // host's goodbye, ssh2 refuses every channel ("Not connected"), so the next caller gets a new
+    // connection instead of this one.
+    this.markClosed();
     this.client.end();
     // unref: a connection that closed properly leaves nothing to wait for.
     setTimeout(() => {
       // ssh2's destroy() skips a socket that end() already half-closed, so drop the socket itself.
-      if (!this.closed) (this.client as unknown as { _sock?: { destroy(): void } })._sock?.destroy();
+      if (!this.socketClosed) (this.client as unknown as { _sock?: { destroy(): void } })._sock?.destroy();
     }, CLOSE_GRACE_MS).unref();
   }
 }

@@ -103,7 +103,6 @@ export function createSshPool(settings: SshSettings, reporter?: PoolReporter): S
         );
         const entry = conns.get(key);
         jump?.addDependent(conn);
-        conn.startIdleCountdown();
         return conn;
       } catch (err) {
         const retry =
@@ -137,7 +136,11 @@ export function createSshPool(settings: SshSettings, reporter?: PoolReporter): S
         if (conns.get(key) === mine) conns.delete(key);
       });
     }
-    return entry;
+    // Handed out again: its idle countdown starts over, so it is not closed before the caller's channel.
+    return entry.then((conn) => {
+      conn.startIdleCountdown();
+      return conn;
+    });
   }
 
   return {

@@ -118,6 +118,12 @@ export interface SshConnection {
   openShell?(size: PtySize, signal?: AbortSignal): Promise<ShellChannel>;
   /** The connection dropped (link cut, host gone); optional for test doubles. */
   isClosed?(): boolean;
+  /**
+   * The caller is done with it: closed now by a one-operation pool (the CLI), kept for the next
+   * operation by a long-lived one (idleCloseMs set), where another operation may be using it.
+   */
+  release(): void;
+  /** Closes it for everyone using it (a pool's closeAll, an idle countdown). */
   close(): void;
 }
 

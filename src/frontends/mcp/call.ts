@@ -163,6 +163,7 @@ export async function handleCall(
       touched: (ids) => ids.forEach((id) => touched.add(id)),
       jobs: ctx.jobs,
       sshSettings: ctx.session.settings,
+      status: (o) => ctx.status.answer(call.managers, { ...o, signal: rt.signal }),
       lock: async (command, selected) => {
         const { lockClusterForRun } = await import('../../runtime/cluster-lock.js');
         const { inventory, identity, sudo } = ctx.config;
@@ -182,6 +183,8 @@ export async function handleCall(
       return { result: errorResult(error), error };
     } finally {
       await rt.end().catch(() => undefined);
+      // Whatever a changing tool did (or half did), fleet_status must not answer from before it.
+      if (def.access !== 'read') ctx.status.changed();
     }
   };
 

@@ -13,6 +13,7 @@ import type { Session } from '../../runtime/session.js';
 import type { Runtime } from '../../runtime/types.js';
 import type { AuditLog } from './audit.js';
 import type { JobTable } from './jobs.js';
+import type { StatusAnswer, StatusSource } from './status-source.js';
 
 /** What a tool may do; `fleet mcp` lists a tool only when its access is allowed. */
 export type Access = 'read' | 'write' | 'exec' | 'destructive';
@@ -47,6 +48,8 @@ export interface ServerContext {
   session: Session;
   jobs: JobTable;
   audit: AuditLog;
+  /** fleet_status's cluster observer, started by the first call. */
+  status: StatusSource;
   /** A line on stderr (stdout is the protocol). */
   log(message: string): void;
 }
@@ -69,6 +72,8 @@ export interface ToolCall {
   lock(command: string, selected: HostTarget[]): Promise<void>;
   /** The session's SSH settings (a scan's logins use them). */
   sshSettings: SshSettings;
+  /** Every host's status from the server's cluster observer (status-source.ts: how recent). */
+  status(o: { fresh?: boolean }): Promise<StatusAnswer>;
 }
 
 export interface ToolOutput {

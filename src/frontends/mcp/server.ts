@@ -7,6 +7,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { z } from 'zod';
+import { runReportWriter } from '../../adapters/report-files.js';
 import type { SshSettings } from '../../adapters/ssh/types.js';
 import { openSession, type Session } from '../../runtime/session.js';
 import type { Asker } from '../../runtime/types.js';
@@ -14,6 +15,7 @@ import { AuditLog } from './audit.js';
 import { handleCall, type CallExtra } from './call.js';
 import { accessAllowed, type McpConfig, type ServerContext, type ToolDef } from './context.js';
 import { JobTable } from './jobs.js';
+import { StatusSource } from './status-source.js';
 import { DESTRUCTIVE_TOOLS } from './tools/destructive.js';
 import { EXEC_TOOLS } from './tools/exec.js';
 import { NETWORK_TOOLS } from './tools/network.js';
@@ -22,6 +24,9 @@ import { WRITE_TOOLS } from './tools/write.js';
 
 /** SSH connections unused this long are closed; the next call reconnects. */
 export const IDLE_CLOSE_MS = 5 * 60_000;
+
+/** The MCP server's stable report copies are reports/last-mcp-<command>.json. */
+export const MCP_LAST_PREFIX = 'mcp-';
 
 export const ALL_TOOLS: ToolDef[] = [
   ...READ_TOOLS,
@@ -85,6 +90,9 @@ export async function serveStdio(o: StdioServerOptions): Promise<void> {
     sudoPassword: o.sudoPassword,
     ask: refusingAsker,
     keepPoolBetweenOperations: true,
+    // reports/last-mcp-<command>.json: an agent's exec never replaces the last-exec.json a person's
+    // `fleet exec --rerun-failed` reads.
+    writeReport: runReportWriter(MCP_LAST_PREFIX),
   });
   session.bus.subscribe((e) => {
     if (e.type === 'log' && e.level === 'warn') o.log(`${e.host ? `${e.host}: ` : ''}${e.message}`);
@@ -94,6 +102,7 @@ export async function serveStdio(o: StdioServerOptions): Promise<void> {
     session,
     jobs: new JobTable(),
     audit: new AuditLog(o.auditPath, o.log),
+    status: new StatusSource(session, { concurrency: o.config.concurrency, sudo: o.config.sudo }),
     log: o.log,
   };
   const server = createFleetMcpServer(ctx);
@@ -114,6 +123,7 @@ export async function serveStdio(o: StdioServerOptions): Promise<void> {
       .join(', ')}), audit log ${o.auditPath}`,
   );
   await closed;
+  await ctx.status.stop();
   await server.close().catch(() => undefined);
   await session.close();
 }

@@ -1,14 +1,12 @@
 /**
- * The web view's one observer: runs the `fleet status` operation (ops/status: every host's engine and
- * metrics, then the leader's nodes, services and tasks) on the UI's long-lived session every few
- * seconds and pushes each new snapshot to the pages. A round that fails (no manager answers) is
- * pushed as an observer-error and the loop goes on.
+ * The web view's side of the cluster observer (frontends/shared/status-observer.ts, shared with the
+ * MCP server): every round (`fleet status` with tasks, every few seconds) is pushed to the pages with
+ * the inventory's own facts about each host; a round that fails is pushed as an observer-error.
  */
-import { toFleetError } from '../../core/errors.js';
-import { sleep } from '../../core/poll.js';
 import type { HostTarget } from '../../core/host.js';
 import type { StatusResult } from '../../ops/status/run.js';
 import type { Session } from '../../runtime/session.js';
+import { startStatusObserver } from '../shared/status-observer.js';
 import type { EventHub } from './hub.js';
 
 export interface ObserverOptions {
@@ -52,43 +50,22 @@ export function inventoryCards(hosts: HostTarget[]): InventoryCard[] {
 }
 
 export function startObserver(session: Session, hub: EventHub, o: ObserverOptions): Observer {
-  const stopped = new AbortController();
-  let wake = new AbortController();
-  let latest: Snapshot | undefined;
   const inventory = inventoryCards(o.hosts);
-  const loop = async (): Promise<void> => {
-    const { run } = await import('../../ops/status/run.js');
-    while (!stopped.signal.aborted) {
-      const rt = session.begin({ signal: stopped.signal });
-      try {
-        const status = await run(
-          {
-            hosts: o.hosts,
-            concurrency: o.concurrency,
-            sudo: o.sudo,
-            probeTimeoutMs: o.probeTimeoutMs,
-            tasks: true,
-          },
-          rt,
-        );
-        latest = { status, inventory };
-        hub.send({ type: 'snapshot', data: latest });
-      } catch (err) {
-        if (stopped.signal.aborted) break;
-        hub.send({ type: 'observer-error', data: { message: toFleetError(err).message } });
-      } finally {
-        await rt.end();
-      }
-      wake = new AbortController();
-      await sleep(o.intervalMs, AbortSignal.any([stopped.signal, wake.signal])).catch(() => undefined);
-    }
-  };
-  void loop();
+  let latest: Snapshot | undefined;
+  const observer = startStatusObserver(session, {
+    ...o,
+    tasks: true,
+    onSnapshot: ({ status }) => {
+      latest = { status, inventory };
+      hub.send({ type: 'snapshot', data: latest });
+    },
+    onError: (err) => hub.send({ type: 'observer-error', data: { message: err.message } }),
+  });
   return {
     get latest() {
       return latest;
     },
-    poke: () => wake.abort(),
-    stop: () => stopped.abort(),
+    poke: () => observer.poke(),
+    stop: () => observer.stop(),
   };
 }

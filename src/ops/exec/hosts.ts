@@ -192,8 +192,9 @@ async function runOnHost(host: HostTarget, options: ExecRunOptions): Promise<Exe
     const kind: FailureKind = failureKind(error.code) ?? 'connect';
     return finish('failed', kind, oneLine(error.message, error.hint));
   } finally {
-    // exec runs one command per host; release the connection now rather than holding 200 open.
-    conn.close();
+    // exec runs one command per host: a CLI run closes the connection now rather than holding 200
+    // open; a long-lived session (MCP, web view) keeps it, shared with its other operations.
+    conn.release();
   }
   flush();
 

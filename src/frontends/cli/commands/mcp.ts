@@ -36,7 +36,10 @@ Safety:
   CLI would ask, the tool refuses with the reason and the argument that confirms.
   Every call is appended to the audit log (JSON lines, never a secret): ./reports/mcp-audit.jsonl,
   or --audit FILE. Each host's output comes back cut to 8 KiB per stream; every byte is in the
-  call's folder under ./reports.
+  call's folder under ./reports; report copies are reports/last-mcp-<command>.json (never the CLI's
+  last-exec.json).
+  fleet_status answers from a cluster observer started by its first call (a round every 2 s; an
+  answer at most 10 s old and never from before a change; fresh: true waits for a new round).
   Passwords only from the environment (FLEET_SSH_PASSWORD, FLEET_SUDO_PASSWORD, AWS_*).
 ${SSH_OPTIONS_HELP}
 Examples:

@@ -7,38 +7,8 @@ import { z } from 'zod';
 import { FleetError } from '../../../core/errors.js';
 import { defineTool, type ToolDef } from '../context.js';
 import { cutForAgent } from '../truncate.js';
-import { anyObject, backgroundArg, hostsArg, orJob, rows, timeoutArg } from './schemas.js';
-
-const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true };
-
-const status = defineTool({
-  name: 'fleet_status',
-  title: 'Cluster health',
-  description:
-    'Is the fleet healthy? Swarm nodes (role, state, availability, manager reachability) joined with live host metrics (CPU, memory, disk, GPU), services with replicas running vs desired, quorum in words, and a verdict with its problems.',
-  access: 'read',
-  input: { hosts: hostsArg },
-  output: {
-    timestamp: z.string(),
-    cluster: anyObject,
-    quorum: anyObject,
-    services: rows,
-    nodes: rows,
-    storage: anyObject.nullable(),
-    verdict: z.object({ healthy: z.boolean(), problems: z.array(z.string()), warnings: z.array(z.string()) }),
-  },
-  annotations: READ,
-  async run(args, call) {
-    const { run } = await import('../../../ops/status/run.js');
-    const hosts = await call.hosts(args.hosts);
-    call.touched(hosts.map((h) => h.id));
-    const result = await run(
-      { hosts, concurrency: call.config.concurrency, sudo: call.config.sudo },
-      call.rt,
-    );
-    return { result: result as never };
-  },
-});
+import { STATUS_TOOL } from './status.js';
+import { anyObject, backgroundArg, hostsArg, orJob, READ, rows, timeoutArg } from './schemas.js';
 
 const nodeList = defineTool({
   name: 'fleet_node_list',
@@ -293,7 +263,7 @@ const jobStatus = defineTool({
 });
 
 export const READ_TOOLS: ToolDef[] = [
-  status,
+  STATUS_TOOL,
   nodeList,
   dockerPs,
   dockerLogs,

@@ -15,6 +15,9 @@ export const backgroundArg = z
   .optional()
   .describe('return a job id at once and run in the background; poll fleet_job_status');
 
+/** The annotations of a tool that only reads. */
+export const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true };
+
 /** A result part kept as the operation returns it. */
 export const anyObject = z.record(z.unknown());
 export const rows = z.array(anyObject);

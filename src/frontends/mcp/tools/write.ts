@@ -126,13 +126,13 @@ const stackDeploy = defineTool({
     timeout_seconds: timeoutArg('wait for convergence at most', 300),
     background: backgroundArg,
   },
-  output: orJob({ stack: z.string(), manager: z.string(), services: rows }),
+  output: orJob({ stack: z.string().nullable(), manager: z.string().nullable(), services: rows }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
   background: true,
   async run(args, call) {
     const { deploy } = await import('../../../ops/stack/run.js');
-    return changeResult(call, 'stack deploy', async (managers) => ({
-      result: await deploy(
+    return changeResult(call, 'stack deploy', (managers) =>
+      deploy(
         {
           managers,
           name: args.name,
@@ -143,7 +143,7 @@ const stackDeploy = defineTool({
         },
         call.rt,
       ),
-    }));
+    );
   },
 });
 
