@@ -16,13 +16,8 @@ Exit codes:
   2    usage or input error (flags, nodes.yml, unknown hosts)
   3    a host was unreachable, refused authentication, had a bad host key, or a step on it
        ran past its deadline
-<<<<<<< HEAD
-  4    partial: some hosts failed, the others succeeded (up, backup, reboot, rollout)
-  5    refused or stopped to keep swarm quorum (also reboot --all-at-once)
-=======
-  4    partial: some hosts failed, the others succeeded (up, backup, reboot, bootstrap)
+  4    partial: some hosts failed, the others succeeded (up, backup, reboot, rollout, bootstrap)
   5    refused or stopped to keep swarm quorum (also reboot --all-at-once, bootstrap)
->>>>>>> i14-bootstrap
   6    the Docker Engine API failed (refused a request, or stopped answering while its host did)
   7    backup storage (S3 or folder) failed
   8    a checksum did not match (restore refuses; push and pull keep the old file)
