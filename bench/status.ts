@@ -1,10 +1,11 @@
 /**
  * `npx tsx bench/status.ts` (FLEET_LAB_SLOT applies): "is my fleet healthy?" on 16 lab hosts (a swarm formed with `fleet up`, a
- * 16-replica service of the lab's busybox image) — `fleet status` (the built CLI, a fresh process
- * each run: metrics from every host + nodes, services and tasks from the leader) next to what a user
- * scripts: `ssh manager docker node ls` followed by a per-host `ssh host uptime` loop. Median of
- * BENCH_RUNS (default 5) runs each, the order alternating. Writes bench/results/status.md.
- * Lab `bstat`, subnet 29.
+ * 16-replica service of the lab's busybox image) — `fleet status` as the single binary
+ * (dist/fleet-linux-x64, what the target is about) and as the npm entry (node bin/fleet.js), a fresh
+ * process each run (metrics from every host + nodes, services and tasks from the leader), next to
+ * what a user scripts: `ssh manager docker node ls` followed by a per-host `ssh host uptime` loop.
+ * Median of BENCH_RUNS (default 5) runs each, the order rotating; wall and client CPU seconds.
+ * Writes bench/results/status.md. Lab `bstat`, subnet 29.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,7 +21,12 @@ const RUNS = Math.max(3, Number(process.env.BENCH_RUNS ?? 5));
 const NAMES = ['spark', ...Array.from({ length: 15 }, (_, i) => `agx-${String(i + 1).padStart(2, '0')}`)];
 const IMAGE = 'fleet-lab/busybox:latest';
 
-const TOOLS = ['fleet status', 'ssh docker node ls + uptime loop'] as const;
+const BINARY = join(ROOT, 'dist/fleet-linux-x64');
+const TOOLS = [
+  'fleet status (single binary)',
+  'fleet status (node bin/fleet.js)',
+  'ssh docker node ls + uptime loop',
+] as const;
 type Tool = (typeof TOOLS)[number];
 
 /** The script a user writes: one ssh for the node list, then one per host, one after another. */
@@ -33,10 +39,15 @@ function scriptArgv(lab: Lab, manager: string): string[] {
 async function main(): Promise<void> {
   await ensureGnuTime();
   await execa('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  await execa(process.execPath, ['scripts/build-binary.mjs', '--target', 'linux-x64'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
   const lab = await startLab({ id: 'bstat', subnet: 29, hosts: NAMES.map((name) => ({ name })) });
   const cwd = await mkdtemp(join(tmpdir(), 'fleet-bench-status-'));
   const load = (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
-  const samples: Record<Tool, number[]> = { 'fleet status': [], 'ssh docker node ls + uptime loop': [] };
+  const samples = Object.fromEntries(TOOLS.map((t) => [t, [] as number[]])) as Record<Tool, number[]>;
+  const cpu = Object.fromEntries(TOOLS.map((t) => [t, [] as number[]])) as Record<Tool, number[]>;
   let screen = '';
   try {
     lab.writeInventory(join(cwd, 'nodes.yml'));
@@ -61,17 +72,23 @@ async function main(): Promise<void> {
       await new Promise((res) => setTimeout(res, 1000));
     }
     const argv: Record<Tool, string[]> = {
-      'fleet status': [process.execPath, join(ROOT, 'bin/fleet.js'), 'status'],
+      'fleet status (single binary)': [BINARY, 'status'],
+      'fleet status (node bin/fleet.js)': [process.execPath, join(ROOT, 'bin/fleet.js'), 'status'],
       'ssh docker node ls + uptime loop': scriptArgv(lab, leader),
     };
     for (let run = 0; run < RUNS; run++) {
-      for (const tool of run % 2 === 0 ? TOOLS : [...TOOLS].reverse()) {
+      // Rotated so that no tool always runs right after the same one.
+      const order = TOOLS.map((_, i) => TOOLS[(i + run) % TOOLS.length]!);
+      for (const tool of order) {
         const m = await measure(argv[tool], { env, cwd, timeoutMs: 120_000 });
         if (m.exitCode !== 0)
           throw new Error(`${tool} run ${run + 1}: exit ${m.exitCode}: ${m.stderr.slice(-400)}`);
-        if (tool === 'fleet status') screen = m.stdout;
+        if (tool === 'fleet status (single binary)') screen = m.stdout;
         samples[tool].push(m.wallSeconds);
-        console.log(`run ${run + 1}  ${tool.padEnd(34)} wall ${fmt(m.wallSeconds)} s`);
+        cpu[tool].push(m.cpuSeconds);
+        console.log(
+          `run ${run + 1}  ${tool.padEnd(34)} wall ${fmt(m.wallSeconds)} s  cpu ${fmt(m.cpuSeconds)} s`,
+        );
       }
     }
   } finally {
@@ -86,18 +103,22 @@ async function main(): Promise<void> {
     '',
     'Lab `bstat` (10.77.29.0/24): 16 full hosts (OpenSSH + Docker) in network namespaces on one machine,',
     'a swarm formed with `fleet up` (5 managers), a 16-replica service of the lab busybox image.',
-    `Median of ${RUNS} runs each, the order alternating.`,
+    `Median of ${RUNS} runs each, the order rotating. CPU is the client's (user + sys of the process`,
+    'and its children); the lab hosts share the same cores, so their sshd, shells and dockerd count in',
+    'the wall time too.',
     '',
-    '- **fleet status**: the built CLI in a fresh process: SSH to all 16 hosts at once, engine `/info` and',
-    '  remote/host-metrics.sh (two samples 0.3 s apart) on each, then nodes, services and tasks from the',
-    '  leader; the table, verdict and a JSON report.',
+    '- **fleet status**: a fresh process, as the single binary `dist/fleet-linux-x64` and as the npm',
+    '  entry `node bin/fleet.js`: SSH to all 16 hosts at once, engine `/version` + `/info` and',
+    '  remote/host-metrics.sh (two samples 0.1 s apart) on each; nodes, services and tasks from the',
+    '  leader as soon as the first manager has answered; the table, verdict and a JSON report.',
     '- **ssh docker node ls + uptime loop**: `ssh leader docker node ls`, then `ssh host uptime` for each',
     '  of the 16 hosts one after another: swarm state and load, no memory/disk/GPU, no services.',
     '',
-    '| tool | median s | samples s |',
-    '|---|---:|---|',
+    '| tool | median s | samples s | median CPU s |',
+    '|---|---:|---|---:|',
     ...TOOLS.map(
-      (t) => `| ${t} | ${fmt(median(samples[t]))} | ${samples[t].map((v) => fmt(v)).join(', ')} |`,
+      (t) =>
+        `| ${t} | ${fmt(median(samples[t]))} | ${samples[t].map((v) => fmt(v)).join(', ')} | ${fmt(median(cpu[t]))} |`,
     ),
     '',
     'The last `fleet status` screen:',

@@ -10,43 +10,76 @@
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
-TO=
-if have timeout && timeout 5 true >/dev/null 2>&1; then TO=timeout; fi
-with_timeout() {
-  secs=$1
-  shift
-  if [ -n "$TO" ]; then timeout "$secs" "$@"; else "$@"; fi
-}
+# Sampling reads /proc with the shell's own `read` and sets variables (a `$(…)` forks a subshell even
+# for builtins): with many hosts on shared cores (and the lab's hosts share this machine's), every
+# awk, cat or subshell per host shows up in everyone's wall time. Only df, sleep and the GPU tools
+# are separate processes.
 
-# The aggregate cpu line without its label: user nice system idle iowait irq softirq steal.
-cpu_sample() { awk '$1 == "cpu" { $1 = ""; sub(/^ /, ""); print; exit }' /proc/stat 2>/dev/null; }
+# The aggregate cpu line without its label: user nice system idle iowait irq softirq steal …
+cpu_sample() { read -r _ cpu </proc/stat 2>/dev/null || cpu=; }
 
-# Received and sent bytes summed over every interface but loopback.
+# Per interface (name:rx:tx): the rate is summed over the interfaces present in both samples, since
+# interfaces come and go between them (a container's veth, a lab namespace) and a sum would drop.
+# Loopback is left out. `set -f`: the counters are split unquoted, never globbed.
 net_sample() {
-  # Per interface (name:rx:tx): the rate is summed over the interfaces present in both samples, since
-  # interfaces come and go between them (a container's veth, a lab namespace) and a sum would drop.
-  awk -F'[: ]+' 'NR > 2 { sub(/^ +/, ""); if ($1 != "lo") printf "%s:%.0f:%.0f ", $1, $2, $10 } END { print "" }' \
-    /proc/net/dev 2>/dev/null
+  net=
+  n=0
+  while IFS= read -r line; do
+    n=$((n + 1))
+    [ "$n" -le 2 ] && continue
+    name=${line%%:*}
+    name=${name##* }
+    [ "$name" = lo ] && continue
+    set -- ${line#*:}
+    net="$net$name:$1:$9 "
+  done </proc/net/dev 2>/dev/null
 }
 
-uptime_sample() { awk '{ print $1; exit }' /proc/uptime 2>/dev/null; }
+uptime_sample() { read -r up _ </proc/uptime 2>/dev/null || up=; }
 
-# The daemon's data-root from daemon.json when set there, else Docker's default.
+# The daemon's data-root from daemon.json when set there (one key per line, as written by hand or
+# by tools), else Docker's default.
 docker_root() {
-  root=
+  dr=
   if [ -r /etc/docker/daemon.json ]; then
-    root=$(tr -d '\n' </etc/docker/daemon.json | sed -n 's/.*"data-root"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p')
+    while IFS= read -r line || [ -n "$line" ]; do
+      case $line in
+        *'"data-root"'*)
+          v=${line#*\"data-root\"}
+          v=${v#*\"}
+          dr=${v%%\"*}
+          ;;
+      esac
+    done </etc/docker/daemon.json
   fi
-  printf '%s\n' "${root:-/var/lib/docker}"
+  dr=${dr:-/var/lib/docker}
 }
 
-# `df -P -k DIR`: total and used KiB of the filesystem holding DIR.
-disk() {
-  [ -d "$2" ] || return 0
-  df -P -k "$2" 2>/dev/null | awk -v k="$1" 'NR == 2 { printf "%s=%s %s\n", k, $2, $3 }'
+memory() {
+  while read -r key value _; do
+    case $key in
+      MemTotal:) printf 'mem_total_kb=%s\n' "$value" ;;
+      MemAvailable:) printf 'mem_available_kb=%s\n' "$value" ;;
+    esac
+  done </proc/meminfo 2>/dev/null
+}
+
+# `df -P -k`: total and used KiB of the filesystems holding / and the data-root, in one df.
+disks() {
+  if [ -d "$dr" ]; then set -- / "$dr"; else set -- /; fi
+  df -P -k "$@" 2>/dev/null | {
+    read -r _
+    key=disk_root
+    while read -r _ total used _; do
+      printf '%s=%s %s\n' "$key" "$total" "$used"
+      key=disk_docker
+    done
+  }
 }
 
 gpu() {
+  TO=
+  if have timeout && timeout 5 true >/dev/null 2>&1; then TO=timeout; fi
   if have nvidia-smi; then
     with_timeout 4 nvidia-smi --query-gpu=name,utilization.gpu,temperature.gpu,memory.used,memory.total \
       --format=csv,noheader,nounits 2>/dev/null | while IFS= read -r line; do
@@ -62,12 +95,18 @@ gpu() {
   fi
 }
 
+with_timeout() {
+  secs=$1
+  shift
+  if [ -n "$TO" ]; then timeout "$secs" "$@"; else "$@"; fi
+}
+
 # Hottest thermal zone in millidegrees: the fallback when no GPU tool reports a temperature.
 thermal() {
   max=
   for f in /sys/class/thermal/thermal_zone*/temp; do
     [ -r "$f" ] || continue
-    t=$(cat "$f" 2>/dev/null) || continue
+    read -r t <"$f" 2>/dev/null || continue
     case $t in '' | *[!0-9-]*) continue ;; esac
     if [ -z "$max" ] || [ "$t" -gt "$max" ]; then max=$t; fi
   done
@@ -75,32 +114,38 @@ thermal() {
   return 0
 }
 
-containers() {
-  have docker || return 0
-  # Only a clean exit counts: without access to the engine `docker ps` prints nothing and fails.
-  ids=$(with_timeout 3 docker ps -q 2>/dev/null) || return 0
-  printf 'containers_running=%s\n' "$(printf '%s' "$ids" | grep -c .)"
-}
-
 main() {
+  set -f
   echo 'metrics.version=1'
-  printf 'uptime1=%s\ncpu1=%s\nnet1=%s\n' "$(uptime_sample)" "$(cpu_sample)" "$(net_sample)"
-  # The slow probes run during the sampling interval instead of after it.
-  tmp=${TMPDIR:-/tmp}/fleet-metrics.$$
-  { gpu; containers; } >"$tmp" 2>/dev/null &
-  bg=$!
-  # Fractions of a second are not POSIX sleep, but GNU, busybox and BSD sleep take them.
-  sleep 0.3 2>/dev/null || sleep 1
-  printf 'uptime2=%s\ncpu2=%s\nnet2=%s\n' "$(uptime_sample)" "$(cpu_sample)" "$(net_sample)"
-  awk '/^MemTotal:/ { print "mem_total_kb=" $2 } /^MemAvailable:/ { print "mem_available_kb=" $2 }' /proc/meminfo 2>/dev/null
-  disk disk_root /
-  dr=$(docker_root)
+  uptime_sample
+  cpu_sample
+  net_sample
+  printf 'uptime1=%s\ncpu1=%s\nnet1=%s\n' "$up" "$cpu" "$net"
+  # A GPU tool is slow (nvidia-smi 0.1-0.5 s, one tegrastats interval): it runs during the sampling
+  # interval instead of after it. Without one, nothing needs a background job or a temporary file.
+  tmp=
+  if have nvidia-smi || have tegrastats || [ -r /proc/device-tree/model ]; then
+    tmp=${TMPDIR:-/tmp}/fleet-metrics.$$
+    gpu >"$tmp" 2>/dev/null &
+    bg=$!
+  fi
+  # Fractions of a second are not POSIX sleep, but GNU, busybox and BSD sleep take them. Two samples
+  # 0.1 s apart: 10 clock ticks per CPU, enough for a status screen's whole percent.
+  sleep 0.1 2>/dev/null || sleep 1
+  uptime_sample
+  cpu_sample
+  net_sample
+  printf 'uptime2=%s\ncpu2=%s\nnet2=%s\n' "$up" "$cpu" "$net"
+  memory
+  docker_root
+  disks
   printf 'docker_root=%s\n' "$dr"
-  disk disk_docker "$dr"
   thermal
-  wait "$bg"
-  cat "$tmp" 2>/dev/null
-  rm -f "$tmp"
+  if [ -n "$tmp" ]; then
+    wait "$bg"
+    while IFS= read -r line; do printf '%s\n' "$line"; done <"$tmp"
+    rm -f "$tmp"
+  fi
   echo 'metrics.end=1'
 }
 

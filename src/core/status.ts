@@ -16,8 +16,11 @@ export interface StatusNode {
   nodeId: string | null;
   /** null: the host is not a member of this swarm. */
   role: NodeRole | null;
-  /** Swarm node state; 'not-in-swarm' for a selected host the swarm does not list. */
-  state: 'ready' | 'down' | 'unknown' | 'disconnected' | 'not-in-swarm';
+  /**
+   * Swarm node state; 'left' when the swarm lists the node but its own engine says it is in no
+   * swarm (it left: `docker swarm leave`), 'not-in-swarm' for a selected host the swarm does not list.
+   */
+  state: 'ready' | 'down' | 'unknown' | 'disconnected' | 'left' | 'not-in-swarm';
   availability: 'active' | 'pause' | 'drain' | null;
   /** Managers only: what the swarm's Raft says about it. */
   managerReachability: 'reachable' | 'unreachable' | 'unknown' | null;
@@ -92,6 +95,8 @@ export const serviceDegraded = (s: ServiceHealth): boolean => s.desired !== null
 export function nodeProblems(node: StatusNode): string[] {
   const out: string[] = [];
   if (node.state === 'not-in-swarm') out.push('not in the swarm');
+  else if (node.state === 'left')
+    out.push('left the swarm (its engine is in no swarm; fleet up re-joins it)');
   else if (node.state !== 'ready') out.push(`swarm state ${node.state}`);
   if (node.managerReachability === 'unreachable') out.push('manager unreachable');
   if (node.ssh === 'unreachable') out.push(`SSH unreachable${node.sshError ? ` (${node.sshError})` : ''}`);
@@ -100,7 +105,7 @@ export function nodeProblems(node: StatusNode): string[] {
 }
 
 /**
- * Degraded when a node is not ready, a manager unreachable, a selected host unreachable over SSH or its
+ * Degraded when a node is not ready (down, left the swarm, not in it), a manager unreachable, a selected host unreachable over SSH or its
  * engine silent, quorum lost or at margin 0, or a service below its replicas. A drained or paused node
  * is an operator's choice, not a problem.
  */

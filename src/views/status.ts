@@ -109,6 +109,7 @@ export function renderStatus(r: StatusResult, o: StatusRenderOptions): string {
 function noteFor(n: StatusNode, problems: string[]): string {
   if (problems.length === 0) return '';
   if (n.ssh === 'unreachable') return 'ssh unreachable';
+  if (n.state === 'left') return 'left the swarm';
   if (n.dockerError) return 'docker not answering';
   if (n.managerReachability === 'unreachable') return 'manager unreachable';
   return problems[0] ?? '';

@@ -1,7 +1,8 @@
 /**
  * `fleet status` and `fleet ps` on 4 lab hosts formed with the built CLI (`fleet up`: 3 managers, 1
  * worker) running a real service of the lab's local busybox image: healthy (exit 0, every row ready,
- * the JSON valid against schema/status.schema.json), a service that cannot be placed (exit 10), then
+ * the JSON valid against schema/status.schema.json), a service that cannot be placed (exit 10), the
+ * worker leaving the swarm (exit 10, one row reading `left`; `fleet up` re-joins it), then
  * the worker's dockerd stopped and a manager's link cut (exit 10, both rows marked, the cut host still
  * shows its swarm state, the swarm read through another manager). `fleet ps` lists the task containers
  * with the node they run on.
@@ -159,6 +160,37 @@ describe('fleet status on a degraded cluster', () => {
       await lab.exec(leader, 'docker service rm stuck');
     }
   });
+
+  it('a worker that left the swarm (docker swarm leave): exit 10, its one row reads left', async () => {
+    const doc0 = JSON.parse((await fleet(lab, cwd, ['status', '--json'])).stdout) as StatusDoc;
+    const worker = doc0.nodes.find((n) => n.role === 'worker')!.name;
+    await lab.exec(worker, 'docker swarm leave');
+
+    const run = await fleet(lab, cwd, ['status', '--json']);
+    expect(run.code, run.stderr).toBe(10);
+    const doc = JSON.parse(run.stdout) as StatusDoc;
+    expect(validate(doc), ajv.errorsText(validate.errors)).toBe(true);
+    // One row for the host: the swarm's entry joined with what the host itself says.
+    const rows = doc.nodes.filter((n) => n.name === worker);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ role: 'worker', state: 'left', ssh: 'ok' });
+    expect(rows[0]!.metrics?.memTotalBytes).toBeGreaterThan(0);
+    expect(doc.verdict.problems).toContain(
+      `${worker}: left the swarm (its engine is in no swarm; fleet up re-joins it)`,
+    );
+    const human = await fleet(lab, cwd, ['status']);
+    expect(human.code).toBe(10);
+    expect(human.stdout).toMatch(new RegExp(`^${worker} +worker +left +\\S+ .* left the swarm$`, 'm'));
+
+    // fleet up re-joins it (and removes the entry it left behind) for the next test.
+    const up = await fleet(lab, cwd, ['up']);
+    expect(up.code, up.stderr).toBe(0);
+    await waitFor(`${worker} ready again, one row`, async () => {
+      const after = JSON.parse((await fleet(lab, cwd, ['status', '--json'])).stdout) as StatusDoc;
+      const again = after.nodes.filter((n) => n.name === worker);
+      return again.length === 1 && again[0]?.role === 'worker' && again[0].state === 'ready';
+    });
+  }, 240_000);
 
   it("a worker's dockerd stopped and a manager's link cut: exit 10, both rows marked, read through another manager", async () => {
     const doc0 = JSON.parse((await fleet(lab, cwd, ['status', '--json'])).stdout) as StatusDoc;

@@ -3,9 +3,9 @@
  * nvidia-smi / tegrastats / docker on PATH, parsed by core/host-metrics.ts.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseHostMetrics, type HostMetrics } from '../../src/core/host-metrics.js';
 
@@ -46,16 +46,12 @@ describe('remote/host-metrics.sh on this machine', () => {
 });
 
 describe('remote/host-metrics.sh with stub tools', () => {
-  it('one line per GPU from nvidia-smi, and the running containers from docker ps', () => {
-    const m = run(['dash'], {
-      'nvidia-smi': 'echo "NVIDIA GB10, 4, 41, [N/A], [N/A]"',
-      docker: '[ "$1" = ps ] && printf "%s\\n" 0123456789ab bcdef0123456 cdef01234567',
-    });
+  it('one line per GPU from nvidia-smi', () => {
+    const m = run(['dash'], { 'nvidia-smi': 'echo "NVIDIA GB10, 4, 41, [N/A], [N/A]"' });
     expect(m.gpus).toEqual([
       { name: 'GB10', source: 'nvidia-smi', utilPct: 4, tempC: 41, memUsedMiB: null, memTotalMiB: null },
     ]);
     expect(m.tempC).toBe(41);
-    expect(m.containersRunning).toBe(3);
   });
 
   it('takes one tegrastats sample although tegrastats never stops by itself', () => {
@@ -66,8 +62,23 @@ describe('remote/host-metrics.sh with stub tools', () => {
     expect(m.gpus[0]).toMatchObject({ source: 'tegrastats', utilPct: 7, tempC: 37 });
   });
 
-  it('a docker CLI that cannot reach the engine reports no count rather than 0', () => {
-    const m = run(['dash'], { docker: 'echo "permission denied" >&2; exit 1' });
+  it('starts no docker CLI: the running containers come from the engine (GET /info)', () => {
+    const marker = join(mkdtempSync(join(tmpdir(), 'fleet-metrics-docker-')), 'ran');
+    dirs.push(dirname(marker));
+    const m = run(['dash'], { docker: `touch ${marker}; echo 0123456789ab` });
+    expect(existsSync(marker)).toBe(false);
     expect(m.containersRunning).toBeNull();
+  });
+
+  it('reads the Docker data-root from daemon.json when the host sets one', () => {
+    // The script reads /etc/docker/daemon.json; here a copy of it with the path swapped in.
+    const dir = mkdtempSync(join(tmpdir(), 'fleet-metrics-root-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'daemon.json'), `{\n  "log-driver": "json-file",\n  "data-root": "${dir}"\n}\n`);
+    const patched = script.replaceAll('/etc/docker/daemon.json', join(dir, 'daemon.json'));
+    const out = execFileSync('dash', ['-s'], { input: patched, encoding: 'utf8', timeout: 20_000 });
+    const m = parseHostMetrics(out, 'local');
+    expect(m.diskDocker?.path).toBe(dir);
+    expect(m.diskDocker?.totalBytes).toBeGreaterThan(0);
   });
 });

@@ -98,6 +98,43 @@ describe('statusRows', () => {
     const rows = statusRows([], [], [{ target: target('pi-01', '10.0.0.50'), info: info('') }]);
     expect(rows).toEqual([expect.objectContaining({ name: 'pi-01', state: 'not-in-swarm', role: null })]);
   });
+
+  it('a node the swarm lists whose own engine left the swarm: one row, state left, degraded', () => {
+    const inactive = { swarm: { nodeId: '', localNodeState: 'inactive' } } as unknown as NonNullable<
+      StatusProbe['info']
+    >;
+    const nodes = [
+      swarmNode('n1', 'spark', {
+        role: 'manager',
+        manager: { leader: true, reachability: 'reachable', addr: '10.0.0.1:2377' },
+      }),
+      swarmNode('n4', 'agx-04', { state: 'down' }),
+    ];
+    const probes: StatusProbe[] = [
+      { target: target('spark', '10.0.0.1'), info: info('n1') },
+      { target: target('agx-04', '10.0.0.4'), info: inactive, metrics: metrics('jetson-agx-xavier-jp46') },
+    ];
+    const rows = statusRows(nodes, [], probes);
+    expect(rows.map((r) => [r.name, r.role, r.state, r.nodeId, r.ssh])).toEqual([
+      ['spark', 'leader', 'ready', 'n1', 'ok'],
+      ['agx-04', 'worker', 'left', 'n4', 'ok'],
+    ]);
+    expect(rows[1]?.metrics).not.toBeNull();
+    const verdict = statusVerdict(rows, [], quorumHealth(1, 1));
+    expect(verdict.healthy).toBe(false);
+    expect(verdict.problems).toContain(
+      'agx-04: left the swarm (its engine is in no swarm; fleet up re-joins it)',
+    );
+    const text = renderStatus(
+      {
+        ...fixture(),
+        nodes: rows,
+        verdict,
+      },
+      { color: false },
+    );
+    expect(text).toMatch(/^agx-04 +worker +left +active .* left the swarm$/m);
+  });
 });
 
 describe('renderStatus', () => {

@@ -17,6 +17,7 @@ function info(swarm: Partial<EngineInfo['swarm']>): EngineInfo {
     apiVersion: '1.41',
     os: 'Ubuntu 18.04',
     arch: 'aarch64',
+    containersRunning: 0,
     swarm: {
       nodeId: '',
       nodeAddr: '',

@@ -1,13 +1,10 @@
 /** Node requests: list, inspect, update (spec with its version), remove. */
 import type { EngineApi } from './engine-api.js';
-import { parseNode } from './parse.js';
+import { asList, parseNode } from './parse.js';
 import type { NodeSpec, SwarmNode } from './types.js';
 
-export function listNodes(api: EngineApi, signal?: AbortSignal): Promise<SwarmNode[]> {
-  return api.call('GET /nodes', signal, async (signal) => {
-    const raw = (await api.docker.listNodes({ abortSignal: signal } as never)) as unknown as unknown[];
-    return raw.map(parseNode);
-  });
+export async function listNodes(api: EngineApi, signal?: AbortSignal): Promise<SwarmNode[]> {
+  return asList(await api.get('/nodes', signal), api.host, 'GET /nodes').map(parseNode);
 }
 
 export function inspectNode(api: EngineApi, id: string, signal?: AbortSignal): Promise<SwarmNode> {

@@ -1,10 +1,21 @@
 /** Engine JSON → fleet's trimmed types. Defensive: API 1.41 and 1.47 differ in which fields may be null. */
+import { FleetError } from '../../core/errors.js';
 import type { EngineInfo, LocalNodeState, NetworkInfo, NodeSpec, SwarmNode } from './types.js';
 
 export type Json = Record<string, unknown>;
 export const obj = (v: unknown): Json => (v && typeof v === 'object' ? (v as Json) : {});
 export const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 export const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
+/** A list answer (GET /nodes, /services, /tasks); anything else is a protocol error. */
+export function asList(v: unknown, host: string, action: string): unknown[] {
+  if (Array.isArray(v)) return v;
+  throw new FleetError('docker', `${action}: the engine answered ${typeof v} where a list was expected`, {
+    host,
+  });
+}
+/** `?filters=…` as the Engine API takes it (JSON of name → values), or nothing. */
+export const filterQuery = (filters?: Record<string, string[]>): string =>
+  filters && Object.keys(filters).length > 0 ? `?filters=${encodeURIComponent(JSON.stringify(filters))}` : '';
 export const labels = (v: unknown): Record<string, string> => {
   const out: Record<string, string> = {};
   for (const [k, val] of Object.entries(obj(v))) out[k] = String(val);
@@ -21,6 +32,7 @@ export function parseInfo(raw: unknown): EngineInfo {
     apiVersion: '',
     os: str(info.OperatingSystem),
     arch: str(info.Architecture),
+    containersRunning: num(info.ContainersRunning),
     swarm: {
       nodeId: str(swarm.NodeID),
       nodeAddr: str(swarm.NodeAddr),

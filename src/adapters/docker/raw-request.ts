@@ -3,6 +3,8 @@
  * `initForceNewCluster` must stop waiting for an answer that may never come (a restored manager
  * without quorum never answers POST /swarm/unlock), which dockerode cannot. A requester has its own
  * agent with one channel; the unlock key only ever travels inside a request or response body.
+ * `engineRequest` is also how the engine itself sends the plain GETs `fleet status` needs (version,
+ * info, nodes, services, tasks) on its own channels, so that path never loads dockerode.
  */
 import http from 'node:http';
 import { FleetError } from '../../core/errors.js';
@@ -38,9 +40,80 @@ export interface RawRequesterOptions {
   sudoPassword?: string;
 }
 
+/**
+ * One HTTP request to the engine over `agent`'s channels, the answer's body parsed as JSON when it is
+ * JSON (plain-text error bodies stay text). With `timeoutMs`, no answer in time resolves 'no-answer'
+ * (SSH channels have no socket timeouts); `signal` aborts it (the http module's AbortError).
+ */
+export function engineRequest(
+  agent: http.Agent,
+  o: { method: string; path: string; body?: unknown; timeoutMs?: number; signal?: AbortSignal },
+): Promise<{ status: number; json: unknown } | 'no-answer'> {
+  const payload = o.body === undefined ? undefined : Buffer.from(JSON.stringify(o.body));
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        agent,
+        host: 'docker',
+        method: o.method,
+        path: o.path,
+        signal: o.signal,
+        headers: {
+          Host: 'docker',
+          ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {}),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown = text;
+          try {
+            json = text ? JSON.parse(text) : undefined;
+          } catch {
+            // Plain-text error bodies stay text.
+          }
+          resolve({ status: res.statusCode ?? 0, json });
+        });
+      },
+    );
+    let gaveUp = false;
+    req.on('error', (err) => (gaveUp ? resolve('no-answer') : reject(err)));
+    if (o.timeoutMs !== undefined) {
+      const timer = setTimeout(() => {
+        gaveUp = true;
+        req.destroy();
+        resolve('no-answer');
+      }, o.timeoutMs);
+      req.on('close', () => clearTimeout(timer));
+    }
+    req.end(payload);
+  });
+}
+
+/** An engine error answer shaped like docker-modem's, so toDockerError words both the same way. */
+function httpError(status: number, json: unknown): Error {
+  const text = typeof json === 'string' ? json : '';
+  return Object.assign(new Error(`(HTTP code ${status}) ${text}`.trim()), { statusCode: status, json });
+}
+
+/**
+ * A GET over `agent`'s channels (no dockerode), its JSON answer or a modem-shaped error. The
+ * plain reads (version, info, nodes, services, tasks) go this way: `fleet status` then never loads
+ * dockerode (0.3-0.9 s of module loading).
+ */
+export async function getJson(agent: http.Agent, path: string, signal: AbortSignal): Promise<unknown> {
+  const res = await engineRequest(agent, { method: 'GET', path, signal });
+  if (res === 'no-answer') throw new Error(`GET ${path}: no answer`);
+  if (res.status >= 400) throw httpError(res.status, res.json);
+  return res.json;
+}
+
 export function createRawRequester(conn: SshConnection, options: RawRequesterOptions): RawRequester {
-  // A factory (~100 lines): its length is the requester's methods (request over a socket or dial-stdio,
-  // close), sharing one lazily opened channel through the closure.
+  // A factory: the requester's methods (request, close) share one lazily opened channel through the
+  // closure.
   const agent = new SshDockerAgent(conn, {
     socketPath: options.socketPath ?? '/var/run/docker.sock',
     sudoPassword: options.sudoPassword,
@@ -48,56 +121,6 @@ export function createRawRequester(conn: SshConnection, options: RawRequesterOpt
   });
   agent.kind = options.transport;
   const host = conn.host.id;
-
-  function call(
-    method: string,
-    path: string,
-    body?: unknown,
-    timeoutMs?: number,
-  ): Promise<{ status: number; json: unknown } | 'no-answer'> {
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    return new Promise((resolve, reject) => {
-      const req = http.request(
-        {
-          agent,
-          host: 'docker',
-          method,
-          path: `/v${options.apiVersion}${path}`,
-          headers: {
-            Host: 'docker',
-            ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {}),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', reject);
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let json: unknown = text;
-            try {
-              json = text ? JSON.parse(text) : undefined;
-            } catch {
-              // Plain-text error bodies stay text.
-            }
-            resolve({ status: res.statusCode ?? 0, json });
-          });
-        },
-      );
-      let gaveUp = false;
-      req.on('error', (err) => (gaveUp ? resolve('no-answer') : reject(err)));
-      if (timeoutMs !== undefined) {
-        // SSH channels have no socket timeouts; give up on the answer ourselves.
-        const timer = setTimeout(() => {
-          gaveUp = true;
-          req.destroy();
-          resolve('no-answer');
-        }, timeoutMs);
-        req.on('close', () => clearTimeout(timer));
-      }
-      req.end(payload);
-    });
-  }
 
   async function request(
     method: string,
@@ -108,7 +131,7 @@ export function createRawRequester(conn: SshConnection, options: RawRequesterOpt
   ): Promise<unknown> {
     let res: { status: number; json: unknown } | 'no-answer';
     try {
-      res = await call(method, path, body, timeoutMs);
+      res = await engineRequest(agent, { method, path: `/v${options.apiVersion}${path}`, body, timeoutMs });
     } catch (err) {
       throw new FleetError('docker', redact(`${method} ${path}: ${(err as Error).message}`), {
         host,

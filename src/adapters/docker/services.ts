@@ -5,7 +5,7 @@
 import type { Readable } from 'node:stream';
 import { dockerStatus } from './errors.js';
 import type { EngineApi } from './engine-api.js';
-import { obj, str } from './parse.js';
+import { asList, filterQuery, obj, str } from './parse.js';
 import { LogDemuxer } from './log-stream.js';
 import type {
   LogFrame,
@@ -47,18 +47,14 @@ export function parseService(raw: unknown): SwarmService {
   };
 }
 
-export function listServices(
+export async function listServices(
   api: EngineApi,
   filters?: SwarmFilters,
   signal?: AbortSignal,
 ): Promise<SwarmService[]> {
-  return api.call('GET /services', signal, async (signal) => {
-    const raw = (await api.docker.listServices({
-      ...(filters ? { filters } : {}),
-      abortSignal: signal,
-    } as never)) as unknown as unknown[];
-    return raw.map(parseService);
-  });
+  return asList(await api.get(`/services${filterQuery(filters)}`, signal), api.host, 'GET /services').map(
+    parseService,
+  );
 }
 
 export function inspectService(

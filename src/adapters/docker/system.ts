@@ -1,10 +1,8 @@
-/** System requests: GET /info. */
+/** System requests: GET /info (without dockerode: `fleet status` asks every host). */
 import type { EngineApi } from './engine-api.js';
 import { parseInfo } from './parse.js';
 import type { EngineInfo } from './types.js';
 
-export function info(api: EngineApi, signal?: AbortSignal): Promise<EngineInfo> {
-  return api.call('GET /info', signal, async (signal) =>
-    parseInfo(await api.docker.info({ abortSignal: signal } as never)),
-  );
+export async function info(api: EngineApi, signal?: AbortSignal): Promise<EngineInfo> {
+  return parseInfo(await api.get('/info', signal));
 }

@@ -1,6 +1,6 @@
 /** Task requests: GET /tasks (with filters: service, node, desired-state, label). */
 import type { EngineApi } from './engine-api.js';
-import { obj, str } from './parse.js';
+import { asList, filterQuery, obj, str } from './parse.js';
 import type { SwarmFilters, SwarmTask, TaskState } from './types.js';
 
 export function parseTask(raw: unknown): SwarmTask {
@@ -24,16 +24,12 @@ export function parseTask(raw: unknown): SwarmTask {
   };
 }
 
-export function listTasks(
+export async function listTasks(
   api: EngineApi,
   filters?: SwarmFilters,
   signal?: AbortSignal,
 ): Promise<SwarmTask[]> {
-  return api.call('GET /tasks', signal, async (signal) => {
-    const raw = (await api.docker.listTasks({
-      ...(filters ? { filters } : {}),
-      abortSignal: signal,
-    } as never)) as unknown as unknown[];
-    return raw.map(parseTask);
-  });
+  return asList(await api.get(`/tasks${filterQuery(filters)}`, signal), api.host, 'GET /tasks').map(
+    parseTask,
+  );
 }

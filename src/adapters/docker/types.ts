@@ -55,6 +55,8 @@ export interface EngineInfo {
   apiVersion: string;
   os: string;
   arch: string;
+  /** Containers running on this engine (`docker ps` would list them). */
+  containersRunning: number;
   swarm: EngineSwarmState;
 }
 

@@ -143,7 +143,15 @@ export class PooledConnection implements SshConnection, ChannelHost {
     });
   }
 
-  async openExec(command: string, signal?: AbortSignal): Promise<ClientChannel> {
+  /**
+   * A session channel (exec or shell): waits for a session slot, opens the channel with `open`, and
+   * holds the slot until the channel closes. `refused` words the host's refusal.
+   */
+  private async openSession(
+    signal: AbortSignal | undefined,
+    open: (cb: (err: Error | undefined, channel: ClientChannel) => void) => void,
+    refused: (err: Error) => FleetError,
+  ): Promise<ClientChannel> {
     const unused = this.use();
     const slot = await this.acquire(signal).catch((err: unknown) => {
       unused();
@@ -158,23 +166,29 @@ export class PooledConnection implements SshConnection, ChannelHost {
       throw this.lost();
     }
     return new Promise((resolve, reject) => {
-      const open = () =>
-        this.client.exec(command, (err, channel) => {
-          if (err) {
-            release();
-            return reject(
-              new FleetError('connect', `${this.host.id} refused to open a channel: ${err.message}`, {
-                host: this.host.id,
-                cause: err,
-                hint: 'sshd may limit sessions (MaxSessions) lower than fleet expects; lower the channel cap',
-              }),
-            );
-          }
-          channel.once('close', release);
-          resolve(channel);
-        });
-      this.openChannel(open, release, reject);
+      const opened = (err: Error | undefined, channel: ClientChannel) => {
+        if (err) {
+          release();
+          return reject(refused(err));
+        }
+        channel.once('close', release);
+        resolve(channel);
+      };
+      this.openChannel(() => open(opened), release, reject);
     });
+  }
+
+  openExec(command: string, signal?: AbortSignal): Promise<ClientChannel> {
+    return this.openSession(
+      signal,
+      (cb) => this.client.exec(command, cb),
+      (err) =>
+        new FleetError('connect', `${this.host.id} refused to open a channel: ${err.message}`, {
+          host: this.host.id,
+          cause: err,
+          hint: 'sshd may limit sessions (MaxSessions) lower than fleet expects; lower the channel cap',
+        }),
+    );
   }
 
   exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
@@ -186,39 +200,18 @@ export class PooledConnection implements SshConnection, ChannelHost {
   }
 
   /** A login shell on a PTY (xterm-256color); holds a session slot until the channel closes. */
-  async openShell(size: PtySize, signal?: AbortSignal): Promise<ShellChannel> {
-    const unused = this.use();
-    const slot = await this.acquire(signal).catch((err: unknown) => {
-      unused();
-      throw err;
-    });
-    const release = () => {
-      slot();
-      unused();
-    };
-    if (this.closed) {
-      release();
-      throw this.lost();
-    }
-    return new Promise((resolve, reject) => {
-      const window = { term: 'xterm-256color', cols: size.cols, rows: size.rows, width: 0, height: 0 };
-      const open = () =>
-        this.client.shell(window, (err, channel) => {
-          if (err) {
-            release();
-            return reject(
-              new FleetError('connect', `${this.host.id} refused a shell: ${err.message}`, {
-                host: this.host.id,
-                cause: err,
-                hint: 'sshd may forbid PTYs for this user (PermitTTY no)',
-              }),
-            );
-          }
-          channel.once('close', release);
-          resolve(channel);
-        });
-      this.openChannel(open, release, reject);
-    });
+  openShell(size: PtySize, signal?: AbortSignal): Promise<ShellChannel> {
+    const window = { term: 'xterm-256color', cols: size.cols, rows: size.rows, width: 0, height: 0 };
+    return this.openSession(
+      signal,
+      (cb) => this.client.shell(window, cb),
+      (err) =>
+        new FleetError('connect', `${this.host.id} refused a shell: ${err.message}`, {
+          host: this.host.id,
+          cause: err,
+          hint: 'sshd may forbid PTYs for this user (PermitTTY no)',
+        }),
+    );
   }
 
   openUnixSocket(path: string): Promise<Duplex> {

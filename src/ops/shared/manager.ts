@@ -5,7 +5,7 @@
  * at once (`fleet up` makes managers of unpinned hosts too).
  */
 import { createDockerEngine } from '../../adapters/docker/engine.js';
-import type { DockerEngine, SwarmNode } from '../../adapters/docker/types.js';
+import type { DockerEngine, EngineInfo, SwarmNode } from '../../adapters/docker/types.js';
 import type { SshPool } from '../../adapters/ssh/types.js';
 import { FleetError, toFleetError } from '../../core/errors.js';
 import type { HostTarget } from '../../core/host.js';
@@ -31,7 +31,15 @@ export interface ManagerConn {
 export interface ManagerCandidate {
   target: HostTarget;
   engine?: DockerEngine;
+  /** The engine's GET /info, when the caller already read it (not asked again). */
+  info?: EngineInfo;
   error?: FleetError;
+  /**
+   * A host the caller is still asking (fleet status starts on the first manager that answers while
+   * the other hosts are still being probed): what it will know, or undefined when the host turns out
+   * to be no candidate (a worker). Awaited only when this candidate is tried.
+   */
+  later?: Promise<ManagerCandidate | undefined>;
 }
 
 const closeUnlessBorrowed = (m: ManagerConn): void => {
@@ -44,9 +52,13 @@ interface Attempt {
   reason?: string;
   /** A manager of a swarm that has lost quorum (its node list fails). */
   noQuorum?: boolean;
+  /** A `later` candidate that turned out to be none: not named among the managers tried. */
+  skipped?: boolean;
 }
 
-async function openManager(rt: Runtime, pool: SshPool, candidate: ManagerCandidate): Promise<Attempt> {
+async function openManager(rt: Runtime, pool: SshPool, given: ManagerCandidate): Promise<Attempt> {
+  const candidate = given.later ? await given.later : given;
+  if (!candidate) return { host: given.target.id, skipped: true };
   const { target } = candidate;
   if (candidate.error) return { host: target.id, reason: candidate.error.message };
   const borrowed = Boolean(candidate.engine);
@@ -59,7 +71,7 @@ async function openManager(rt: Runtime, pool: SshPool, candidate: ManagerCandida
       const ssh = await pool.connect(target, rt.signal);
       engine = await createDockerEngine(ssh, { signal: rt.signal, sudoPassword: rt.sudoPassword });
     }
-    const info = await engine.info(rt.signal);
+    const info = candidate.info ?? (await engine.info(rt.signal));
     if (info.swarm.localNodeState !== 'active') {
       drop();
       return { host: target.id, reason: `not in a swarm (${info.swarm.localNodeState})` };
@@ -93,7 +105,8 @@ async function findManager(
   const tried: Attempt[] = [];
   // What the caller already knows (an engine it opened, an error it got) costs no connection: these
   // are taken in order with the pinned managers; the other hosts are then asked at once.
-  const ready = (c: ManagerCandidate): boolean => Boolean(c.engine ?? c.error) || c.target.role === 'manager';
+  const ready = (c: ManagerCandidate): boolean =>
+    Boolean(c.engine ?? c.error ?? c.later) || c.target.role === 'manager';
   for (const c of candidates.filter(ready)) {
     const attempt = await openManager(rt, pool, c);
     tried.push(attempt);
@@ -149,7 +162,10 @@ export async function withManager<T>(
   }
   const { found, tried } = await findManager(rt, candidates);
   if (!found) {
-    const list = tried.map((a) => `${a.host} (${a.reason})`).join('; ');
+    const list = tried
+      .filter((a) => !a.skipped)
+      .map((a) => `${a.host} (${a.reason})`)
+      .join('; ');
     const noQuorum = tried.some((a) => a.noQuorum);
     throw new FleetError(noQuorum ? 'quorum' : 'connect', `no swarm manager answered: ${list}`, {
       hint: noQuorum

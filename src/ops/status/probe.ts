@@ -23,7 +23,7 @@ export interface StatusProbe {
   metricsError?: FleetError;
 }
 
-/** The probe sleeps 0.3 s between its samples; 15 s covers a slow nvidia-smi or tegrastats too. */
+/** The probe sleeps 0.1 s between its samples; 15 s covers a slow nvidia-smi or tegrastats too. */
 const METRICS_TIMEOUT_MS = 15_000;
 
 export async function readHostMetrics(
@@ -53,7 +53,12 @@ export async function readHostMetrics(
 export async function probeForStatus(
   rt: Runtime,
   target: HostTarget,
-  o: { metrics: boolean; sudo?: boolean },
+  o: {
+    metrics: boolean;
+    sudo?: boolean;
+    /** Called once the engine part is known (it answered /info, or SSH or the engine failed). */
+    onEngine?: (probe: StatusProbe) => void;
+  },
   /** Filled in as answers arrive, so a caller that stops waiting still has what came (run.ts probeWithin). */
   probe: StatusProbe = { target },
 ): Promise<StatusProbe> {
@@ -62,6 +67,7 @@ export async function probeForStatus(
     conn = await (await rt.pool()).connect(target, rt.signal);
   } catch (err) {
     probe.sshError = toFleetError(err);
+    o.onEngine?.(probe);
     return probe;
   }
   await Promise.all([
@@ -72,6 +78,7 @@ export async function probeForStatus(
       } catch (err) {
         probe.dockerError = toFleetError(err);
       }
+      o.onEngine?.(probe);
     })(),
     (async () => {
       if (!o.metrics) return;
@@ -82,5 +89,7 @@ export async function probeForStatus(
       }
     })(),
   ]);
+  // The engine counts its running containers (GET /info); the script does not start a docker CLI.
+  if (probe.metrics && probe.info) probe.metrics.containersRunning = probe.info.containersRunning;
   return probe;
 }

@@ -1,7 +1,8 @@
 /**
  * Joins the swarm's node list with what each selected host answered: one StatusNode per swarm node
  * (matched to its host by node id, else by address, else by name), plus a row for every selected
- * host the swarm does not list. Pure apart from the types it reads.
+ * host the swarm does not list. A node the swarm still lists whose own engine says it is in no swarm
+ * left it (`docker swarm leave`): its row reads `left`. Pure apart from the types it reads.
  */
 import type { SwarmNode, SwarmTask } from '../../adapters/docker/types.js';
 import type { NodeRole, StatusNode } from '../../core/status.js';
@@ -9,12 +10,18 @@ import type { StatusProbe } from './probe.js';
 
 const ROLE_RANK: Record<NodeRole, number> = { leader: 0, manager: 1, worker: 2 };
 
+/** The host's engine answered and is in no swarm (it has no node id to match). */
+const leftSwarm = (p: StatusProbe): boolean =>
+  Boolean(p.info && !p.info.swarm.nodeId && p.info.swarm.localNodeState === 'inactive');
+
 function findProbe(node: SwarmNode, probes: StatusProbe[]): StatusProbe | undefined {
+  // A host whose SSH or engine failed, or whose engine left the swarm, has no node id to match: its
+  // address, or its name.
+  const idless = probes.filter((p) => !p.info || leftSwarm(p));
   return (
     probes.find((p) => p.info?.swarm.nodeId === node.id) ??
-    // A host whose SSH or engine failed has no node id to match: its address, or its name.
-    probes.find((p) => !p.info && p.target.address === node.addr) ??
-    probes.find((p) => !p.info && (p.target.id === node.hostname || p.target.name === node.hostname))
+    idless.find((p) => p.target.address === node.addr) ??
+    idless.find((p) => p.target.id === node.hostname || p.target.name === node.hostname)
   );
 }
 
@@ -46,7 +53,7 @@ export function statusRows(nodes: SwarmNode[], tasks: SwarmTask[], probes: Statu
       hostname: node.hostname,
       nodeId: node.id,
       role: node.manager?.leader ? 'leader' : node.role,
-      state: node.state,
+      state: probe && leftSwarm(probe) ? 'left' : node.state,
       availability: node.availability,
       managerReachability: node.manager?.reachability ?? null,
       tasks: running.get(node.id) ?? 0,

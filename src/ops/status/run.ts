@@ -1,10 +1,10 @@
 /**
  * `fleet status` as an operation: every selected host is asked at once (engine /info and
- * remote/host-metrics.sh on one SSH connection), then one manager — the leader when reachable — for
- * the node list, services and tasks. The result is typed data with its verdict; printing and the
- * exit code (10 when degraded) belong to the front end.
+ * remote/host-metrics.sh on one SSH connection), and as soon as the first manager's engine has
+ * answered, one manager — the leader when reachable — is asked for the node list, services and tasks
+ * while the other hosts are still being probed. The result is typed data with its verdict; printing
+ * and the exit code (10 when degraded) belong to the front end.
  */
-import { preloadDockerClient } from '../../adapters/docker/engine.js';
 import type { SwarmTask } from '../../adapters/docker/types.js';
 import { FleetError, toFleetError } from '../../core/errors.js';
 import type { HostTarget } from '../../core/host.js';
@@ -74,14 +74,70 @@ export interface StatusResult {
   tasks?: StatusTask[];
 }
 
+/** A host whose engine says it is a manager (GET /info), with that engine open. */
+const isLiveManager = (p: StatusProbe): boolean => Boolean(p.engine && p.info?.swarm.controlAvailable);
+
+/**
+ * What withManager may try on a probed host: a live manager, a manager of nodes.yml that did not
+ * answer (named with its failure), or nothing (a worker, a host in no swarm).
+ */
+function candidateOf(p: StatusProbe): ManagerCandidate | undefined {
+  if (isLiveManager(p)) return { target: p.target, engine: p.engine, info: p.info };
+  if (p.target.role === 'manager' && !p.info) return { target: p.target, error: p.sshError ?? p.dockerError };
+  return undefined;
+}
+
 /** Managers first as the hosts themselves say (GET /info), then nodes.yml's managers that did not answer. */
 function managerCandidates(probes: StatusProbe[]): ManagerCandidate[] {
-  const live = probes.filter((p) => p.engine && p.info?.swarm.controlAvailable);
-  const silent = probes.filter((p) => !live.includes(p) && p.target.role === 'manager' && !p.info);
-  const failure = (p: StatusProbe): FleetError | undefined => p.sshError ?? p.dockerError;
+  const live = probes.filter(isLiveManager);
+  return [...live, ...probes.filter((p) => !live.includes(p))]
+    .map(candidateOf)
+    .filter((c) => c !== undefined);
+}
+
+/**
+ * The probes of every host, and for each one a promise that settles as soon as its engine part is
+ * known (SSH failed, the engine answered /info or failed) — before its metrics are in.
+ */
+function probeAll(
+  rt: Runtime,
+  input: StatusInput,
+): { probes: Promise<StatusProbe[]>; engineKnown: Promise<StatusProbe>[] } {
+  const settle: Array<(p: StatusProbe) => void> = [];
+  const engineKnown = input.hosts.map((_, i) => new Promise<StatusProbe>((r) => (settle[i] = r)));
+  const probes = forEachHost(input.hosts, { concurrency: input.concurrency }, async (target, i) => {
+    const probe = await probeWithin(rt, target, input, (p) => settle[i]?.(p));
+    settle[i]?.(probe);
+    return probe;
+  });
+  return { probes, engineKnown };
+}
+
+/**
+ * The managers to ask, as early as possible: once the first live manager is known it comes first and
+ * every other host follows as a `later` candidate (withManager awaits one only when it tries it, e.g.
+ * to move to the leader). When no host is a live manager, the full list once every engine is known.
+ */
+async function earlyCandidates(
+  targets: HostTarget[],
+  engineKnown: Promise<StatusProbe>[],
+): Promise<ManagerCandidate[]> {
+  const first = await new Promise<StatusProbe | undefined>((resolve) => {
+    let left = engineKnown.length;
+    if (left === 0) resolve(undefined);
+    for (const known of engineKnown) {
+      void known.then((p) => {
+        if (isLiveManager(p)) resolve(p);
+        if (--left === 0) resolve(undefined);
+      });
+    }
+  });
+  if (!first) return managerCandidates(await Promise.all(engineKnown));
   return [
-    ...live.map((p) => ({ target: p.target, engine: p.engine })),
-    ...silent.map((p) => ({ target: p.target, error: failure(p) })),
+    candidateOf(first)!,
+    ...targets.flatMap((target, i) =>
+      target === first.target ? [] : [{ target, later: engineKnown[i]!.then(candidateOf) }],
+    ),
   ];
 }
 
@@ -99,8 +155,13 @@ function storage(probes: StatusProbe[]): StatusResult['storage'] {
  * host whose engine did not answer is reported unreachable (a cut link never answers, and a channel
  * being opened over it ignores the abort).
  */
-async function probeWithin(rt: Runtime, target: HostTarget, input: StatusInput): Promise<StatusProbe> {
-  const o = { metrics: input.metrics !== false, sudo: input.sudo };
+async function probeWithin(
+  rt: Runtime,
+  target: HostTarget,
+  input: StatusInput,
+  onEngine: (p: StatusProbe) => void,
+): Promise<StatusProbe> {
+  const o = { metrics: input.metrics !== false, sudo: input.sudo, onEngine };
   if (input.probeTimeoutMs === undefined) return probeForStatus(rt, target, o);
   const ms = input.probeTimeoutMs;
   const controller = new AbortController();
@@ -139,19 +200,18 @@ function taskRows(services: ServiceFacts[], tasks: SwarmTask[], rows: StatusNode
 
 export async function run(input: StatusInput, rt: Runtime): Promise<StatusResult> {
   const started = Date.now();
-  preloadDockerClient();
-  const probes = await forEachHost(input.hosts, { concurrency: input.concurrency }, (target) =>
-    probeWithin(rt, target, input),
-  );
+  const probing = probeAll(rt, input);
   try {
-    const answer = await withManager(rt, managerCandidates(probes), async (m) => {
-      const [services, tasks] = await Promise.all([
+    const candidates = await earlyCandidates(input.hosts, probing.engineKnown);
+    const answer = await withManager(rt, candidates, async (m) => {
+      const [services, tasks, info] = await Promise.all([
         m.engine.listServices(undefined, rt.signal),
         m.engine.listTasks(undefined, rt.signal),
+        m.engine.info(rt.signal),
       ]);
-      const clusterId = (await m.engine.info(rt.signal)).swarm.clusterId;
-      return { services, tasks, clusterId, nodes: m.nodes, via: m.target };
+      return { services, tasks, clusterId: info.swarm.clusterId, nodes: m.nodes, via: m.target };
     });
+    const probes = await probing.probes;
     const { services, tasks, clusterId, nodes } = answer;
     const rows = statusRows(nodes, tasks, probes);
     const down = new Set(nodes.filter((n) => n.state === 'down').map((n) => n.id));
@@ -183,6 +243,6 @@ export async function run(input: StatusInput, rt: Runtime): Promise<StatusResult
     throw toFleetError(err);
   } finally {
     // The connections stay for the session (a --watch round reuses them); it closes them at the end.
-    for (const p of probes) p.engine?.close();
+    for (const p of await probing.probes) p.engine?.close();
   }
 }

@@ -18,7 +18,7 @@ export type CardNode = Node<CardData, 'card'>;
 export function cardState(row: StatusNode | null): string {
   if (!row) return 'unknown';
   if (row.state === 'down' || row.state === 'disconnected' || row.ssh === 'unreachable') return 'down';
-  if (row.state === 'not-in-swarm') return 'outside';
+  if (row.state === 'not-in-swarm' || row.state === 'left') return 'outside';
   if (row.availability === 'drain' || row.availability === 'pause') return 'drain';
   return row.state === 'ready' ? 'ready' : 'unknown';
 }
