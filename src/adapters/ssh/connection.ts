@@ -15,6 +15,14 @@ import type { ExecOptions, ExecResult, PtySize, ShellChannel, SshConnection } fr
 /** How long a closing connection waits for the host's goodbye before dropping its socket. */
 const CLOSE_GRACE_MS = 1_000;
 
+/** About 2 s in all (20 ms, 40 ms, …): far longer than sshd takes to reap a finished session. */
+const SESSION_LIMIT_RETRIES = 14;
+
+/** OpenSSH refuses a session channel over MaxSessions with "open failed" (SSH2_OPEN_CONNECT_FAILED). */
+function isSessionLimit(err: Error): boolean {
+  return (err as Error & { reason?: number }).reason === 2 || /open failed/.test(err.message);
+}
+
 export class PooledConnection implements SshConnection, ChannelHost {
   private readonly slots: LimitFunction;
   /** No new channel: closing (our end() sent) or closed. The pool forgets it at once. */
@@ -166,7 +174,21 @@ export class PooledConnection implements SshConnection, ChannelHost {
       throw this.lost();
     }
     return new Promise((resolve, reject) => {
+      let retries = 0;
       const opened = (err: Error | undefined, channel: ClientChannel) => {
+        if (
+          err &&
+          isSessionLimit(err) &&
+          retries < SESSION_LIMIT_RETRIES &&
+          !this.closed &&
+          !signal?.aborted
+        ) {
+          // sshd frees a session a moment after its channel closed (when it has reaped the child);
+          // a channel opened right after a close can find MaxSessions still reached. Try again.
+          retries++;
+          setTimeout(() => this.openChannel(() => open(opened), release, reject), 20 * retries);
+          return;
+        }
         if (err) {
           release();
           return reject(refused(err));
