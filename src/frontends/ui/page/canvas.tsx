@@ -81,11 +81,16 @@ export function Canvas({ snapshot, selection, onSelectionChange, onCardClick, on
 
   const [nodes, setNodes] = useState<CardNode[]>([]);
   useEffect(() => {
-    setNodes((old) =>
-      cards.map((c) => ({
+    setNodes((old) => {
+      const before = new Map(old.map((n) => [n.id, n]));
+      return cards.map((c) => ({
         id: c.id,
         type: 'card' as const,
-        position: old.find((n) => n.id === c.id && n.dragging)?.position ?? positions[c.id] ?? { x: 0, y: 0 },
+        position: (before.get(c.id)?.dragging && before.get(c.id)?.position) ||
+          positions[c.id] || { x: 0, y: 0 },
+        // The size React Flow measured stays with the card: a card without one counts as inside every
+        // selection box (React Flow's rule for cards not measured yet), so a lasso would pick them all.
+        measured: before.get(c.id)?.measured,
         selected: selection.includes(c.id),
         data: {
           id: c.id,
@@ -95,8 +100,8 @@ export function Canvas({ snapshot, selection, onSelectionChange, onCardClick, on
           changed: changed.has(c.id),
           onContext,
         },
-      })),
-    );
+      }));
+    });
   }, [cards, positions, selection, changed, onContext]);
 
   const edges: Edge[] = useMemo(() => {
