@@ -137,8 +137,8 @@ describe('fleet ui', () => {
   });
 
   it('shows the 16 nodes as cards with the roles the engines report', async () => {
-    const sixteen = 'document.querySelectorAll(\'[data-testid^="card-"][data-state="ready"]\').length === 16';
-    await page.waitForFunction(sixteen, null, { timeout: 90_000 });
+    // A locator wait, not waitForFunction with a string: that polls by eval, which the page's CSP forbids.
+    await page.locator('[data-testid^="card-"][data-state="ready"]').nth(15).waitFor({ timeout: 90_000 });
     const engines = await nodeList(ui.lab, 'spark');
     const expected = (manager: string): string =>
       manager === 'Leader' ? 'leader' : manager ? 'manager' : 'worker';
