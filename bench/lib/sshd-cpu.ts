@@ -19,12 +19,19 @@ async function listeningSshd(h: LabHost): Promise<number> {
   throw new Error(`no sshd under the init of ${h.name} (pid ${h.pid})`);
 }
 
-/** CPU seconds the host's sshd and all its reaped descendants used so far. */
-export async function sshdCpuSeconds(h: LabHost): Promise<number> {
-  const pid = await listeningSshd(h);
+/**
+ * CPU seconds a process used so far (utime+stime), plus its reaped descendants' (cutime+cstime) when
+ * `children` (bench/ui.ts reads the `fleet ui` process's own).
+ */
+export async function processCpuSeconds(pid: number, children = true): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
   // Fields after the command name: state is field 3; utime, stime, cutime, cstime are 14-17.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
+  const ticks = (children ? [11, 12, 13, 14] : [11, 12]).reduce((sum, i) => sum + Number(fields[i]), 0);
   return ticks * TICK_SECONDS;
+}
+
+/** CPU seconds the host's sshd and all its reaped descendants used so far. */
+export async function sshdCpuSeconds(h: LabHost): Promise<number> {
+  return processCpuSeconds(await listeningSshd(h));
 }

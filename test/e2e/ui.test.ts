@@ -1,19 +1,25 @@
 /**
  * `fleet ui` in a real browser (Debian's chromium through playwright-core) against a 16-host lab
  * (lab `ui`, subnet 36; a swarm formed once by `fleet up`, busybox imported on 4 workers that carry
- * the service `web`): the token and Origin checks (HTTP and WebSocket), the canvas's 16 cards with
- * the engines' roles, batch exec on 3 nodes, a terminal running a command, scaling and draining from
- * the page (checked on the engines), and a cut link turning a card down. Screenshots of the canvas
- * and of an open terminal go to docs/.
+ * the service `web`) and a real S3 server (s3rver on 127.0.0.1) as the backup store: the token and
+ * Origin checks (HTTP and WebSocket), the canvas's 16 cards with the engines' roles, batch exec on 3
+ * nodes picked by shift-click and by a lasso, a terminal running a command, scaling and draining from
+ * the page (checked on the engines), a node backed up from its right-click menu and restored through
+ * the operation's own question in the page (Cancel changes nothing, Yes restores: checked on the
+ * host), and a cut link turning a card down. Screenshots of the canvas and of an open terminal go
+ * to docs/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { pollUntil } from '../../src/core/poll.js';
+import { startS3Server, type TestS3Server } from '../helpers/s3-server.js';
 import { fleet, nodeList } from './up-helpers.js';
 import {
   ALL,
+  lassoBottomRow,
   launchChromium,
   startUiLab,
   startUiProcess,
@@ -25,6 +31,12 @@ const IMAGE = 'fleet-lab/busybox:latest';
 /** The workers with the image; `web` is constrained to them. */
 const IMAGE_HOSTS = ['agx-12', 'agx-13', 'agx-14', 'agx-15'];
 const DOCS = join(process.cwd(), 'docs');
+/** The node backed up and restored from the page (no other test touches it). */
+const BACKUP_HOST = 'agx-07';
+const ACCESS_KEY = `AKIAFLEETUI${randomBytes(5).toString('hex').toUpperCase()}`;
+const SECRET_KEY = randomBytes(30).toString('base64');
+let s3: TestS3Server;
+let store: string[];
 let ui: UiLab;
 let server: RunningUiProcess;
 let browser: Browser;
@@ -62,7 +74,14 @@ beforeAll(async () => {
     ...['--constraint', 'node.labels.ui-image==yes', '--', 'sh', '-c', script],
   ]);
   if (created.code !== 0) throw new Error(created.stderr);
-  server = await startUiProcess(ui);
+  s3 = await startS3Server(['fleet-backups'], {
+    credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY },
+  });
+  // fleet ui (and fleet backup ls below) read the S3 keys from the environment only, as fleet backup does.
+  process.env.AWS_ACCESS_KEY_ID = ACCESS_KEY;
+  process.env.AWS_SECRET_ACCESS_KEY = SECRET_KEY;
+  store = ['--to', 's3://fleet-backups/ui', '--s3-endpoint', s3.endpoint];
+  server = await startUiProcess(ui, store);
   browser = await launchChromium();
 }, 600_000);
 
@@ -70,7 +89,15 @@ afterAll(async () => {
   await browser?.close();
   await server?.stop();
   await ui?.lab.down();
+  await s3?.dispose();
+  delete process.env.AWS_ACCESS_KEY_ID;
+  delete process.env.AWS_SECRET_ACCESS_KEY;
 });
+
+/** The text of the file the backup holds, read on the host itself. */
+async function nodeConf(): Promise<string> {
+  return (await ui.lab.exec(BACKUP_HOST, 'cat /etc/fleet/node.conf')).stdout.trim();
+}
 
 describe('fleet ui', () => {
   it('refuses requests without the token, a reused token, and a foreign Origin (HTTP and WebSocket)', async () => {
@@ -139,6 +166,27 @@ describe('fleet ui', () => {
     for (const h of ['agx-01', 'agx-02', 'agx-03']) expect(text).toMatch(new RegExp(`^${h}$`, 'm'));
   });
 
+  it('selects the cards a box dragged on the canvas touches (lasso) and runs a batch exec on them', async () => {
+    const picked = await lassoBottomRow(page, ALL, 3);
+    for (const id of picked) await page.locator(`[data-testid="card-${id}"].selected`).waitFor();
+    const selected: string[] = [];
+    for (const id of ALL) {
+      if ((await page.getByTestId(`card-${id}`).getAttribute('class'))!.includes('selected'))
+        selected.push(id);
+    }
+    expect(selected.sort()).toEqual([...picked].sort());
+    // A fresh exec panel (the previous answer gone), on the lasso's selection.
+    await page.getByTestId('tab-details').click();
+    await page.getByTestId('tab-exec').click();
+    await page.getByTestId('exec-command').fill('hostname');
+    await page.getByTestId('exec-run').click();
+    const result = page.getByTestId('exec-result');
+    await result.waitFor({ timeout: 60_000 });
+    const text = await result.innerText();
+    expect(text).toContain('3/3 succeeded');
+    for (const h of picked) expect(text).toMatch(new RegExp(`^${h}$`, 'm'));
+  });
+
   it('opens a terminal on a node and runs a command in it', async () => {
     await page.getByTestId('card-agx-04').click();
     await page.getByTestId('tab-details').click();
@@ -164,7 +212,8 @@ describe('fleet ui', () => {
       return total(c) === 3 ? c : undefined;
     });
     expect(Object.keys(counts).every((n) => IMAGE_HOSTS.includes(n))).toBe(true);
-    await page.getByTestId('replicas-web').getByText('3/3').waitFor({ timeout: 60_000 });
+    // filter, not getByText: the cell's own text (getByText looks only below the cell).
+    await page.getByTestId('replicas-web').filter({ hasText: '3/3' }).waitFor({ timeout: 60_000 });
   });
 
   it('drains a node from its details panel: its tasks move (checked on the engines)', async () => {
@@ -185,6 +234,58 @@ describe('fleet ui', () => {
     );
     expect(availability.stdout.trim()).toBe('drain');
     await page.locator(`[data-testid="card-${busy}"][data-state="drain"]`).waitFor({ timeout: 60_000 });
+  });
+
+  it('backs up a node from its right-click menu; the Backups panel lists it with what it holds', async () => {
+    await ui.lab.exec(BACKUP_HOST, 'mkdir -p /etc/fleet && echo "node=agx-07 v1" > /etc/fleet/node.conf');
+    await page.getByTestId(`card-${BACKUP_HOST}`).click({ button: 'right' });
+    await page.getByTestId('context-menu').getByText('Run a backup').click();
+    await confirmDialog();
+    const notice = page.getByTestId('notice');
+    await notice.getByText(/backup \S+ complete \(1 item\)/).waitFor({ timeout: 120_000 });
+    const id = /backup (\S+) complete/.exec(await notice.innerText())![1]!;
+    // The CLI sees the same backup in the same store.
+    const ls = await fleet(ui.lab, ui.cwd, ['backup', 'ls', '--json', ...store]);
+    expect(ls.code, ls.stderr).toBe(0);
+    expect((JSON.parse(ls.stdout) as { backups: unknown[] }).backups).toEqual([
+      expect.objectContaining({ id, status: 'complete', hosts: [BACKUP_HOST] }),
+    ]);
+    await page.getByTestId('tab-backups').click();
+    await page.getByTestId(`backup-${id}`).click();
+    await page
+      .getByTestId(`backup-items-${id}`)
+      .getByText(`${BACKUP_HOST}: path /etc/fleet`)
+      .waitFor({ timeout: 30_000 });
+    expect(await page.content()).not.toContain(SECRET_KEY);
+  });
+
+  it('restores a backup only after the question in the page: Cancel changes nothing, Yes restores', async () => {
+    await ui.lab.exec(BACKUP_HOST, 'echo "node=agx-07 v2" > /etc/fleet/node.conf');
+    const row = page.locator('[data-testid^="backup-items-"]');
+    const id = (await row.getAttribute('data-testid'))!.replace('backup-items-', '');
+    const notice = page.getByTestId('notice');
+    const question = page.getByTestId('question-dialog');
+    // Onto a node the backup holds nothing of (-n, the drained node selected above): refused as
+    // fleet restore refuses it, before anything is asked.
+    await page.getByTestId(`restore-selection-${id}`).check();
+    await page.getByTestId(`restore-${id}`).click();
+    await notice
+      .getByText(`backup ${id} has nothing to restore for this selection`)
+      .waitFor({ timeout: 60_000 });
+    expect(await question.count()).toBe(0);
+    await page.getByTestId(`restore-selection-${id}`).uncheck();
+    await page.getByTestId(`restore-${id}`).click();
+    await question.waitFor({ timeout: 120_000 });
+    // The operation's own question (after it verified every checksum), with what would change.
+    expect(await question.innerText()).toContain(`${BACKUP_HOST}: extract path /etc/fleet in place`);
+    await question.getByTestId('confirm-no').click();
+    await notice.getByText('restore not confirmed: nothing was changed').waitFor({ timeout: 60_000 });
+    expect(await nodeConf()).toBe('node=agx-07 v2');
+    await page.getByTestId(`restore-${id}`).click();
+    await question.waitFor({ timeout: 120_000 });
+    await question.getByTestId('confirm-yes').click();
+    await notice.getByText(`Restore ${id}: done`).waitFor({ timeout: 120_000 });
+    expect(await nodeConf()).toBe('node=agx-07 v1');
   });
 
   it('turns a card down within 15 s of its link being cut, and back when it returns', async () => {

@@ -42,8 +42,11 @@ Storage:
   or nodes.yml, and never appear in output or reports. nodes.yml may set defaults.backup.target and
   defaults.backup.s3 { endpoint, region, forcePathStyle }.`;
 
-/** The store flags plus the environment and nodes.yml defaults.backup, as ops/backup/store.ts takes them. */
-async function storeInput(opts: StoreCliOptions): Promise<StoreInput> {
+/**
+ * The store flags plus the environment and nodes.yml defaults.backup, as ops/backup/store.ts takes them
+ * (also `fleet ui`'s Backups panel).
+ */
+export async function storeInput(opts: StoreCliOptions): Promise<StoreInput> {
   const { loadInventory } = await import('../../runtime/targets.js');
   const { inventory } = await loadInventory(opts);
   const defaults = inventory?.defaults.backup;

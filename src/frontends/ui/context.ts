@@ -1,6 +1,7 @@
 /** What every request handler of the web view shares: the session, the inventory, the pages, the observer. */
 import type { HostTarget } from '../../core/host.js';
 import type { InventoryDefaults } from '../../core/inventory-model.js';
+import type { StoreInput } from '../../ops/backup/store.js';
 import type { Session } from '../../runtime/session.js';
 import type { EventHub } from './hub.js';
 import type { Observer } from './observer.js';
@@ -14,6 +15,8 @@ export interface UiContext {
   defaults?: InventoryDefaults;
   identity?: string[];
   sudo?: boolean;
+  /** Where backups live (the CLI's --to/--s3-* flags, FLEET_BACKUP_TO/FLEET_S3_*, nodes.yml defaults.backup). */
+  backupStore: StoreInput;
   hub: EventHub;
   asker: WebAsker;
   observer: Observer;

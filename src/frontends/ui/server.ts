@@ -1,6 +1,6 @@
 /**
  * The web view's HTTP(S) server: the one-time token → cookie exchange (auth.ts), the embedded page,
- * Server-Sent Events from the observer, the actions and queries as JSON POSTs, and the terminal's
+ * Server-Sent Events from the observer, the actions, backups and queries as JSON requests, and the terminal's
  * WebSocket upgrade. Every request needs the session cookie; POSTs and upgrades also the page's Origin.
  */
 import {
@@ -15,6 +15,13 @@ import { loadUiAsset, type UiAssetName } from '../../adapters/ui-assets.js';
 import { toFleetError } from '../../core/errors.js';
 import { runAction, type ActionRequest } from './actions.js';
 import type { UiAuth } from './auth.js';
+import {
+  backupNode,
+  listBackupsForPage,
+  restoreBackup,
+  type BackupRequest,
+  type RestoreRequest,
+} from './backups.js';
 import type { UiContext } from './context.js';
 import { batchExec, hostFacts, streamLogs } from './queries.js';
 import { attachTerminal } from './terminal.js';
@@ -81,12 +88,17 @@ async function api(ctx: UiContext, req: IncomingMessage, res: ServerResponse, ur
   if (req.method === 'GET' && path === '/api/state') return json(res, 200, ctx.observer.latest ?? null);
   if (req.method === 'GET' && path === '/api/facts')
     return json(res, 200, await hostFacts(ctx, url.searchParams.get('host') ?? ''));
+  if (req.method === 'GET' && path === '/api/backups') return json(res, 200, await listBackupsForPage(ctx));
   if (req.method === 'GET' && path === '/api/logs')
     return streamLogs(ctx, url.searchParams.get('service') ?? '', res);
   if (req.method !== 'POST') return send(res, 404, 'not found\n');
   const body = await readJson(req);
   if (path === '/api/action')
     return json(res, 200, operationBody(await runAction(ctx, body as unknown as ActionRequest)));
+  if (path === '/api/backup')
+    return json(res, 200, operationBody(await backupNode(ctx, body as BackupRequest)));
+  if (path === '/api/restore')
+    return json(res, 200, operationBody(await restoreBackup(ctx, body as RestoreRequest)));
   if (path === '/api/exec')
     return json(res, 200, await batchExec(ctx, body as { hosts?: string[]; command?: string }));
   if (path === '/api/answer') {

@@ -8,6 +8,7 @@ import type { SshSettings } from '../../adapters/ssh/types.js';
 import type { TlsMaterial } from '../../adapters/tls-cert.js';
 import type { HostTarget } from '../../core/host.js';
 import type { InventoryDefaults } from '../../core/inventory-model.js';
+import type { StoreInput } from '../../ops/backup/store.js';
 import { openSession } from '../../runtime/session.js';
 import { createUiAuth } from './auth.js';
 import { EventHub } from './hub.js';
@@ -23,6 +24,8 @@ export interface UiOptions {
   inventoryPath?: string;
   defaults?: InventoryDefaults;
   identity?: string[];
+  /** Where the Backups panel looks (resolved as `fleet backup` resolves it). */
+  backupStore: StoreInput;
   listen: string;
   /** 0 = any free port. */
   port: number;
@@ -65,6 +68,7 @@ export async function startUi(o: UiOptions): Promise<RunningUi> {
     defaults: o.defaults,
     identity: o.identity,
     sudo: o.sudo,
+    backupStore: o.backupStore,
     hub,
     asker,
     observer,

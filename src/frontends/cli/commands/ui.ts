@@ -3,10 +3,11 @@
  * with a one-time token; runs until Ctrl-C. Listening elsewhere needs TLS or an explicit --insecure.
  */
 import { Option, type Command } from 'commander';
+import { addStoreOptions, type StoreCliOptions } from '../backup-options.js';
 import { addSshOptions, parseCount, SSH_OPTIONS_HELP, type SshCliOptions } from '../ssh-options.js';
 import type { TargetCliOptions } from '../target-options.js';
 
-interface UiCliOptions extends SshCliOptions, TargetCliOptions {
+interface UiCliOptions extends SshCliOptions, TargetCliOptions, StoreCliOptions {
   port: number;
   listen: string;
   open?: boolean;
@@ -19,8 +20,14 @@ const UI_HELP = `
 Opens one SSH session to the fleet and keeps it: every few seconds it gathers what fleet status
 gathers and pushes the changes to the page. The page shows every node of nodes.yml as a card, its
 details and actions (drain, activate, promote, demote, label, remove: the same operations and safety
-checks as fleet node), the services (scale, update image, create, stack deploy, logs), batch exec on a
-selection, and terminals on the nodes.
+checks as fleet node; a backup of the node as fleet backup -n NODE), the services (scale, update
+image, create, stack deploy, logs), the backups in the store (what each holds; restore with fleet
+restore's checks, its question asked in the page), batch exec on a selection (shift-click or drag a
+box on the canvas), and terminals on the nodes.
+
+Backups: the store is the one fleet backup uses: --to / --s3-endpoint / --s3-region, else
+FLEET_BACKUP_TO / FLEET_S3_*, else nodes.yml defaults.backup, else ./backups. S3 keys come only from
+AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) in fleet ui's environment.
 
 Access: the URL printed carries a one-time token; the page then holds a session cookie. Every
 request needs it, and changes and terminals also need the page's own Origin.
@@ -44,6 +51,7 @@ export function register(program: Command): void {
     .description('a live view of the fleet in the browser: nodes, services, actions, batch exec, terminals')
     .option('-f, --inventory <file>', 'nodes.yml to use (default: $FLEET_INVENTORY, else ./nodes.yml)');
   addSshOptions(cmd);
+  addStoreOptions(cmd);
   cmd
     .addOption(
       new Option('--port <n>', 'port to listen on (0: any free port)')
@@ -66,14 +74,16 @@ export function register(program: Command): void {
 }
 
 async function uiAction(cliOpts: UiCliOptions, cmd: Command): Promise<number> {
-  const [{ FleetError }, { swarmAccess }, ssh, { loadInventory }, { startUi }, tlsCert] = await Promise.all([
-    import('../../../core/errors.js'),
-    import('../swarm-access.js'),
-    import('../ssh-options.js'),
-    import('../../../runtime/targets.js'),
-    import('../../ui/start.js'),
-    import('../../../adapters/tls-cert.js'),
-  ]);
+  const [{ FleetError }, { swarmAccess }, ssh, { loadInventory }, { startUi }, tlsCert, backupOptions] =
+    await Promise.all([
+      import('../../../core/errors.js'),
+      import('../swarm-access.js'),
+      import('../ssh-options.js'),
+      import('../../../runtime/targets.js'),
+      import('../../ui/start.js'),
+      import('../../../adapters/tls-cert.js'),
+      import('../backup-options.js'),
+    ]);
   const loopback = LOOPBACK.test(cliOpts.listen);
   if (Boolean(cliOpts.tlsCert) !== Boolean(cliOpts.tlsKey)) {
     throw new FleetError('usage', '--tls-cert and --tls-key go together', {
@@ -99,6 +109,7 @@ async function uiAction(cliOpts: UiCliOptions, cmd: Command): Promise<number> {
     inventoryPath: loaded.inventoryPath,
     defaults: loaded.inventory?.defaults,
     identity: opts.identity,
+    backupStore: await backupOptions.storeInput(opts),
     listen: opts.listen,
     port: opts.port,
     tls,

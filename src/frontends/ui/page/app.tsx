@@ -1,6 +1,7 @@
-/** The page: header, canvas, and a side panel with Details / Services / Exec / Terminals tabs. */
+/** The page: header, canvas, and a side panel with Details / Services / Backups / Exec / Terminals tabs. */
 import { useCallback, useEffect, useState } from 'react';
 import { ApiFailure, post } from './api.js';
+import { BackupsPanel, type RestoreChoice } from './backups-panel.js';
 import { Canvas } from './canvas.js';
 import { ConfirmDialog, type Confirmation } from './confirm-dialog.js';
 import { ContextMenu } from './context-menu.js';
@@ -11,7 +12,19 @@ import { ServicesPanel, type ServiceRequest } from './services-panel.js';
 import { TerminalPanel } from './terminal-panel.js';
 import { useFleet } from './use-fleet.js';
 
-type Tab = 'details' | 'services' | 'exec' | 'terminals';
+type Tab = 'details' | 'services' | 'backups' | 'exec' | 'terminals';
+const TABS: Tab[] = ['details', 'services', 'backups', 'exec', 'terminals'];
+
+/** A run's outcome in the header; `describe` turns an operation's result into the text. */
+type Describe = (value: unknown) => string;
+
+const sameIds = (a: string[], b: string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
+function backupDone(value: unknown): string {
+  const r = (value as { result?: { backup_id?: string | null; items?: unknown[] } }).result;
+  const n = r?.items?.length ?? 0;
+  return `backup ${r?.backup_id ?? '?'} complete (${n} item${n === 1 ? '' : 's'})`;
+}
 
 export function App() {
   const fleet = useFleet();
@@ -22,33 +35,61 @@ export function App() {
   const [terminals, setTerminals] = useState<string[]>([]);
   const [activeTerm, setActiveTerm] = useState<string | null>(null);
   const [notice, setNotice] = useState<{ text: string; error: boolean } | null>(null);
+  const [backupsVersion, setBackupsVersion] = useState(0);
   const [theme, setTheme] = useState(() => localStorage.getItem('fleet-ui-theme') ?? 'dark');
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
     localStorage.setItem('fleet-ui-theme', theme);
   }, [theme]);
 
-  const perform = useCallback((title: string, details: string[], body: Record<string, unknown>) => {
-    setConfirm({
-      title,
-      details,
-      yes: 'Yes, do it',
-      onAnswer: (yes) => {
-        setConfirm(null);
-        if (!yes) return;
-        setNotice({ text: `${title.replace(/\?$/, '')}: running…`, error: false });
-        post<{ error?: { message: string } }>('/api/action', body).then(
-          () => setNotice({ text: `${title.replace(/\?$/, '')}: done`, error: false }),
-          (e: unknown) => setNotice({ text: e instanceof ApiFailure ? e.message : String(e), error: true }),
-        );
-      },
-    });
-  }, []);
+  /** Posts a request and shows its progress and outcome in the header. */
+  const submit = useCallback(
+    (what: string, path: string, body: Record<string, unknown>, describe?: Describe) => {
+      setNotice({ text: `${what}: running…`, error: false });
+      post<unknown>(path, body)
+        .then(
+          (value) => setNotice({ text: `${what}: ${describe ? describe(value) : 'done'}`, error: false }),
+          (e: unknown) =>
+            setNotice({ text: `${what}: ${e instanceof ApiFailure ? e.message : String(e)}`, error: true }),
+        )
+        .finally(() => {
+          if (path !== '/api/action') setBackupsVersion((v) => v + 1);
+        });
+    },
+    [],
+  );
+  /** The page's own confirmation (the CLI's flags say what to do), then the request. */
+  const perform = useCallback(
+    (
+      title: string,
+      details: string[],
+      body: Record<string, unknown>,
+      path = '/api/action',
+      describe?: Describe,
+    ) => {
+      setConfirm({
+        title,
+        details,
+        yes: 'Yes, do it',
+        onAnswer: (yes) => {
+          setConfirm(null);
+          if (yes) submit(title.replace(/\?$/, ''), path, body, describe);
+        },
+      });
+    },
+    [submit],
+  );
+  // No page confirmation: the restore operation asks its own question (web asker → dialog below).
+  const restore = useCallback(
+    (c: RestoreChoice) => submit(`Restore ${c.backupId}`, '/api/restore', { ...c }),
+    [submit],
+  );
   const nodeAction = useCallback(
     (action: NodeAction, hosts: string[]) => {
       setMenu(null);
       const a = NODE_ACTIONS.find((x) => x.action === action)!;
-      perform(`${a.label} ${hosts.join(', ')}?`, [a.warn], { action, hosts });
+      if (a.path) perform(`${a.label} on ${hosts.join(', ')}?`, [a.warn], { hosts }, a.path, backupDone);
+      else perform(`${a.label} ${hosts.join(', ')}?`, [a.warn], { action, hosts });
     },
     [perform],
   );
@@ -58,8 +99,12 @@ export function App() {
     setActiveTerm(host);
     setTab('terminals');
   }, []);
-  const onSelect = useCallback((id: string, additive: boolean) => {
-    setSelection((s) => (additive ? (s.includes(id) ? s.filter((x) => x !== id) : [...s, id]) : [id]));
+  // The canvas owns the selection (click, shift-click, drag a box); a plain click shows the details.
+  const onSelectionChange = useCallback(
+    (ids: string[]) => setSelection((s) => (sameIds(s, ids) ? s : ids)),
+    [],
+  );
+  const onCardClick = useCallback((additive: boolean) => {
     if (!additive) setTab((t) => (t === 'exec' ? t : 'details'));
   }, []);
   const onContext = useCallback((id: string, x: number, y: number) => setMenu({ id, x, y }), []);
@@ -104,13 +149,19 @@ export function App() {
       </header>
       <main>
         {fleet.snapshot ? (
-          <Canvas snapshot={fleet.snapshot} selection={selection} onSelect={onSelect} onContext={onContext} />
+          <Canvas
+            snapshot={fleet.snapshot}
+            selection={selection}
+            onSelectionChange={onSelectionChange}
+            onCardClick={onCardClick}
+            onContext={onContext}
+          />
         ) : (
           <div className="canvas" />
         )}
         <aside>
           <nav>
-            {(['details', 'services', 'exec', 'terminals'] as Tab[]).map((t) => (
+            {TABS.map((t) => (
               <button
                 key={t}
                 className={t === tab ? 'active' : ''}
@@ -144,6 +195,9 @@ export function App() {
               run={(r: ServiceRequest, title) => perform(title, [], r)}
             />
           ) : null}
+          {tab === 'backups' ? (
+            <BackupsPanel version={backupsVersion} selection={selection} onRestore={restore} />
+          ) : null}
           {tab === 'exec' ? <ExecPanel selection={selection} /> : null}
           <div style={{ display: tab === 'terminals' ? 'block' : 'none' }}>
             <TerminalPanel
@@ -170,9 +224,11 @@ export function App() {
       {!confirm && question ? (
         <ConfirmDialog
           c={{
-            title: question.question,
+            // The CLI's prompt ends in "[y/N]"; the dialog's buttons say it.
+            title: question.question.replace(/\s*\[y\/N\]\s*$/, ''),
             details: question.details,
             yes: 'Yes',
+            testId: 'question-dialog',
             onAnswer: (yes) =>
               void post('/api/answer', { questionId: question.questionId, yes }).catch(() => undefined),
           }}

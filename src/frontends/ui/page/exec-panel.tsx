@@ -1,5 +1,5 @@
 /**
- * Batch exec on the selected nodes (shift-click on the canvas): the answer grouped the way
+ * Batch exec on the selected nodes (shift-click or a box dragged on the canvas): the answer grouped the way
  * `fleet exec --group` groups it. The commands run per node are remembered (history below).
  */
 import { useState } from 'react';
@@ -45,7 +45,9 @@ export function ExecPanel({ selection }: { selection: string[] }) {
   return (
     <div className="panel exec" data-testid="exec">
       <p className="muted">
-        {selection.length ? `on ${selection.join(', ')}` : 'select nodes on the canvas (shift-click adds)'}
+        {selection.length
+          ? `on ${selection.join(', ')}`
+          : 'select nodes on the canvas (shift-click adds, or drag a box around them)'}
       </p>
       <form
         className="inline"

@@ -1,7 +1,10 @@
-/** The node actions of the details panel and the right-click menu, with what each asks before it runs. */
-export type NodeAction = 'drain' | 'activate' | 'pause' | 'promote' | 'demote' | 'rm';
+/**
+ * The node actions of the details panel and the right-click menu, with what each asks before it runs.
+ * `path` is the endpoint (default /api/action: ops/node); a backup goes to /api/backup (ops/backup).
+ */
+export type NodeAction = 'drain' | 'activate' | 'pause' | 'promote' | 'demote' | 'rm' | 'backup';
 
-export const NODE_ACTIONS: { action: NodeAction; label: string; warn: string }[] = [
+export const NODE_ACTIONS: { action: NodeAction; label: string; warn: string; path?: string }[] = [
   {
     action: 'drain',
     label: 'Drain',
@@ -15,5 +18,11 @@ export const NODE_ACTIONS: { action: NodeAction; label: string; warn: string }[]
     action: 'rm',
     label: 'Remove from swarm',
     warn: 'It leaves the swarm; refused when it runs the only replica of a service.',
+  },
+  {
+    action: 'backup',
+    label: 'Run a backup',
+    warn: 'As fleet backup -n NODE into the configured store: /etc/fleet, and on a manager that is not the leader the swarm state (its Docker stops for the archive; refused when quorum would be lost).',
+    path: '/api/backup',
   },
 ];
