@@ -6,11 +6,16 @@
 import { toFleetError } from '../../core/errors.js';
 import type { HostTarget } from '../../core/host.js';
 import type { CleanItem } from '../../core/clean-plan.js';
-import type { CompatDevice } from '../../core/report-devices.js';
 import { roundSeconds } from '../../core/report.js';
 import { finishRun } from '../../runtime/finish-run.js';
 import type { OperationResult, Runtime } from '../../runtime/types.js';
-import { forEachHostRow, hostRowCounts, hostRowsError, type HostRow } from '../shared/host-rows.js';
+import {
+  forEachHostRow,
+  hostRowCounts,
+  hostRowsError,
+  type HostRow,
+  type HostRowCounts,
+} from '../shared/host-rows.js';
 import { withManager } from '../shared/manager.js';
 import { cleanHost } from './host.js';
 
@@ -43,21 +48,17 @@ export interface CleanHostReport extends HostRow {
   skipped: string[];
 }
 
-export interface CleanReport {
+/** The counts and `devices` (ops/shared/host-rows.ts) beside its own fields. */
+export interface CleanReport extends HostRowCounts {
   command: 'clean';
   timestamp: string;
   applied: boolean;
-  total_devices: number;
-  successful: number;
-  failed: number;
-  success_rate: number;
   duration_seconds: number;
   was_interrupted: boolean;
   reclaimable_bytes: number;
   reclaimed_bytes: number | null;
   service_images: string[] | null;
   hosts: CleanHostReport[];
-  devices: CompatDevice[];
 }
 
 const EMPTY: Omit<CleanHostReport, keyof HostRow> = {

@@ -16,11 +16,16 @@ import {
   type RecoveryStatus,
 } from '../../core/recovery.js';
 import { planGeneratedFiles } from '../../core/generated-files.js';
-import type { CompatDevice } from '../../core/report-devices.js';
 import { roundSeconds } from '../../core/report.js';
 import { finishRun } from '../../runtime/finish-run.js';
 import type { OperationResult, Runtime } from '../../runtime/types.js';
-import { forEachHostRow, hostRowCounts, hostRowsError, type HostRow } from '../shared/host-rows.js';
+import {
+  forEachHostRow,
+  hostRowCounts,
+  hostRowsError,
+  type HostRow,
+  type HostRowCounts,
+} from '../shared/host-rows.js';
 import { withManager } from '../shared/manager.js';
 import { install, readStatus, remove, type RecoveryHostContext } from './host.js';
 
@@ -51,19 +56,15 @@ export interface RecoveryHostReport extends HostRow {
   last_result: string | null;
 }
 
-export interface RecoveryReport {
+/** The counts and `devices` (ops/shared/host-rows.ts) beside its own fields. */
+export interface RecoveryReport extends HostRowCounts {
   command: `recovery ${RecoveryAction}`;
   timestamp: string;
-  total_devices: number;
-  successful: number;
-  failed: number;
-  success_rate: number;
   duration_seconds: number;
   was_interrupted: boolean;
   managers: string[];
   wait_mounts: string[];
   hosts: RecoveryHostReport[];
-  devices: CompatDevice[];
 }
 
 /** Manager addresses from the swarm's own node list (what a node dials on 2377). */
@@ -146,7 +147,7 @@ export async function run(input: RecoveryInput, rt: Runtime): Promise<OperationR
         if (changed) {
           const what =
             input.action === 'install' ? 'recovery unit installed and enabled' : 'recovery unit removed';
-          bus.emit({ type: 'change', host: host.id, description: `${host.id}: ${what}`, dryRun: false });
+          bus.emit({ type: 'change', host: host.id, description: what, dryRun: false });
         }
         return { changed, fields: statusFields(status) };
       },
