@@ -220,10 +220,10 @@ describe('fleet clean', () => {
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toContain('--journal-size "lots" must be a size like 500M or 2G');
 
-    // h1 as nodes.yml says, plus a host whose sshd is not where nodes.yml says (port 1: refused).
+    // h1 as nodes.yml says, plus a host that refuses SSH (the lab bridge's own address, port 1).
     writeFileSync(
       join(cwd, 'ghost.yml'),
-      `${readFileSync(join(cwd, 'nodes.yml'), 'utf8')}  - { id: ghost, name: ghost, ip: ${lab.host('h1').ip}, port: 1, type: x86 }\n`,
+      `${readFileSync(join(cwd, 'nodes.yml'), 'utf8')}  - { id: ghost, name: ghost, ip: ${lab.gatewayIp}, port: 1, type: x86 }\n`,
     );
     const partial = await fleet(['--all', '--json'], 'ghost.yml');
     expect(partial.exitCode).toBe(4);

@@ -47,18 +47,6 @@ async function fetchDebs(dir: string): Promise<void> {
   else await execa('apt-get', ['download', '-q', 'docker.io'], { cwd: dir, timeout: 300_000 });
 }
 
-/**
- * nfs-common and what it needs beyond the machine's packages (apt's own simulation says which), as
- * real .debs from the mirror: installed on `bare`, whose /usr and dpkg database are its own.
- */
-async function fetchNfsDebs(dir: string): Promise<void> {
-  const sim = await execa('apt-get', ['install', '-s', 'nfs-common'], { reject: false });
-  const names = [...sim.stdout.matchAll(/^Inst (\S+)/gm)].map((m) => m[1]!);
-  if (names.length === 0)
-    throw new Error(`apt-get install -s nfs-common: nothing to install?\n${sim.stdout}`);
-  await execa('apt-get', ['download', '-q', ...names], { cwd: dir, timeout: 300_000 });
-}
-
 const root = (name: string): string =>
   `  - { id: ${name}, name: ${name}, ip: ${lab.host(name).ip}, type: x86 }`;
 
@@ -214,50 +202,6 @@ describe('fleet bootstrap', () => {
       );
     }
   }, 300_000);
-
-  it('--nfs: nfs-common from --packages, fstab merged (user lines and a backup kept), the mount tried and its failure named; a re-run adds nothing', async () => {
-    const nfsDebs = scratchDir('boot-nfs-debs');
-    await fetchNfsDebs(nfsDebs);
-    await sh('bare', "printf 'UUID=0a1b / ext4 defaults 0 1\\n# a line of the user\\n' >/etc/fstab");
-    const before = await sh('bare', 'cat /etc/fstab');
-    const gpuIp = lab.host('gpu').ip;
-    const args = ['bootstrap', '-n', 'bare', '--no-port-check', '--packages', nfsDebs];
-    // `gpu` is a host of nodes.yml: the entry names its address (a node may not resolve the name).
-    const r = await fleet([...args, '--nfs', 'gpu:/srv/models/:/mnt/models']);
-    expect(r.stderr).toMatch(/\[change\] bare: install the NFS client from nfs-common_\S+\.deb/);
-    expect(r.stderr).toContain(
-      `[change] bare: merge /etc/fstab: add ${gpuIp}:/srv/models on /mnt/models (nfs, _netdev,nofail) (the old file kept as a backup)`,
-    );
-    expect(r.stderr).toContain(`[change] bare: mount ${gpuIp}:/srv/models on /mnt/models`);
-    // No NFS server runs in the lab, and this machine's kernel has no NFS client at all
-    // (CONFIG_NFS_FS unset, no modules), so the mount fails; fleet says where, why and what stays.
-    expect(r.exitCode, r.stderr).toBe(4);
-    expect(r.stderr).toMatch(
-      new RegExp(
-        `mounting ${gpuIp.replace(/\./g, '\\.')}:/srv/models on /mnt/models failed on bare \\(exit \\d+\\): .+`,
-      ),
-    );
-    expect(r.stderr).toContain('the /etc/fstab entry stays (nofail: the boot does not wait on it)');
-    expect(await sh('bare', "dpkg-query -W -f='${db:Status-Abbrev}' nfs-common")).toBe('ii');
-    expect(await sh('bare', 'command -v mount.nfs')).toMatch(/mount\.nfs$/);
-    const merged = `${before}\n# added by fleet bootstrap --nfs\n${gpuIp}:/srv/models /mnt/models nfs defaults,_netdev,nofail 0 0`;
-    expect(await sh('bare', 'cat /etc/fstab')).toBe(merged);
-    expect(await sh('bare', 'cat /etc/fstab.fleet-backup-*')).toBe(before);
-    expect(lastReport().hosts[0]).toMatchObject({ id: 'bare', status: 'failed' });
-
-    // Again: the client is there and the entry too, so only the mount is tried (no second backup).
-    const again = await fleet([...args, '--nfs', `${gpuIp}:/srv/models:/mnt/models`]);
-    expect(again.exitCode).toBe(4);
-    expect(again.stderr).not.toMatch(/install the NFS client|\/etc\/fstab:/);
-    expect(again.stderr).toContain(`[change] bare: mount ${gpuIp}:/srv/models on /mnt/models`);
-    expect(await sh('bare', 'cat /etc/fstab')).toBe(merged);
-    expect(await sh('bare', 'ls /etc | grep -c "^fstab.fleet-backup-"')).toBe('1');
-
-    // A bad --nfs stops before anything connects (exit 2).
-    const bad = await fleet(['bootstrap', '-n', 'bare', '--nfs', 'gpu:/srv/models']);
-    expect(bad.exitCode).toBe(2);
-    expect(bad.stderr).toContain('--nfs "gpu:/srv/models": expected three parts separated by ":"');
-  }, 600_000);
 
   it("the machine's own Docker binaries are unchanged and no policy-rc.d was left on it", () => {
     expect(machineSums.size).toBeGreaterThan(0);

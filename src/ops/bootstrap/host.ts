@@ -47,17 +47,7 @@ export async function packagesPlan(dir: string, rt: Runtime): Promise<PushPlan> 
       hint: 'put the engine and its missing dependencies there (apt-get download docker.io containerd runc …)',
     });
   }
-  const plan = planPush([{ ...source!, entries }], `${REMOTE_PACKAGES}/`);
-  return { ...plan, entries: plan.entries.map((e) => ({ ...e, remote: debRemoteName(e.remote) })) };
-}
-
-/**
- * `apt-get download` names a package with an epoch `name_1%3aversion_arch.deb`; apt-get install
- * decodes the %3a of a local path and then finds no such file. On the host the file gets the name
- * Debian's own pool uses (no epoch).
- */
-export function debRemoteName(remote: string): string {
-  return remote.replace(/_\d+%3a/i, '_');
+  return planPush([{ ...source!, entries }], `${REMOTE_PACKAGES}/`);
 }
 
 export interface ApplyContext {
