@@ -1,6 +1,7 @@
 # fleet bootstrap, step 1 on each host: what the host has, as `key=value` lines (values on one line;
 # daemon.json as base64 so any content survives). POSIX sh, run as the login user (no sudo): every
-# file it reads is world-readable on Debian/Ubuntu/JetPack. Read-only.
+# file it reads is world-readable on Debian/Ubuntu/JetPack. Read-only. Arguments: the --nfs mount
+# points, each reported as `mounted=PATH` when something is mounted there.
 PATH=$PATH:/usr/sbin:/sbin
 have() { command -v "$1" >/dev/null 2>&1; }
 echo "uid=$(id -u)"
@@ -29,4 +30,10 @@ if [ -e /etc/docker/daemon.json ]; then
     echo "daemon_json.unreadable=1"
   fi
 fi
+[ -r /etc/fstab ] && echo "fstab=$(base64 </etc/fstab | tr -d '\n')"
+have mount.nfs && echo "mount_nfs=1"
+for m in "$@"; do
+  # Bounded: mountpoint on a hung NFS mount can block.
+  if have timeout; then timeout 10 mountpoint -q "$m" 2>/dev/null && echo "mounted=$m"; else mountpoint -q "$m" 2>/dev/null && echo "mounted=$m"; fi
+done
 exit 0

@@ -7,6 +7,7 @@
  */
 import { describeChanges, mergeDaemonJson, parseDaemonJson, type DaemonJsonMerge } from './daemon-json.js';
 import { FleetError } from './errors.js';
+import { FSTAB, mergeFstab, nfsSource, type NfsMount } from './nfs-mounts.js';
 
 export const DAEMON_JSON = '/etc/docker/daemon.json';
 
@@ -30,6 +31,12 @@ export interface BootstrapProbe {
   /** daemon.json text; undefined when the file does not exist. */
   daemonJson?: string;
   daemonJsonUnreadable: boolean;
+  /** /etc/fstab text; undefined when there is none. */
+  fstab?: string;
+  /** mount.nfs (nfs-common) is installed. */
+  mountNfs: boolean;
+  /** The --nfs mount points that are mounted now. */
+  mounted: string[];
 }
 
 export function parseBootstrapProbe(text: string, host: string): BootstrapProbe {
@@ -43,6 +50,11 @@ export function parseBootstrapProbe(text: string, host: string): BootstrapProbe 
     throw new FleetError('remote-exit', `bootstrap probe on ${host} printed no uid`, { host });
   }
   const b64 = kv.get('daemon_json');
+  const fstab = kv.get('fstab');
+  const mounted = text
+    .split('\n')
+    .filter((l) => l.startsWith('mounted='))
+    .map((l) => l.slice('mounted='.length));
   return {
     uid,
     user: kv.get('user') ?? '',
@@ -58,6 +70,9 @@ export function parseBootstrapProbe(text: string, host: string): BootstrapProbe 
     userInDockerGroup: kv.get('user.in_docker') === '1',
     daemonJson: b64 === undefined ? undefined : Buffer.from(b64, 'base64').toString('utf8'),
     daemonJsonUnreadable: kv.get('daemon_json.unreadable') === '1',
+    fstab: fstab === undefined ? undefined : Buffer.from(fstab, 'base64').toString('utf8'),
+    mountNfs: kv.get('mount_nfs') === '1',
+    mounted,
   };
 }
 
@@ -65,6 +80,8 @@ export interface BootstrapOptions {
   /** .deb file names pushed from --packages DIR (empty: install with apt). */
   debs: string[];
   dockerGroup: boolean;
+  /** --nfs shares to put in /etc/fstab and mount (default none). */
+  nfs?: NfsMount[];
 }
 
 export type BootstrapStep =
@@ -73,7 +90,10 @@ export type BootstrapStep =
   | { kind: 'docker-group'; user: string; sentence: string }
   | { kind: 'start'; enable: boolean; sentence: string }
   | { kind: 'enable'; sentence: string }
-  | { kind: 'restart'; sentence: string };
+  | { kind: 'restart'; sentence: string }
+  | { kind: 'nfs-client'; source: 'apt' | 'debs'; sentence: string }
+  | { kind: 'fstab'; text: string; backup: boolean; sentence: string; changes: string[] }
+  | { kind: 'mount'; mount: NfsMount; sentence: string };
 
 export interface HostBootstrapPlan {
   steps: BootstrapStep[];
@@ -151,5 +171,46 @@ export function planHostBootstrap(p: BootstrapProbe, o: BootstrapOptions, host: 
       steps.push({ kind: 'restart', sentence: 'restart docker to apply daemon.json' });
     }
   }
+  steps.push(...planNfs(p, o.nfs ?? [], o.debs, host));
   return { steps, nvidiaDefault, notes };
+}
+
+/** --nfs: the NFS client when missing, the fstab merge (core/nfs-mounts.ts), a mount per share not mounted. */
+function planNfs(p: BootstrapProbe, mounts: NfsMount[], debs: string[], host: string): BootstrapStep[] {
+  if (mounts.length === 0) return [];
+  const steps: BootstrapStep[] = [];
+  if (!p.mountNfs) {
+    // Air-gapped: nfs-common's .deb (and what it needs) in --packages DIR, installed with the rest.
+    const deb = debs.find((d) => /^nfs-common_.*\.deb$/.test(d));
+    if (deb) {
+      steps.push({ kind: 'nfs-client', source: 'debs', sentence: `install the NFS client from ${deb}` });
+    } else if (p.apt) {
+      steps.push({
+        kind: 'nfs-client',
+        source: 'apt',
+        sentence: 'install the NFS client: apt-get install nfs-common',
+      });
+    } else {
+      throw new FleetError('usage', `${host} has no NFS client (mount.nfs) and no apt-get (${p.os})`, {
+        host,
+        hint: 'put nfs-common and its missing dependencies in --packages DIR, or install the NFS client yourself',
+      });
+    }
+  }
+  const merge = mergeFstab(p.fstab, mounts, `${host}:${FSTAB}`);
+  if (merge.text !== undefined) {
+    const backup = p.fstab !== undefined;
+    steps.push({
+      kind: 'fstab',
+      text: merge.text,
+      backup,
+      changes: merge.changes,
+      sentence: `${backup ? 'merge' : 'write'} ${FSTAB}: ${merge.changes.join('; ')}${backup ? ' (the old file kept as a backup)' : ''}`,
+    });
+  }
+  for (const m of mounts) {
+    if (p.mounted.includes(m.local)) continue;
+    steps.push({ kind: 'mount', mount: m, sentence: `mount ${nfsSource(m)} on ${m.local}` });
+  }
+  return steps;
 }

@@ -1,23 +1,19 @@
 /** `fleet clean` result: what each host can give back (or gave back, with --yes), and the total. */
 import type { CleanReport } from '../ops/clean/run.js';
 import { formatBytes } from './format.js';
-import { renderTable } from './table.js';
+import { hostTableRows, renderTable } from './table.js';
 
 export function renderClean(r: CleanReport): string {
   const bytes = (n: number | null): string => (n === null ? '-' : formatBytes(n));
-  const rows = r.hosts.map((h) =>
-    h.status === 'failed' || h.status === 'interrupted'
-      ? [h.id, '-', '-', '-', '-', '-', `${h.status}: ${h.error ?? ''}`]
-      : [
-          h.id,
-          String(h.containers.length),
-          `${h.dangling_images.length}+${h.unused_images.length}`,
-          bytes(h.build_cache_bytes),
-          bytes(h.journal_bytes),
-          String(h.temp_files.length),
-          r.applied ? `${bytes(h.reclaimed_bytes)} reclaimed` : `${bytes(h.reclaimable_bytes)} reclaimable`,
-        ],
-  );
+  const rows = hostTableRows(r.hosts, 7, (h) => [
+    h.id,
+    String(h.containers.length),
+    `${h.dangling_images.length}+${h.unused_images.length}`,
+    bytes(h.build_cache_bytes),
+    bytes(h.journal_bytes),
+    String(h.temp_files.length),
+    r.applied ? `${bytes(h.reclaimed_bytes)} reclaimed` : `${bytes(h.reclaimable_bytes)} reclaimable`,
+  ]);
   const out = renderTable(
     [
       'HOST',

@@ -1,26 +1,22 @@
 /** `fleet recovery` result screen: one row per node, then each node's lines of its last boot (status). */
 import type { RecoveryReport } from '../ops/recovery/run.js';
-import { renderTable } from './table.js';
+import { hostTableRows, renderTable } from './table.js';
 
 export function renderRecovery(report: RecoveryReport, o: { bootLines: boolean }): string {
   if (report.command === 'recovery remove') {
-    const rows = report.hosts.map((h) => [
+    const rows = hostTableRows(report.hosts, 2, (h) => [
       h.id,
-      h.status === 'ok' ? 'removed' : h.status === 'unchanged' ? 'was not installed' : `failed: ${h.error}`,
+      h.status === 'ok' ? 'removed' : 'was not installed',
     ]);
     return `${renderTable(['NODE', 'RESULT'], rows).join('\n')}\n`;
   }
-  const rows = report.hosts.map((h) =>
-    h.status === 'failed' || h.status === 'interrupted'
-      ? [h.id, '-', '-', '-', `${h.status}: ${h.error ?? ''}`]
-      : [
-          h.id,
-          h.installed ? (h.current ? 'yes' : 'outdated') : 'no',
-          h.enabled ?? '-',
-          h.swarm_state ?? '-',
-          h.swarm_state === 'inactive' ? 'LEFT THE SWARM: fleet up re-joins it' : (h.last_result ?? '-'),
-        ],
-  );
+  const rows = hostTableRows(report.hosts, 5, (h) => [
+    h.id,
+    h.installed ? (h.current ? 'yes' : 'outdated') : 'no',
+    h.enabled ?? '-',
+    h.swarm_state ?? '-',
+    h.swarm_state === 'inactive' ? 'LEFT THE SWARM: fleet up re-joins it' : (h.last_result ?? '-'),
+  ]);
   const out = renderTable(['NODE', 'INSTALLED', 'ENABLED', 'SWARM', 'LAST BOOT'], rows);
   if (o.bootLines) {
     for (const h of report.hosts) {

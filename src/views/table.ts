@@ -13,3 +13,19 @@ export function renderTable(header: string[], rows: string[][]): string[] {
       .trimEnd();
   return [line(header), ...rows.map(line)];
 }
+
+/**
+ * One row per host of an operation's result (recovery, clean): `cells(h)` for a host that worked; a
+ * failed or interrupted one shows dashes and, in the last column, why.
+ */
+export function hostTableRows<H extends { id: string; status: string; error: string | null }>(
+  hosts: readonly H[],
+  columns: number,
+  cells: (h: H) => string[],
+): string[][] {
+  return hosts.map((h) =>
+    h.status === 'failed' || h.status === 'interrupted'
+      ? [h.id, ...Array<string>(Math.max(0, columns - 2)).fill('-'), `${h.status}: ${h.error ?? ''}`]
+      : cells(h),
+  );
+}

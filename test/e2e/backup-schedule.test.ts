@@ -5,7 +5,7 @@
  * Environment=), produces a complete backup and the usual report.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run as clean } from '../../src/ops/clean/run.js';
@@ -179,5 +179,66 @@ describe('fleet clean', () => {
     expect((await lab.exec('h1', `docker image inspect ${dangling}`)).code).not.toBe(0);
     // The essential container's image stays.
     expect((await lab.exec('h1', `docker image inspect ${image}`)).code).toBe(0);
+  });
+
+  it('through the built binary: a table, --json, --yes (exit 0); exit 2 for a bad size, 4 for a host that cannot be reached', async () => {
+    const image = await lab.importImage('h1');
+    await sh(`docker create --network none --name stopped2 ${image} true >/dev/null`);
+    const fleet = (args: string[], inventory = 'nodes.yml') =>
+      runFleet(lab, ['clean', '-f', inventory, ...args], { cwd, env: { FLEET_SSH_RETRIES: '0' } });
+
+    const listed = await fleet(['--all']);
+    expect(listed.exitCode, listed.stderr).toBe(0);
+    const lines = listed.stdout.split('\n');
+    expect(lines[0]).toMatch(
+      /^HOST\s+CONTAINERS\s+IMAGES \(DANGLING\+UNUSED\)\s+BUILD CACHE\s+JOURNAL\s+OLD TEMP\s+SPACE$/,
+    );
+    expect(lines[1]).toMatch(/^h1\s+1\s+\d+\+\d+\s+.*reclaimable$/);
+    expect(listed.stdout).toContain('h1: kept fleet.essential=true containers: keepme');
+    expect(listed.stdout).toMatch(/^total: .* reclaimable on 1 hosts \(nothing removed: add --yes\)$/m);
+    expect(await sh("docker ps -a --format '{{.Names}}' | sort | tr '\\n' ' '")).toBe('keepme stopped2');
+
+    const json = await fleet(['-n', 'h1', '--json']);
+    expect(json.exitCode, json.stderr).toBe(0);
+    const report = JSON.parse(json.stdout) as {
+      command: string;
+      applied: boolean;
+      success_rate: number;
+      hosts: { id: string; containers: { name: string }[] }[];
+    };
+    expect(report).toMatchObject({ command: 'clean', applied: false, success_rate: 100 });
+    expect(report.hosts[0]!.containers.map((c) => c.name)).toEqual(['stopped2']);
+
+    const applied = await fleet(['-n', 'h1', '--yes']);
+    expect(applied.exitCode, applied.stderr).toBe(0);
+    expect(applied.stderr).toMatch(/\[change\] h1: remove container stopped2/);
+    expect(applied.stdout).toMatch(/^h1\s+.*reclaimed$/m);
+    expect(applied.stdout).toMatch(/^total: .* reclaimed on 1 hosts$/m);
+    expect(await sh("docker ps -a --format '{{.Names}}'")).toBe('keepme');
+
+    const bad = await fleet(['--all', '--journal-size', 'lots']);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('--journal-size "lots" must be a size like 500M or 2G');
+
+    // h1 as nodes.yml says, plus a host that refuses SSH (the lab bridge's own address, port 1).
+    writeFileSync(
+      join(cwd, 'ghost.yml'),
+      `${readFileSync(join(cwd, 'nodes.yml'), 'utf8')}  - { id: ghost, name: ghost, ip: ${lab.gatewayIp}, port: 1, type: x86 }\n`,
+    );
+    const partial = await fleet(['--all', '--json'], 'ghost.yml');
+    expect(partial.exitCode).toBe(4);
+    const p = JSON.parse(partial.stdout) as {
+      successful: number;
+      failed: number;
+      hosts: { id: string; status: string }[];
+    };
+    expect(p).toMatchObject({ successful: 1, failed: 1 });
+    expect(p.hosts.map((h) => [h.id, h.status])).toEqual([
+      ['h1', 'unchanged'],
+      ['ghost', 'failed'],
+    ]);
+    expect(partial.stderr).toMatch(/clean failed on ghost \(/);
+    const table = await fleet(['--all'], 'ghost.yml');
+    expect(table.stdout).toMatch(/^ghost\s+-\s+-\s+-\s+-\s+-\s+failed: /m);
   });
 });

@@ -6,7 +6,7 @@
  * the network; the unit waits for a manager on 2377, and w1 is Ready once the link is back.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import { recoveryUnit, RECOVERY_PATHS } from '../../src/core/recovery.js';
 import { run, type RecoveryAction, type RecoveryInput } from '../../src/ops/recovery/run.js';
 import { startLab, type Lab } from '../lab/index.js';
 import { labSsh, labTarget, testRuntime } from '../helpers/runtime.js';
+import { ensureBuilt, runFleet, scratchDir } from './exec-helpers.js';
 
 let lab: Lab;
 const never = new AbortController().signal;
@@ -84,8 +85,13 @@ async function rebootAndWaitForResult(host: string, before?: () => Promise<void>
   );
 }
 
+let cwd: string;
+
 beforeAll(async () => {
+  await ensureBuilt();
   lab = await startLab({ id: 'rcv', subnet: 40, hosts: [{ name: 'm1' }, { name: 'w1' }] });
+  cwd = scratchDir('recovery');
+  lab.writeInventory(join(cwd, 'nodes.yml'));
   await sh('m1', `docker swarm init --advertise-addr ${lab.host('m1').ip} >/dev/null`);
   const token = await sh('m1', 'docker swarm join-token -q worker');
   await sh('w1', `docker swarm join --token ${token} ${lab.host('m1').ip}:2377 >/dev/null`);
@@ -166,6 +172,61 @@ describe('fleet recovery', () => {
     expect(w1.last_result).toMatch(/^active swarm member/);
   });
 
+  it('a worker still pending when the settle time is over gets one Docker restart and comes back', async () => {
+    // The fault: the address w1's Docker dials for its manager (m1's advertised one) is dropped by a
+    // firewall rule in w1, while another address of m1 answers on 2377 (the one the boot check is
+    // told to try). So the network is "up", yet w1's engine stays `pending`: the stuck case.
+    const m1 = lab.host('m1').ip;
+    const other = m1.replace(/\.\d+$/, '.200');
+    const dev = await sh('m1', 'ip -o -4 addr show | awk \'$2 != "lo" {print $2; exit}\'');
+    await recovery('install', ['w1'], {
+      timings: { backoffMaxSeconds: 2, settleSeconds: 30, waitSeconds: 300 },
+    });
+    await sh('w1', `sed -i 's/^FLEET_MANAGERS=.*/FLEET_MANAGERS="${other}"/' ${RECOVERY_PATHS.config}`);
+    await sh('m1', `ip addr add ${other}/24 dev ${dev}`);
+    const rule = `OUTPUT -d ${m1} -p tcp --dport 2377 -j DROP`;
+    await sh('w1', `iptables -I ${rule}`);
+    let dockerdBefore = '';
+    try {
+      const log = await rebootAndWaitForResult('w1', async () => {
+        // The unit starts after the boot's dockerd, whose pid file is written when it is started.
+        dockerdBefore = (await lab.exec('w1', 'cat /run/docker.pid')).stdout.trim();
+        expect(dockerdBefore).toMatch(/^\d+$/);
+        await pollUntil(
+          'w1: stuck and restarting Docker',
+          async () =>
+            (await lab.exec('w1', `grep -q 'restarting Docker once' ${JOURNAL}`)).code === 0
+              ? true
+              : undefined,
+          { timeoutMs: 180_000, maxDelayMs: 500 },
+        );
+        // The firewall is fixed while the script restarts Docker (it would not come back otherwise).
+        await sh('w1', `iptables -D ${rule}`);
+      });
+      expect(log).toMatch(new RegExp(`manager ${other.replace(/\./g, '\\.')} answers on 2377`));
+      expect(log).toMatch(/stuck: swarm state pending after 30s: restarting Docker once/);
+      expect(log.match(/restarting Docker once/g)).toHaveLength(1);
+      expect(log).toMatch(/result: active swarm member after restarting Docker/);
+      // Docker really was restarted by the script: another dockerd than the one the boot started.
+      await pollUntil(
+        'w1 dockerd restarted',
+        async () => {
+          const pid = (await lab.exec('w1', 'cat /run/docker.pid')).stdout.trim();
+          return pid !== '' && pid !== dockerdBefore ? pid : undefined;
+        },
+        { timeoutMs: 60_000 },
+      );
+      await pollUntil('w1 Ready', async () => ((await workerState()) === 'Ready' ? true : undefined), {
+        timeoutMs: 120_000,
+      });
+    } finally {
+      await lab.exec('w1', `iptables -D ${rule}`);
+      await lab.exec('m1', `ip addr del ${other}/24 dev ${dev}`);
+      // The config names m1's own address again, with the short waits of the other tests.
+      await recovery('install', ['w1']);
+    }
+  });
+
   it('a node that left the swarm is reported, not re-joined (no token on the node)', async () => {
     await sh('w1', 'docker swarm leave --force >/dev/null');
     const log = await rebootAndWaitForResult('w1');
@@ -193,5 +254,73 @@ describe('fleet recovery', () => {
     expect(status.result.hosts[0]).toMatchObject({ installed: false, verdict: 'not installed' });
     const again = await recovery('remove', ['w1']);
     expect(again.result.hosts[0]!.status).toBe('unchanged');
+  });
+});
+
+describe('fleet recovery through the built binary', () => {
+  const fleet = (args: string[]) =>
+    runFleet(lab, ['recovery', ...args, '-f', 'nodes.yml'], { cwd, env: { FLEET_SSH_RETRIES: '0' } });
+
+  it('install --json, status (table with the journal of this boot), remove; exit 0 each', async () => {
+    const installed = await fleet(['install', '-n', 'w1', '--json', '--settle-timeout', '20']);
+    expect(installed.exitCode, installed.stderr).toBe(0);
+    const report = JSON.parse(installed.stdout) as {
+      command: string;
+      managers: string[];
+      hosts: { id: string; status: string; installed: boolean; enabled: string }[];
+    };
+    expect(report.command).toBe('recovery install');
+    expect(report.managers).toEqual([lab.host('m1').ip]);
+    expect(report.hosts).toMatchObject([{ id: 'w1', status: 'ok', installed: true, enabled: 'enabled' }]);
+    // --json: the report on stdout, the same one as in reports/.
+    const saved = readdirSync(join(cwd, 'reports')).filter((f) => f.startsWith('recovery-install-'));
+    expect(saved).toHaveLength(1);
+    expect(JSON.parse(readFileSync(join(cwd, 'reports', saved[0]!), 'utf8'))).toEqual(report);
+    expect(await sh('w1', `cat ${RECOVERY_PATHS.config}`)).toContain('FLEET_SETTLE_SECONDS=20');
+
+    const status = await fleet(['status', '--all']);
+    expect(status.exitCode, status.stderr).toBe(0);
+    const lines = status.stdout.split('\n');
+    expect(lines[0]).toMatch(/^NODE\s+INSTALLED\s+ENABLED\s+SWARM\s+LAST BOOT$/);
+    expect(lines).toContainEqual(expect.stringMatching(/^m1\s+yes\s+enabled\s+active\s+-$/));
+    // w1 rebooted in the tests above: its last boot's result and journal lines are shown.
+    expect(lines).toContainEqual(expect.stringMatching(/^w1\s+yes\s+enabled\s+active\s+not in a swarm/));
+    expect(status.stdout).toContain('w1: journal of this boot (fleet-recovery.service)');
+    expect(status.stdout).toMatch(/^ {2}fleet-recovery: boot /m);
+
+    const removed = await fleet(['remove', '-n', 'w1']);
+    expect(removed.exitCode, removed.stderr).toBe(0);
+    expect(removed.stdout).toMatch(/^NODE\s+RESULT\nw1\s+removed\n$/);
+    expect(removed.stderr).toMatch(/\[change\] w1: recovery unit removed/);
+    expect(existsSync(join(cwd, 'reports'))).toBe(true);
+    const again = await fleet(['remove', '-n', 'w1']);
+    expect(again.stdout).toMatch(/^w1\s+was not installed$/m);
+  });
+
+  it('exit 2 for a bad action or --wait-mount, exit 3 for a node that cannot be reached', async () => {
+    const bad = await fleet(['frobnicate', '--all']);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('fleet recovery takes install, status or remove (got "frobnicate")');
+    const mount = await fleet(['install', '--all', '--wait-mount', 'mnt/models']);
+    expect(mount.exitCode).toBe(2);
+    expect(mount.stderr).toMatch(/--wait-mount/);
+
+    // A node whose sshd is not where nodes.yml says (port 1: refused at once).
+    writeFileSync(
+      join(cwd, 'ghost.yml'),
+      `defaults: { user: root, port: 1 }\nnodes:\n  - { id: ghost, name: ghost, ip: ${lab.host('w1').ip}, type: x86 }\n`,
+    );
+    const r = await runFleet(lab, ['recovery', 'status', '-f', 'ghost.yml', '--all', '--json'], {
+      cwd,
+      env: { FLEET_SSH_RETRIES: '0' },
+    });
+    expect(r.exitCode).toBe(3);
+    const report = JSON.parse(r.stdout) as {
+      failed: number;
+      hosts: { id: string; status: string; failure: string }[];
+    };
+    expect(report.failed).toBe(1);
+    expect(report.hosts).toMatchObject([{ id: 'ghost', status: 'failed', failure: 'connect' }]);
+    expect(r.stderr).toMatch(/recovery status failed on ghost \(/);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseBootstrapProbe, planHostBootstrap } from '../../src/core/bootstrap-plan.js';
+import { parseNfsSpec } from '../../src/core/nfs-mounts.js';
 
 const probe = (lines: string[]) => parseBootstrapProbe(`${lines.join('\n')}\n`, 'agx-01');
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -96,5 +97,49 @@ describe('bootstrap plan', () => {
         'agx-02',
       ),
     ).toThrow(/agx-02:\/etc\/docker\/daemon.json: not valid JSON/);
+  });
+
+  describe('--nfs', () => {
+    const CONFIGURED = [...RUNNING, `daemon_json=${b64('{"log-opts":{"max-size":"10m","max-file":"3"}}')}`];
+    const nfs = [parseNfsSpec('10.0.0.1:/mnt/models:/mnt/spark-models')];
+    const fstab = 'UUID=1 / ext4 defaults 0 1\n';
+    const plan = (lines: string[]) =>
+      planHostBootstrap(probe(lines), { debs: [], dockerGroup: false, nfs }, 'agx-01');
+
+    it('installs the client, merges fstab (backup kept) and mounts', () => {
+      const p = plan([...CONFIGURED, `fstab=${b64(fstab)}`]);
+      expect(kinds(p)).toEqual(['nfs-client', 'fstab', 'mount']);
+      expect(p.steps[1]).toMatchObject({ backup: true });
+      expect(p.steps[1]!.sentence).toBe(
+        'merge /etc/fstab: add 10.0.0.1:/mnt/models on /mnt/spark-models (nfs, _netdev,nofail) (the old file kept as a backup)',
+      );
+      expect(p.steps[2]!.sentence).toBe('mount 10.0.0.1:/mnt/models on /mnt/spark-models');
+    });
+
+    it('changes nothing when the entry is there and mounted; only mounts when it is not', () => {
+      const merged = `${fstab}10.0.0.1:/mnt/models /mnt/spark-models nfs defaults,_netdev,nofail 0 0\n`;
+      const there = [...CONFIGURED, 'mount_nfs=1', `fstab=${b64(merged)}`];
+      expect(kinds(plan([...there, 'mounted=/mnt/spark-models']))).toEqual([]);
+      expect(kinds(plan(there))).toEqual(['mount']);
+    });
+
+    it('installs the NFS client from --packages when nfs-common is among the .debs', () => {
+      const lines = [...CONFIGURED, `fstab=${b64(fstab)}`];
+      const p = planHostBootstrap(
+        probe(lines.filter((l) => l !== 'apt=1')),
+        { debs: ['keyutils_1.6.3-2_amd64.deb', 'nfs-common_2.6.2-4_amd64.deb'], dockerGroup: false, nfs },
+        'agx-01',
+      );
+      expect(p.steps[0]).toEqual({
+        kind: 'nfs-client',
+        source: 'debs',
+        sentence: 'install the NFS client from nfs-common_2.6.2-4_amd64.deb',
+      });
+    });
+
+    it('no NFS client and no apt-get: a usage error naming the host', () => {
+      const lines = CONFIGURED.filter((l) => l !== 'apt=1');
+      expect(() => plan(lines)).toThrow(/agx-01 has no NFS client \(mount\.nfs\) and no apt-get/);
+    });
   });
 });

@@ -9,6 +9,7 @@ import { addSshOptions } from './ssh-options.js';
 import { FleetError } from '../../core/errors.js';
 import type { HostTarget } from '../../core/host.js';
 import type { RunKnobs, SshCliOptions } from './ssh-options.js';
+import type { OperationResult, Runtime } from '../../runtime/types.js';
 import type { TargetCliOptions } from './target-options.js';
 
 export const SWARM_ACCESS_HELP = `
@@ -86,4 +87,37 @@ export async function swarmAccess<O extends TargetCliOptions & SshCliOptions & R
     opts,
     warnings: resolved.warnings,
   };
+}
+
+/**
+ * The action frame of commands that act on the selected nodes and read the swarm through the hosts
+ * of nodes.yml (recovery, clean): the selection (every host of nodes.yml when none), a session with
+ * view and Ctrl-C, the operation, the JSON report or `render`'s table on stdout, the exit code.
+ */
+export async function runOnSelectedNodes<O extends TargetCliOptions & SshCliOptions & RunKnobs, R>(
+  cliOpts: O & { json?: boolean },
+  cmd: Pick<Command, 'getOptionValueSource'>,
+  o: { onInterrupt: string; render: (result: R) => string },
+  op: (
+    rt: Runtime,
+    hosts: HostTarget[],
+    candidates: HostTarget[],
+    opts: O & { json?: boolean },
+  ) => Promise<OperationResult<R>>,
+): Promise<number> {
+  const [{ runWithCli }, files, { handleError }] = await Promise.all([
+    import('./run-command.js'),
+    import('../../adapters/report-files.js'),
+    import('./handle-error.js'),
+  ]);
+  const { candidates, selected, opts, warnings } = await swarmAccess(cliOpts, cmd, { select: true });
+  const hosts = selected.length > 0 ? selected : candidates;
+  const { result, error } = await runWithCli(
+    opts,
+    hosts,
+    { json: opts.json, warnings, onInterrupt: o.onInterrupt },
+    (rt) => op(rt, hosts, candidates, opts),
+  );
+  process.stdout.write(opts.json ? files.serializeReport(result) : o.render(result));
+  return error ? handleError(error, false) : 0;
 }

@@ -14,6 +14,7 @@ import {
   type BootstrapStep,
 } from '../../core/bootstrap-plan.js';
 import { FleetError } from '../../core/errors.js';
+import { FSTAB, nfsSource, type NfsMount } from '../../core/nfs-mounts.js';
 import type { HostTarget } from '../../core/host.js';
 import { planPush, type PushPlan } from '../../core/transfer-plan.js';
 import { EventBus } from '../../runtime/events.js';
@@ -28,8 +29,9 @@ export async function probeBootstrap(
   conn: SshConnection,
   host: HostTarget,
   signal: AbortSignal,
+  mountPoints: string[] = [],
 ): Promise<BootstrapProbe> {
-  const r = await runRemoteScript(conn, 'bootstrap-probe.sh', [], { signal, timeoutMs: 30_000 });
+  const r = await runRemoteScript(conn, 'bootstrap-probe.sh', mountPoints, { signal, timeoutMs: 30_000 });
   if (r.exitCode !== 0) throw stepFailed(host, 'reading the host (bootstrap-probe.sh)', r);
   return parseBootstrapProbe(r.stdout.toString('utf8'), host.id);
 }
@@ -76,6 +78,34 @@ export async function rootRun(
 }
 
 const APT_ENV = 'DEBIAN_FRONTEND=noninteractive';
+/** apt-get install, with one apt-get update when the package lists are too old to know it. */
+const aptInstall = (pkg: string): string =>
+  `${APT_ENV} apt-get install -y ${pkg} || { ${APT_ENV} apt-get update && ${APT_ENV} apt-get install -y ${pkg}; }`;
+
+/**
+ * Mounts one --nfs share through its fstab entry (so the options are the ones the boot will use) and
+ * checks it: mounted, and its folder answers within 15 s (a server that accepted the mount but hangs
+ * is caught here rather than by the first container that reads a model).
+ */
+async function mountAndCheck(conn: SshConnection, host: HostTarget, m: NfsMount, rt: Runtime): Promise<void> {
+  const l = shQuote(m.local);
+  const r = await conn.exec(
+    [
+      `mkdir -p ${l}`,
+      `{ mountpoint -q ${l} || mount ${l}; }`,
+      `mountpoint -q ${l} || { echo "nothing is mounted on ${m.local} after mount" >&2; exit 1; }`,
+      `timeout 15 ls ${l} >/dev/null || { echo "${m.local} does not answer within 15 s" >&2; exit 1; }`,
+    ].join(' && '),
+    { sudo: true, sudoPassword: rt.sudoPassword, signal: rt.signal, timeoutMs: 120_000 },
+  );
+  if (r.aborted) throw new FleetError('interrupted', `interrupted while mounting ${m.local} on ${host.id}`);
+  if (r.exitCode === 0) return;
+  const e = stepFailed(host, `mounting ${nfsSource(m)} on ${m.local}`, r);
+  throw new FleetError(e.code, e.message, {
+    host: host.id,
+    hint: `the ${FSTAB} entry stays (nofail: the boot does not wait on it); check that ${m.server} exports ${m.remote} to this host and that the kernel has the NFS client, then re-run`,
+  });
+}
 
 /** The .debs from --packages through the push machinery, then apt-get on the local files only. */
 async function installDebs(conn: SshConnection, host: HostTarget, c: ApplyContext): Promise<void> {
@@ -116,12 +146,15 @@ async function installDebs(conn: SshConnection, host: HostTarget, c: ApplyContex
   );
 }
 
-/** daemon.json: the old file copied beside it first, then the merged text renamed into place. */
-function daemonJsonCommand(backup: boolean, stamp: string): string {
-  const f = DAEMON_JSON;
+/**
+ * daemon.json, fstab: the old file copied beside it first (FILE.fleet-backup-<time>), then the merged
+ * text (stdin) renamed into place, so the file is never half-written.
+ */
+function replaceFileCommand(f: string, backup: boolean): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, 'Z');
   return [
     'set -e',
-    'mkdir -p /etc/docker',
+    `mkdir -p ${f.slice(0, f.lastIndexOf('/'))}`,
     backup ? `cp -p ${f} ${f}.fleet-backup-${stamp}` : ':',
     `cat > ${f}.fleet-new`,
     `chmod 0644 ${f}.fleet-new`,
@@ -142,23 +175,33 @@ export async function applyStep(
       rt.bus.hostState(host.id, 'running', 'installing Docker');
       if (step.source === 'debs') await installDebs(conn, host, c);
       else {
-        await rootRun(
-          conn,
-          rt,
-          'apt-get install docker.io',
-          `${APT_ENV} apt-get install -y docker.io || { ${APT_ENV} apt-get update && ${APT_ENV} apt-get install -y docker.io; }`,
-          { timeoutMs: 900_000 },
-        );
+        await rootRun(conn, rt, 'apt-get install docker.io', aptInstall('docker.io'), { timeoutMs: 900_000 });
       }
       return true;
-    case 'daemon-json': {
+    case 'daemon-json':
       rt.bus.hostState(host.id, 'running', 'writing daemon.json');
-      const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, 'Z');
-      await rootRun(conn, rt, `writing ${DAEMON_JSON}`, daemonJsonCommand(step.backup, stamp), {
+      await rootRun(conn, rt, `writing ${DAEMON_JSON}`, replaceFileCommand(DAEMON_JSON, step.backup), {
         stdin: step.merge.text,
       });
       return true;
-    }
+    case 'nfs-client':
+      rt.bus.hostState(host.id, 'running', 'installing nfs-common');
+      if (step.source === 'debs') await installDebs(conn, host, c);
+      else {
+        await rootRun(conn, rt, 'apt-get install nfs-common', aptInstall('nfs-common'), {
+          timeoutMs: 900_000,
+        });
+      }
+      return true;
+    case 'fstab':
+      await rootRun(conn, rt, `writing ${FSTAB}`, replaceFileCommand(FSTAB, step.backup), {
+        stdin: step.text,
+      });
+      return true;
+    case 'mount':
+      rt.bus.hostState(host.id, 'running', `mounting ${step.mount.local}`);
+      await mountAndCheck(conn, host, step.mount, rt);
+      return true;
     case 'docker-group':
       await rootRun(
         conn,

@@ -9,6 +9,7 @@ import { readPublicKey, type PublicKey } from '../../adapters/ssh/public-key.js'
 import type { SshConnection, SshPool } from '../../adapters/ssh/types.js';
 import { planHostBootstrap, type HostBootstrapPlan } from '../../core/bootstrap-plan.js';
 import { FleetError, toFleetError } from '../../core/errors.js';
+import type { NfsMount } from '../../core/nfs-mounts.js';
 import { failureKind, type HostTarget } from '../../core/host.js';
 import { roundSeconds } from '../../core/report.js';
 import type { PushPlan } from '../../core/transfer-plan.js';
@@ -30,6 +31,8 @@ export interface BootstrapInput {
   /** --packages DIR: install the engine from the .debs in it instead of apt. */
   packagesDir?: string;
   dockerGroup: boolean;
+  /** --nfs shares: fstab entries (_netdev,nofail), mounted and checked. */
+  nfs?: NfsMount[];
   /** Check the swarm's ports between the hosts (default on). */
   checkPorts: boolean;
   concurrency: number;
@@ -79,6 +82,7 @@ interface BootstrapContext extends PhaseContext {
   packages?: PushPlan;
   ports?: PortCheckReport;
   dockerGroup: boolean;
+  nfs: NfsMount[];
   concurrency: number;
   timeoutMs: number;
   portsWanted: boolean;
@@ -107,9 +111,11 @@ const PHASES = [
             if (done) w.row.changes.push(done);
           }
           c.bus.hostState(w.target.id, 'running', 'reading the host');
-          const probe = await probeBootstrap(w.conn, w.target, c.signal);
+          const mountPoints = c.nfs.map((m) => m.local);
+          const probe = await probeBootstrap(w.conn, w.target, c.signal, mountPoints);
           const debs = c.packages?.entries.filter((e) => e.type === 'file').map((e) => e.rel) ?? [];
-          w.plan = planHostBootstrap(probe, { debs, dockerGroup: c.dockerGroup }, w.target.id);
+          const o = { debs, dockerGroup: c.dockerGroup, nfs: c.nfs };
+          w.plan = planHostBootstrap(probe, o, w.target.id);
           w.row.notes.push(...w.plan.notes);
           c.bus.hostState(w.target.id, 'waiting', `${w.plan.steps.length} steps`);
         } catch (err) {
@@ -228,6 +234,7 @@ export async function run(input: BootstrapInput, rt: Runtime): Promise<Operation
       portsWanted: input.checkPorts,
       managers: input.managers,
       dockerGroup: input.dockerGroup,
+      nfs: input.nfs ?? [],
       concurrency: input.concurrency,
     };
     await runPhases(PHASES, ctx);

@@ -95,7 +95,7 @@ export async function cleanHost(
     const attempt = async (what: string, fn: () => Promise<unknown>): Promise<void> => {
       try {
         await fn();
-        c.bus.emit({ type: 'change', host: host.id, description: `${host.id}: ${what}`, dryRun: false });
+        c.bus.emit({ type: 'change', host: host.id, description: what, dryRun: false });
       } catch (err) {
         outcome.skipped.push(`${what}: ${err instanceof Error ? err.message : String(err)}`);
       }

@@ -3,13 +3,19 @@
  * when no manager answers, every tagged image is kept), then each host through the one fan-out
  * (ops/clean/host.ts). Without `apply` nothing is removed: the report says what could be.
  */
-import { FleetError, toFleetError } from '../../core/errors.js';
-import { failureKind, type HostTarget } from '../../core/host.js';
+import { toFleetError } from '../../core/errors.js';
+import type { HostTarget } from '../../core/host.js';
 import type { CleanItem } from '../../core/clean-plan.js';
-import { compatDevices, devicesSuccessRate, type CompatDevice } from '../../core/report-devices.js';
 import { roundSeconds } from '../../core/report.js';
-import { forEachHost } from '../../runtime/for-each-host.js';
+import { finishRun } from '../../runtime/finish-run.js';
 import type { OperationResult, Runtime } from '../../runtime/types.js';
+import {
+  forEachHostRow,
+  hostRowCounts,
+  hostRowsError,
+  type HostRow,
+  type HostRowCounts,
+} from '../shared/host-rows.js';
 import { withManager } from '../shared/manager.js';
 import { cleanHost } from './host.js';
 
@@ -26,13 +32,7 @@ export interface CleanInput {
   reportPath?: string;
 }
 
-export interface CleanHostReport {
-  id: string;
-  ip: string;
-  status: 'ok' | 'unchanged' | 'failed' | 'interrupted';
-  duration_seconds: number;
-  error: string | null;
-  failure: string | null;
+export interface CleanHostReport extends HostRow {
   stop: CleanItem[];
   containers: CleanItem[];
   dangling_images: CleanItem[];
@@ -48,24 +48,20 @@ export interface CleanHostReport {
   skipped: string[];
 }
 
-export interface CleanReport {
+/** The counts and `devices` (ops/shared/host-rows.ts) beside its own fields. */
+export interface CleanReport extends HostRowCounts {
   command: 'clean';
   timestamp: string;
   applied: boolean;
-  total_devices: number;
-  successful: number;
-  failed: number;
-  success_rate: number;
   duration_seconds: number;
   was_interrupted: boolean;
   reclaimable_bytes: number;
   reclaimed_bytes: number | null;
   service_images: string[] | null;
   hosts: CleanHostReport[];
-  devices: CompatDevice[];
 }
 
-const EMPTY = {
+const EMPTY: Omit<CleanHostReport, keyof HostRow> = {
   stop: [],
   containers: [],
   dangling_images: [],
@@ -110,12 +106,11 @@ export async function run(input: CleanInput, rt: Runtime): Promise<OperationResu
   let images: string[] | null = null;
   try {
     images = await serviceImages(rt, input.managers);
-    const pool = await rt.pool();
-    hosts = await forEachHost(input.hosts, { concurrency: input.concurrency }, async (host) => {
-      const t0 = Date.now();
-      try {
-        bus.hostState(host.id, 'connecting');
-        const conn = await pool.connect(host, signal);
+    hosts = await forEachHostRow(
+      rt,
+      input.hosts,
+      input.concurrency,
+      async (host, conn) => {
         const o = await cleanHost(host, conn, {
           bus,
           signal,
@@ -129,86 +124,46 @@ export async function run(input: CleanInput, rt: Runtime): Promise<OperationResu
         });
         const p = o.plan;
         const tempBytes = o.tempFiles.reduce((n, t) => n + t.bytes, 0);
-        bus.emit({ type: 'host:done', host: host.id, ok: true, durationMs: Date.now() - t0 });
         return {
-          id: host.id,
-          ip: host.address,
-          status: o.reclaimedBytes !== null && o.reclaimedBytes > 0 ? 'ok' : 'unchanged',
-          duration_seconds: roundSeconds(Date.now() - t0),
-          error: null,
-          failure: null,
-          stop: p.stop,
-          containers: p.containers,
-          dangling_images: p.danglingImages,
-          unused_images: p.unusedImages,
-          volumes: p.volumes,
-          build_cache_bytes: p.buildCacheBytes,
-          journal_bytes: o.journalBytes,
-          temp_files: o.tempFiles,
-          kept: { essential_containers: p.kept.essentialContainers, service_images: p.kept.serviceImages },
-          reclaimable_bytes: p.reclaimableBytes + tempBytes,
-          reclaimed_bytes: o.reclaimedBytes,
-          skipped: o.skipped,
-        } satisfies CleanHostReport;
-      } catch (err) {
-        const e = toFleetError(err);
-        const interrupted = signal.aborted || e.code === 'interrupted';
-        const failure = interrupted ? 'interrupted' : (failureKind(e.code) ?? 'exit');
-        bus.emit({
-          type: 'host:done',
-          host: host.id,
-          ok: false,
-          failure,
-          error: e.message,
-          durationMs: Date.now() - t0,
-        });
-        return {
-          id: host.id,
-          ip: host.address,
-          status: interrupted ? 'interrupted' : 'failed',
-          duration_seconds: roundSeconds(Date.now() - t0),
-          error: e.message,
-          failure,
-          ...EMPTY,
-        } satisfies CleanHostReport;
-      }
-    });
+          changed: o.reclaimedBytes !== null && o.reclaimedBytes > 0,
+          fields: {
+            stop: p.stop,
+            containers: p.containers,
+            dangling_images: p.danglingImages,
+            unused_images: p.unusedImages,
+            volumes: p.volumes,
+            build_cache_bytes: p.buildCacheBytes,
+            journal_bytes: o.journalBytes,
+            temp_files: o.tempFiles,
+            kept: { essential_containers: p.kept.essentialContainers, service_images: p.kept.serviceImages },
+            reclaimable_bytes: p.reclaimableBytes + tempBytes,
+            reclaimed_bytes: o.reclaimedBytes,
+            skipped: o.skipped,
+          },
+        };
+      },
+      () => structuredClone(EMPTY),
+    );
   } finally {
     await rt.releasePool();
   }
-  const devices = compatDevices(hosts);
-  const failed = hosts.filter((h) => h.status === 'failed' || h.status === 'interrupted');
   const report: CleanReport = {
     command: 'clean',
     timestamp: startedAt.toISOString(),
     applied: input.apply,
-    total_devices: hosts.length,
-    successful: hosts.length - failed.length,
-    failed: failed.length,
-    success_rate: devicesSuccessRate(devices),
+    ...hostRowCounts(hosts),
     duration_seconds: roundSeconds(Date.now() - started),
     was_interrupted: signal.aborted,
     reclaimable_bytes: hosts.reduce((n, h) => n + h.reclaimable_bytes, 0),
     reclaimed_bytes: input.apply ? hosts.reduce((n, h) => n + (h.reclaimed_bytes ?? 0), 0) : null,
     service_images: images,
     hosts,
-    devices,
   };
-  const path = await rt.writeReport('clean', report, startedAt, input.reportPath);
-  bus.log('info', `report: ${path}`);
-  let error: FleetError | undefined;
-  if (signal.aborted) error = new FleetError('interrupted', 'interrupted');
-  else if (failed.length > 0)
-    error = new FleetError(
-      'partial',
-      `clean failed on ${failed.map((h) => `${h.id} (${h.error})`).join(', ')}`,
-    );
-  bus.emit({
-    type: 'run:done',
-    ok: !error,
-    durationMs: Date.now() - started,
-    interrupted: signal.aborted,
-    error: error?.message,
+  return finishRun(rt, {
+    name: 'clean',
+    report,
+    startedAt,
+    reportPath: input.reportPath,
+    error: hostRowsError(hosts, signal, 'clean'),
   });
-  return { result: report, reportPath: path, error };
 }

@@ -4,8 +4,7 @@
  * can wait until one answers on 2377. Then every node through the one fan-out.
  */
 import { loadRemoteScript } from '../../adapters/remote-scripts.js';
-import { FleetError, toFleetError } from '../../core/errors.js';
-import { failureKind, type HostTarget } from '../../core/host.js';
+import type { HostTarget } from '../../core/host.js';
 import {
   DEFAULT_RECOVERY,
   RECOVERY_PATHS,
@@ -17,10 +16,16 @@ import {
   type RecoveryStatus,
 } from '../../core/recovery.js';
 import { planGeneratedFiles } from '../../core/generated-files.js';
-import { compatDevices, devicesSuccessRate, type CompatDevice } from '../../core/report-devices.js';
 import { roundSeconds } from '../../core/report.js';
-import { forEachHost } from '../../runtime/for-each-host.js';
+import { finishRun } from '../../runtime/finish-run.js';
 import type { OperationResult, Runtime } from '../../runtime/types.js';
+import {
+  forEachHostRow,
+  hostRowCounts,
+  hostRowsError,
+  type HostRow,
+  type HostRowCounts,
+} from '../shared/host-rows.js';
 import { withManager } from '../shared/manager.js';
 import { install, readStatus, remove, type RecoveryHostContext } from './host.js';
 
@@ -39,14 +44,7 @@ export interface RecoveryInput {
   reportPath?: string;
 }
 
-export interface RecoveryHostReport {
-  id: string;
-  ip: string;
-  /** ok: changed; unchanged: already so; failed / interrupted. */
-  status: 'ok' | 'unchanged' | 'failed' | 'interrupted';
-  duration_seconds: number;
-  error: string | null;
-  failure: string | null;
+export interface RecoveryHostReport extends HostRow {
   installed: boolean | null;
   enabled: string | null;
   current: boolean | null;
@@ -58,19 +56,15 @@ export interface RecoveryHostReport {
   last_result: string | null;
 }
 
-export interface RecoveryReport {
+/** The counts and `devices` (ops/shared/host-rows.ts) beside its own fields. */
+export interface RecoveryReport extends HostRowCounts {
   command: `recovery ${RecoveryAction}`;
   timestamp: string;
-  total_devices: number;
-  successful: number;
-  failed: number;
-  success_rate: number;
   duration_seconds: number;
   was_interrupted: boolean;
   managers: string[];
   wait_mounts: string[];
   hosts: RecoveryHostReport[];
-  devices: CompatDevice[];
 }
 
 /** Manager addresses from the swarm's own node list (what a node dials on 2377). */
@@ -86,14 +80,9 @@ async function managerAddresses(rt: Runtime, candidates: HostTarget[]): Promise<
   );
 }
 
-function row(host: HostTarget, started: number, s: RecoveryStatus | undefined): RecoveryHostReport {
+/** A node's own fields: what the status script saw (nothing for remove, or a failed node). */
+function statusFields(s: RecoveryStatus | undefined): Omit<RecoveryHostReport, keyof HostRow> {
   return {
-    id: host.id,
-    ip: host.address,
-    status: 'unchanged',
-    duration_seconds: roundSeconds(Date.now() - started),
-    error: null,
-    failure: null,
     installed: s?.installed ?? null,
     enabled: s?.enabled ?? null,
     current: s?.current ?? null,
@@ -129,12 +118,11 @@ export async function run(input: RecoveryInput, rt: Runtime): Promise<OperationR
       managers = await managerAddresses(rt, input.managers);
       bus.log('info', `managers the nodes will wait for on 2377: ${managers.join(', ')}`);
     }
-    const pool = await rt.pool();
-    hosts = await forEachHost(input.hosts, { concurrency: input.concurrency }, async (host) => {
-      const hostStarted = Date.now();
-      try {
-        bus.hostState(host.id, 'connecting');
-        const conn = await pool.connect(host, signal);
+    hosts = await forEachHostRow(
+      rt,
+      input.hosts,
+      input.concurrency,
+      async (host, conn) => {
         let changed = false;
         if (input.action === 'install') {
           const config = recoveryConfigFile({
@@ -156,72 +144,33 @@ export async function run(input: RecoveryInput, rt: Runtime): Promise<OperationR
           changed = await remove(host, conn, ctx);
         }
         const status = input.action === 'remove' ? undefined : await readStatus(host, conn, ctx);
-        const r = {
-          ...row(host, hostStarted, status),
-          status: changed ? ('ok' as const) : ('unchanged' as const),
-        };
         if (changed) {
           const what =
             input.action === 'install' ? 'recovery unit installed and enabled' : 'recovery unit removed';
-          bus.emit({ type: 'change', host: host.id, description: `${host.id}: ${what}`, dryRun: false });
+          bus.emit({ type: 'change', host: host.id, description: what, dryRun: false });
         }
-        bus.emit({ type: 'host:done', host: host.id, ok: true, durationMs: Date.now() - hostStarted });
-        return r;
-      } catch (err) {
-        const e = toFleetError(err);
-        const interrupted = signal.aborted || e.code === 'interrupted';
-        const failure = interrupted ? 'interrupted' : (failureKind(e.code) ?? 'exit');
-        const durationMs = Date.now() - hostStarted;
-        bus.emit({ type: 'host:done', host: host.id, ok: false, failure, error: e.message, durationMs });
-        return {
-          ...row(host, hostStarted, undefined),
-          status: interrupted ? ('interrupted' as const) : ('failed' as const),
-          error: e.message,
-          failure,
-        };
-      }
-    });
+        return { changed, fields: statusFields(status) };
+      },
+      () => statusFields(undefined),
+    );
   } finally {
     await rt.releasePool();
   }
-  const devices = compatDevices(hosts);
-  const failed = hosts.filter((h) => h.status === 'failed' || h.status === 'interrupted');
   const report: RecoveryReport = {
     command: `recovery ${input.action}`,
     timestamp: startedAt.toISOString(),
-    total_devices: hosts.length,
-    successful: hosts.length - failed.length,
-    failed: failed.length,
-    success_rate: devicesSuccessRate(devices),
+    ...hostRowCounts(hosts),
     duration_seconds: roundSeconds(Date.now() - started),
     was_interrupted: signal.aborted,
     managers,
     wait_mounts: input.waitMounts,
     hosts,
-    devices,
   };
-  const path = await rt.writeReport(`recovery-${input.action}`, report, startedAt, input.reportPath);
-  rt.bus.log('info', `report: ${path}`);
-  let error: FleetError | undefined;
-  if (signal.aborted) error = new FleetError('interrupted', 'interrupted');
-  else if (failed.length > 0) {
-    error = new FleetError(
-      failed.length === hosts.length && hosts.length === 1 ? toCode(failed[0]!.failure) : 'partial',
-      `recovery ${input.action} failed on ${failed.map((h) => `${h.id} (${h.error})`).join(', ')}`,
-    );
-  }
-  bus.emit({
-    type: 'run:done',
-    ok: !error,
-    durationMs: Date.now() - started,
-    interrupted: signal.aborted,
-    error: error?.message,
+  return finishRun(rt, {
+    name: `recovery-${input.action}`,
+    report,
+    startedAt,
+    reportPath: input.reportPath,
+    error: hostRowsError(hosts, signal, `recovery ${input.action}`, { soleHostCode: true }),
   });
-  return { result: report, reportPath: path, error };
-}
-
-function toCode(failure: string | null): 'connect' | 'auth' | 'hostkey' | 'timeout' | 'remote-exit' {
-  return failure === 'connect' || failure === 'auth' || failure === 'hostkey' || failure === 'timeout'
-    ? failure
-    : 'remote-exit';
 }

@@ -4,27 +4,22 @@
  * core/bootstrap-plan.ts and core/daemon-json.ts.
  */
 import { Option, type Command } from 'commander';
-import { addWaitLockOption, CLUSTER_LOCK_HELP, type LockCliOptions } from '../cluster-lock-options.js';
-import {
-  addSshOptions,
-  parseCount,
-  parseSeconds,
-  SSH_OPTIONS_HELP,
-  type SshCliOptions,
-} from '../ssh-options.js';
-import { addTargetOptions, TARGET_OPTIONS_HELP, type TargetCliOptions } from '../target-options.js';
+import { CLUSTER_LOCK_HELP } from '../cluster-lock-options.js';
+import { addLockedRunOptions, runLockedCommand, type LockedRunCliOptions } from '../locked-run.js';
+import { parseCount, SSH_OPTIONS_HELP } from '../ssh-options.js';
+import { TARGET_OPTIONS_HELP } from '../target-options.js';
 
-interface BootstrapCliOptions extends SshCliOptions, TargetCliOptions, LockCliOptions {
+interface BootstrapCliOptions extends LockedRunCliOptions {
   concurrency: number;
   dryRun?: boolean;
   authorizeKey?: boolean;
   packages?: string;
   dockerGroup?: boolean;
+  nfs?: string[];
   portCheck: boolean;
-  timeout: number;
-  report?: string;
-  json?: boolean;
 }
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 const BOOTSTRAP_HELP = `
 What it does on each host (idempotent: a host already as wanted is left alone, a re-run changes
@@ -41,6 +36,10 @@ nothing; --dry-run prints per host what would change, including the daemon.json 
                    rotation (log-opts max-size 10m, max-file 3, unless set), default-runtime nvidia
                    (and runtimes.nvidia) where nvidia-container-runtime is installed and the node
                    has a GPU, and removes live-restore (dockerd refuses swarm mode with it)
+  --nfs            SRC:REMOTE:LOCAL (repeatable): nfs-common when mount.nfs is missing, an
+                   /etc/fstab entry with _netdev,nofail merged in (your lines kept, the old file
+                   kept beside it; a mount point already mounted from elsewhere is refused), then
+                   mounted and checked; fleet recovery install --wait-mount LOCAL waits for it
   restart          when daemon.json changed under a running engine: a swarm member is drained,
                    restarted, waited for until Ready (a manager also Reachable), activated again;
                    one host at a time, managers first, so two managers are never down at once
@@ -58,7 +57,7 @@ ${SSH_OPTIONS_HELP}
 
 Exit codes:
   0    every host is ready (or, with --dry-run, the plan was printed)
-  2    usage error (no .deb in --packages, no public key for --authorize-key)
+  2    usage error (no .deb in --packages, no public key for --authorize-key, a bad --nfs)
   4    partial: a host failed (named, with why), or a swarm port is blocked between two hosts
   5    refused: restarting a manager's Docker would lose quorum
   9    locked: another fleet run holds the cluster lock
@@ -67,33 +66,39 @@ Exit codes:
 Examples:
   FLEET_SSH_PASSWORD=… fleet bootstrap -n 'agx-[01-15]' --authorize-key --user nvidia
   fleet bootstrap --all --dry-run
-  fleet bootstrap -n pi-01 --packages ./debs/ --docker-group`;
+  fleet bootstrap -n pi-01 --packages ./debs/ --docker-group
+  fleet bootstrap -n 'agx-[01-15]' --nfs spark:/mnt/models:/mnt/spark-models`;
 
 export function register(program: Command): void {
   const cmd = program
     .command('bootstrap')
     .description('install and configure Docker on hosts so fleet up can form the swarm');
-  addTargetOptions(cmd);
-  addSshOptions(cmd);
-  addWaitLockOption(cmd)
-    .option('--dry-run', 'print per host what would change, change nothing')
-    .option('--authorize-key', 'log in with the password once and install your public key')
-    .option('--packages <dir>', 'install Docker from the .deb files in DIR instead of apt')
-    .option('--docker-group', 'add the login user to the docker group')
-    .option('--no-port-check', 'skip the swarm port check between the hosts')
-    .addOption(
-      new Option('-c, --concurrency <n>', 'hosts worked on at once')
-        .argParser(parseCount('--concurrency', { min: 1 }))
-        .env('FLEET_MAX_JOBS')
-        .default(32),
-    )
-    .addOption(
-      new Option('--timeout <seconds>', 'how long a restarted engine may take to be Ready again')
-        .argParser(parseSeconds('--timeout'))
-        .default(120),
-    )
-    .option('--report <file>', 'write the JSON report here instead of ./reports/bootstrap-<time>.json')
-    .option('--json', 'print the JSON report on stdout instead of the human view')
+  addLockedRunOptions(
+    cmd,
+    {
+      name: 'bootstrap',
+      timeout: 'how long a restarted engine may take to be Ready again',
+      timeoutDefault: 120,
+    },
+    (c) =>
+      c
+        .option('--dry-run', 'print per host what would change, change nothing')
+        .option('--authorize-key', 'log in with the password once and install your public key')
+        .option('--packages <dir>', 'install Docker from the .deb files in DIR instead of apt')
+        .option('--docker-group', 'add the login user to the docker group')
+        .option(
+          '--nfs <src:remote:local>',
+          'mount SRC:REMOTE at LOCAL through /etc/fstab (_netdev,nofail); SRC a host of nodes.yml or an address (repeatable)',
+          collect,
+        )
+        .option('--no-port-check', 'skip the swarm port check between the hosts')
+        .addOption(
+          new Option('-c, --concurrency <n>', 'hosts worked on at once')
+            .argParser(parseCount('--concurrency', { min: 1 }))
+            .env('FLEET_MAX_JOBS')
+            .default(32),
+        ),
+  )
     .addHelpText('after', BOOTSTRAP_HELP)
     .action(async (opts: BootstrapCliOptions, command: Command) => {
       process.exitCode = await bootstrapAction(opts, command);
@@ -101,27 +106,20 @@ export function register(program: Command): void {
 }
 
 async function bootstrapAction(cliOpts: BootstrapCliOptions, cmd: Command): Promise<number> {
-  const [{ run }, { runWithCli }, { cliTargets }, { handleError }, files] = await Promise.all([
-    import('../../../ops/bootstrap/run.js'),
-    import('../run-command.js'),
-    import('../targets.js'),
-    import('../handle-error.js'),
-    import('../../../adapters/report-files.js'),
-  ]);
-  const { targets, opts, resolved } = await cliTargets(cliOpts, cmd);
-  // Every change needs root: sudo for non-root logins, whether or not --sudo was given.
-  const ssh = { ...opts, sudo: true };
-  const { result, error } = await runWithCli(
-    ssh,
-    targets,
+  const { parseNfsSpec, checkNfsMounts } = await import('../../../core/nfs-mounts.js');
+  // Refused before anything connects.
+  const nfs = checkNfsMounts((cliOpts.nfs ?? []).map(parseNfsSpec));
+  return runLockedCommand(
+    cliOpts,
+    cmd,
     {
-      json: opts.json,
-      warnings: resolved.warnings,
+      command: 'bootstrap',
       onInterrupt: 'stopping and writing the report',
-      lock: opts.dryRun ? undefined : { command: 'bootstrap', opts: ssh },
+      lock: !cliOpts.dryRun,
+      sudo: true,
     },
-    (rt) =>
-      run(
+    async (rt, targets, opts, resolved) =>
+      (await import('../../../ops/bootstrap/run.js')).run(
         {
           hosts: targets,
           managers: targets.filter((t) => t.role === 'manager').map((t) => t.id),
@@ -129,6 +127,11 @@ async function bootstrapAction(cliOpts: BootstrapCliOptions, cmd: Command): Prom
           authorizeKey: Boolean(opts.authorizeKey),
           packagesDir: opts.packages,
           dockerGroup: Boolean(opts.dockerGroup),
+          // A nodes.yml name as the server: its address, which the node can dial without DNS.
+          nfs: nfs.map((m) => {
+            const node = resolved.inventory?.nodes.find((n) => n.id === m.server || n.name === m.server);
+            return node?.ip ? { ...m, server: node.ip } : m;
+          }),
           checkPorts: opts.portCheck,
           concurrency: opts.concurrency,
           timeoutMs: Math.round(opts.timeout * 1000),
@@ -137,6 +140,4 @@ async function bootstrapAction(cliOpts: BootstrapCliOptions, cmd: Command): Prom
         rt,
       ),
   );
-  if (opts.json) process.stdout.write(files.serializeReport(result));
-  return error ? handleError(error, false) : 0;
 }

@@ -65,21 +65,16 @@ async function cleanAction(cliOpts: CleanCliOptions, cmd: Command): Promise<numb
   if (cliOpts.journalSize !== undefined && !/^\d+[KMGT]?$/.test(cliOpts.journalSize)) {
     throw new FleetError('usage', `--journal-size "${cliOpts.journalSize}" must be a size like 500M or 2G`);
   }
-  const [{ run }, { runWithCli }, { swarmAccess }, view, files, { handleError }] = await Promise.all([
+  const [{ run }, { runOnSelectedNodes }, view] = await Promise.all([
     import('../../../ops/clean/run.js'),
-    import('../run-command.js'),
     import('../swarm-access.js'),
     import('../../../views/clean.js'),
-    import('../../../adapters/report-files.js'),
-    import('../handle-error.js'),
   ]);
-  const { candidates, selected, opts, warnings } = await swarmAccess(cliOpts, cmd, { select: true });
-  const hosts = selected.length > 0 ? selected : candidates;
-  const { result, error } = await runWithCli(
-    opts,
-    hosts,
-    { json: opts.json, warnings, onInterrupt: 'stopping clean' },
-    (rt) =>
+  return runOnSelectedNodes(
+    cliOpts,
+    cmd,
+    { onInterrupt: 'stopping clean', render: view.renderClean },
+    (rt, hosts, candidates, opts) =>
       run(
         {
           hosts,
@@ -94,6 +89,4 @@ async function cleanAction(cliOpts: CleanCliOptions, cmd: Command): Promise<numb
         rt,
       ),
   );
-  process.stdout.write(opts.json ? files.serializeReport(result) : view.renderClean(result));
-  return error ? handleError(error, false) : 0;
 }

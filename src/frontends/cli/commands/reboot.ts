@@ -3,25 +3,17 @@
  * src/ops/reboot; the order rules are core/rolling-plan.ts, the engine ops/shared/rolling.ts.
  */
 import { Option, type Command } from 'commander';
-import { addWaitLockOption, CLUSTER_LOCK_HELP, type LockCliOptions } from '../cluster-lock-options.js';
-import {
-  addSshOptions,
-  parseCount,
-  parseSeconds,
-  SSH_OPTIONS_HELP,
-  type SshCliOptions,
-} from '../ssh-options.js';
-import { addTargetOptions, TARGET_OPTIONS_HELP, type TargetCliOptions } from '../target-options.js';
+import { CLUSTER_LOCK_HELP } from '../cluster-lock-options.js';
+import { addLockedRunOptions, runLockedCommand, type LockedRunCliOptions } from '../locked-run.js';
+import { parseCount, SSH_OPTIONS_HELP } from '../ssh-options.js';
+import { TARGET_OPTIONS_HELP } from '../target-options.js';
 
-interface RebootCliOptions extends SshCliOptions, TargetCliOptions, LockCliOptions {
+interface RebootCliOptions extends LockedRunCliOptions {
   batch?: number;
   drain: boolean;
   allAtOnce?: boolean;
   force?: boolean;
   continue?: boolean;
-  timeout: number;
-  report?: string;
-  json?: boolean;
 }
 
 const REBOOT_HELP = `
@@ -57,63 +49,44 @@ Examples:
 
 export function register(program: Command): void {
   const cmd = program.command('reboot').description('reboot hosts one wave at a time, keeping swarm quorum');
-  addTargetOptions(cmd);
-  addSshOptions(cmd);
-  addWaitLockOption(cmd)
-    .addOption(
-      new Option('--batch <n>', 'workers rebooted at once').argParser(parseCount('--batch', { min: 1 })),
-    )
-    .option('--no-drain', 'do not drain swarm nodes before their reboot')
-    .option('--all-at-once', 'reboot every selected host at the same time')
-    .option('--force', 'with --all-at-once: reboot even when managers would lose quorum')
-    .option('--continue', 'go on after a host did not come back')
-    .addOption(
-      new Option('--timeout <seconds>', 'how long each host may take to come back')
-        .argParser(parseSeconds('--timeout'))
-        .default(600),
-    )
-    .option('--report <file>', 'write the JSON report here instead of ./reports/reboot-<time>.json')
-    .option('--json', 'print the JSON report on stdout instead of the human view')
+  addLockedRunOptions(
+    cmd,
+    { name: 'reboot', timeout: 'how long each host may take to come back', timeoutDefault: 600 },
+    (c) =>
+      c
+        .addOption(
+          new Option('--batch <n>', 'workers rebooted at once').argParser(parseCount('--batch', { min: 1 })),
+        )
+        .option('--no-drain', 'do not drain swarm nodes before their reboot')
+        .option('--all-at-once', 'reboot every selected host at the same time')
+        .option('--force', 'with --all-at-once: reboot even when managers would lose quorum')
+        .option('--continue', 'go on after a host did not come back'),
+  )
     .addHelpText('after', REBOOT_HELP)
     .action(async (opts: RebootCliOptions, command: Command) => {
-      process.exitCode = await rebootAction(opts, command);
-    });
-}
-
-async function rebootAction(cliOpts: RebootCliOptions, cmd: Command): Promise<number> {
-  const [{ run }, { runWithCli }, { cliTargets }, { handleError }, files] = await Promise.all([
-    import('../../../ops/reboot/run.js'),
-    import('../run-command.js'),
-    import('../targets.js'),
-    import('../handle-error.js'),
-    import('../../../adapters/report-files.js'),
-  ]);
-  const { targets, opts, resolved } = await cliTargets(cliOpts, cmd);
-  const { result, error } = await runWithCli(
-    opts,
-    targets,
-    {
-      json: opts.json,
-      warnings: resolved.warnings,
-      onInterrupt: 'stopping after the current wave and writing the report',
-      lock: { command: 'reboot', opts },
-    },
-    (rt) =>
-      run(
+      process.exitCode = await runLockedCommand(
+        opts,
+        command,
         {
-          hosts: targets,
-          batch: opts.batch,
-          drain: opts.drain,
-          allAtOnce: opts.allAtOnce,
-          force: opts.force,
-          continueOnError: opts.continue,
-          timeoutMs: Math.round(opts.timeout * 1000),
-          sudo: opts.sudo,
-          reportPath: opts.report,
+          command: 'reboot',
+          onInterrupt: 'stopping after the current wave and writing the report',
+          lock: true,
         },
-        rt,
-      ),
-  );
-  if (opts.json) process.stdout.write(files.serializeReport(result));
-  return error ? handleError(error, false) : 0;
+        async (rt, targets, o) =>
+          (await import('../../../ops/reboot/run.js')).run(
+            {
+              hosts: targets,
+              batch: o.batch,
+              drain: o.drain,
+              allAtOnce: o.allAtOnce,
+              force: o.force,
+              continueOnError: o.continue,
+              timeoutMs: Math.round(o.timeout * 1000),
+              sudo: o.sudo,
+              reportPath: o.report,
+            },
+            rt,
+          ),
+      );
+    });
 }

@@ -3,6 +3,7 @@
  * Imports inside the action keep `fleet --help` fast.
  */
 import { Option, type Command } from 'commander';
+import type { RecoveryReport } from '../../../ops/recovery/run.js';
 import {
   addSshOptions,
   parseCount,
@@ -101,21 +102,19 @@ async function recoveryAction(action: string, cliOpts: RecoveryCliOptions, cmd: 
   if (waitMounts.length > 0 && action !== 'install') {
     throw new FleetError('usage', '--wait-mount goes with fleet recovery install');
   }
-  const [{ run }, { runWithCli }, { swarmAccess }, view, files, { handleError }] = await Promise.all([
+  const [{ run }, { runOnSelectedNodes }, view] = await Promise.all([
     import('../../../ops/recovery/run.js'),
-    import('../run-command.js'),
     import('../swarm-access.js'),
     import('../../../views/recovery.js'),
-    import('../../../adapters/report-files.js'),
-    import('../handle-error.js'),
   ]);
-  const { candidates, selected, opts, warnings } = await swarmAccess(cliOpts, cmd, { select: true });
-  const hosts = selected.length > 0 ? selected : candidates;
-  const { result, error } = await runWithCli(
-    opts,
-    hosts,
-    { json: opts.json, warnings, onInterrupt: `stopping recovery ${action}` },
-    (rt) =>
+  return runOnSelectedNodes(
+    cliOpts,
+    cmd,
+    {
+      onInterrupt: `stopping recovery ${action}`,
+      render: (r: RecoveryReport) => view.renderRecovery(r, { bootLines: action === 'status' }),
+    },
+    (rt, hosts, candidates, opts) =>
       run(
         {
           action,
@@ -129,10 +128,4 @@ async function recoveryAction(action: string, cliOpts: RecoveryCliOptions, cmd: 
         rt,
       ),
   );
-  process.stdout.write(
-    opts.json
-      ? files.serializeReport(result)
-      : view.renderRecovery(result, { bootLines: action === 'status' }),
-  );
-  return error ? handleError(error, false) : 0;
 }

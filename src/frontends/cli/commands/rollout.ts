@@ -4,23 +4,15 @@
  */
 import { Option, type Command } from 'commander';
 import { FleetError } from '../../../core/errors.js';
-import { addWaitLockOption, CLUSTER_LOCK_HELP, type LockCliOptions } from '../cluster-lock-options.js';
-import {
-  addSshOptions,
-  parseCount,
-  parseSeconds,
-  SSH_OPTIONS_HELP,
-  type SshCliOptions,
-} from '../ssh-options.js';
-import { addTargetOptions, TARGET_OPTIONS_HELP, type TargetCliOptions } from '../target-options.js';
+import { CLUSTER_LOCK_HELP } from '../cluster-lock-options.js';
+import { addLockedRunOptions, runLockedCommand, type LockedRunCliOptions } from '../locked-run.js';
+import { parseCount, SSH_OPTIONS_HELP } from '../ssh-options.js';
+import { TARGET_OPTIONS_HELP } from '../target-options.js';
 
-interface RolloutCliOptions extends SshCliOptions, TargetCliOptions, LockCliOptions {
+interface RolloutCliOptions extends LockedRunCliOptions {
   batch?: number;
   drain: boolean;
   continue?: boolean;
-  timeout: number;
-  report?: string;
-  json?: boolean;
 }
 
 const ROLLOUT_HELP = `
@@ -56,24 +48,23 @@ export function register(program: Command): void {
     .command('rollout')
     .description('run a maintenance command one wave at a time, keeping swarm quorum')
     .argument('[command...]', 'the command to run on each host (put it after --)');
-  addTargetOptions(cmd);
-  addSshOptions(cmd);
-  addWaitLockOption(cmd)
-    .addOption(
-      new Option('--batch <n>', 'workers maintained at once').argParser(parseCount('--batch', { min: 1 })),
-    )
-    .option('--no-drain', 'do not drain swarm nodes before the command')
-    .option('--continue', 'go on after a host failed')
-    .addOption(
-      new Option(
-        '--timeout <seconds>',
-        'how long CMD may run on one host (and the node may take to be Ready)',
-      )
-        .argParser(parseSeconds('--timeout'))
-        .default(1800),
-    )
-    .option('--report <file>', 'write the JSON report here instead of ./reports/rollout-<time>.json')
-    .option('--json', 'print the JSON report on stdout instead of the human view')
+  addLockedRunOptions(
+    cmd,
+    {
+      name: 'rollout',
+      timeout: 'how long CMD may run on one host (and the node may take to be Ready)',
+      timeoutDefault: 1800,
+    },
+    (c) =>
+      c
+        .addOption(
+          new Option('--batch <n>', 'workers maintained at once').argParser(
+            parseCount('--batch', { min: 1 }),
+          ),
+        )
+        .option('--no-drain', 'do not drain swarm nodes before the command')
+        .option('--continue', 'go on after a host failed'),
+  )
     .addHelpText('after', ROLLOUT_HELP)
     .action(async (words: string[], opts: RolloutCliOptions, command: Command) => {
       process.exitCode = await rolloutAction(words, opts, command);
@@ -81,32 +72,20 @@ export function register(program: Command): void {
 }
 
 async function rolloutAction(words: string[], cliOpts: RolloutCliOptions, cmd: Command): Promise<number> {
-  const [{ run }, { runWithCli }, { cliTargets }, { handleError }, files] = await Promise.all([
-    import('../../../ops/rollout/run.js'),
-    import('../run-command.js'),
-    import('../targets.js'),
-    import('../handle-error.js'),
-    import('../../../adapters/report-files.js'),
-  ]);
   const command = words.join(' ').trim();
   if (!command) {
+    const { handleError } = await import('../handle-error.js');
     return handleError(
       new FleetError('usage', 'no command given', { hint: "fleet rollout -n HOSTS -- 'COMMAND'" }),
       false,
     );
   }
-  const { targets, opts, resolved } = await cliTargets(cliOpts, cmd);
-  const { result, error } = await runWithCli(
-    opts,
-    targets,
-    {
-      json: opts.json,
-      warnings: resolved.warnings,
-      onInterrupt: 'stopping after the current wave and writing the report',
-      lock: { command: 'rollout', opts },
-    },
-    (rt) =>
-      run(
+  return runLockedCommand(
+    cliOpts,
+    cmd,
+    { command: 'rollout', onInterrupt: 'stopping after the current wave and writing the report', lock: true },
+    async (rt, targets, opts) =>
+      (await import('../../../ops/rollout/run.js')).run(
         {
           hosts: targets,
           command,
@@ -120,6 +99,4 @@ async function rolloutAction(words: string[], cliOpts: RolloutCliOptions, cmd: C
         rt,
       ),
   );
-  if (opts.json) process.stdout.write(files.serializeReport(result));
-  return error ? handleError(error, false) : 0;
 }
