@@ -7,6 +7,7 @@ import ssh2, { type Algorithms, type Client } from 'ssh2';
 import { FleetError } from '../../core/errors.js';
 import type { HostTarget } from '../../core/host.js';
 import { makeAuthHandler, type AuthSecrets } from './auth.js';
+import { batchSocketWrites } from './batch-writes.js';
 import type { HostKeyStore } from './host-keys.js';
 import type { HostKeyPolicy, SshSettings } from './types.js';
 
@@ -249,6 +250,7 @@ export async function connectOnce(host: HostTarget, ctx: AttemptContext): Promis
         },
         authHandler: makeAuthHandler(host, ctx.settings, ctx.secrets, progress),
       } as never);
+      batchSocketWrites(client);
     } catch (err) {
       fail(
         new FleetError('connect', `cannot connect to ${label(host)}: ${(err as Error).message}`, {
