@@ -19,7 +19,15 @@ export interface LocalEntry {
   size: number;
   /** Files only. */
   sha256?: string;
-  /** A file fleet generated (a unit file, a script): these bytes instead of a local file's. */
+  /**
+   * Local files: device, inode, size, mtime and ctime when the walk saw the file. A file whose stamp
+   * differs when it is read again changed since it was hashed (every host also checks the sha256).
+   */
+  stamp?: string;
+  /**
+   * The bytes to send, already in memory and hashed into `sha256`: a file fleet generated (a unit
+   * file, a script), or a small local file the walk kept after hashing it.
+   */
   content?: Buffer;
 }
 

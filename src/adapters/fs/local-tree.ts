@@ -1,14 +1,24 @@
 /**
  * The local side of `fleet push`: walks each SRC (files, directories recursively) and hashes every
- * file once (sha256 while reading it), so every host can be compared against the same sums; then
- * reads each file again as the tar stream is built (ops/shared/push-tar-stream.ts), hashing that read too.
+ * file once (sha256 while reading it), so every host can be compared against the same sums. Small
+ * files keep the bytes that were hashed (LocalEntry.content, up to KEEP_TOTAL in all): every host is
+ * sent those, instead of each host's tar stream opening and reading the file again
+ * (ops/shared/push-tar-stream.ts reads and re-checks only the larger ones).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FleetError } from '../../core/errors.js';
 import type { LocalEntry, LocalSource } from '../../core/transfer-plan.js';
+
+/** A file up to this size keeps its bytes in memory after hashing … */
+const KEEP_FILE = 1024 * 1024;
+/** … while all kept bytes together stay under this. */
+const KEEP_TOTAL = 64 * 1024 * 1024;
+/** Files hashed at once: each small file is four thread-pool round trips (open, stat, read, close). */
+const HASH_CONCURRENCY = 8;
 
 export interface WalkOptions {
   /** Things that are not pushed (sockets, FIFOs, symlinks to directories), one sentence each. */
@@ -36,7 +46,43 @@ export async function walkSources(args: string[], o: WalkOptions): Promise<Local
     await addEntry(arg, arg, '', entries, o);
     sources.push({ arg, type: info.isDirectory() ? 'directory' : 'file', entries });
   }
+  await hashFiles(
+    sources.flatMap((s) => s.entries.filter((e) => e.type === 'file')),
+    o,
+  );
   return sources;
+}
+
+/** Fills in each file's sha256 (and, for small files within the budget, its bytes), a few at a time. */
+async function hashFiles(files: LocalEntry[], o: WalkOptions): Promise<void> {
+  let budget = KEEP_TOTAL;
+  const keep = files.map((f) => {
+    const kept = f.size <= KEEP_FILE && f.size <= budget;
+    if (kept) budget -= f.size;
+    return kept;
+  });
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < files.length) {
+      const i = next++;
+      const f = files[i]!;
+      if (o.signal?.aborted) throw new FleetError('interrupted', 'interrupted while reading the local files');
+      const path = f.rel === '' ? f.source : join(f.source, f.rel);
+      if (keep[i] && f.size > 0) {
+        const content = (await readFile(path)).subarray(0, f.size);
+        if (content.length !== f.size) throw shrunk(path);
+        f.content = content;
+        f.sha256 = createHash('sha256').update(content).digest('hex');
+      } else f.sha256 = await hashFile(path, f.size);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(HASH_CONCURRENCY, files.length) }, worker));
+}
+
+function shrunk(path: string): FleetError {
+  return new FleetError('integrity', `${path} changed while it was being read`, {
+    hint: 'push it again once nothing writes to it',
+  });
 }
 
 async function addEntry(
@@ -61,10 +107,15 @@ async function addEntry(
     const names = (await readdir(path)).sort();
     for (const name of names) await addEntry(source, join(path, name), rel ? `${rel}/${name}` : name, out, o);
   } else if (info.isFile()) {
-    out.push({ ...base, type: 'file', size: info.size, sha256: await hashFile(path, info.size) });
+    out.push({ ...base, type: 'file', size: info.size, stamp: changeStamp(info) });
   } else {
     o.warn(`${path}: not a regular file or directory, not pushed`);
   }
+}
+
+/** What changes whenever a file's bytes do (ctime moves on every write; a program cannot set it). */
+export function changeStamp(info: Stats): string {
+  return `${info.dev}:${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`;
 }
 
 /** sha256 of the first `size` bytes (the size the tar header will announce). */

@@ -11,7 +11,7 @@ import type { HostTarget } from '../../core/host.js';
 import { parseRemoteState, planHost, type PushPlan } from '../../core/transfer-plan.js';
 import type { EventBus } from '../../runtime/events.js';
 import { NO_COUNTS, progressReporter, runRemoteScript, stepFailed, type HostCounts } from './transfer.js';
-import { receiveInput } from './push-tar-stream.js';
+import { manifest, receiveInput } from './push-tar-stream.js';
 
 export interface SendPlanOptions {
   bus: EventBus;
@@ -79,6 +79,8 @@ export async function sendPlan(
     plan.parent,
     o.mode === undefined ? '' : o.mode.toString(8),
     o.owner ?? '',
+    // The manifest's length lets the host take it off the pipe in a few reads (see the script).
+    String(Buffer.byteLength(manifest(hostPlan.send, nonce))),
   ];
   let result;
   try {

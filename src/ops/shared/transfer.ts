@@ -10,9 +10,8 @@ import { FleetError, toFleetError } from '../../core/errors.js';
 import { failureKind, type HostTarget } from '../../core/host.js';
 import { roundSeconds } from '../../core/report.js';
 import { shouldReport } from '../../core/transfer-progress.js';
-import type { TransferFailure, TransferHostReport, TransferReport } from '../../core/transfer-report.js';
+import type { TransferFailure, TransferHostReport } from '../../core/transfer-report.js';
 import type { EventBus } from '../../runtime/events.js';
-import type { OperationResult, Runtime } from '../../runtime/types.js';
 
 /** `sh -c SCRIPT NAME ARGS…`: the script text and its arguments on the command line, stdin free for data. */
 export async function runRemoteScript(
@@ -109,22 +108,4 @@ export function stepFailed(host: HostTarget, step: string, result: ExecResult): 
       host: host.id,
     },
   );
-}
-
-/** The end of a push or pull: write the report, log its path, emit run:done, return the result. */
-export async function finishTransfer(
-  rt: Runtime,
-  report: TransferReport,
-  startedAt: Date,
-  reportPath: string | undefined,
-): Promise<OperationResult<TransferReport>> {
-  const path = await rt.writeReport(report.command, report, startedAt, reportPath);
-  rt.bus.log('info', `report: ${path}`);
-  rt.bus.emit({
-    type: 'run:done',
-    ok: report.successful === report.total_devices,
-    durationMs: report.duration_seconds * 1000,
-    interrupted: report.was_interrupted,
-  });
-  return { result: report, reportPath: path };
 }
