@@ -17,7 +17,6 @@ import {
 import type { Inventory, InventoryDefaults, InventoryNode, NodeRole } from './inventory-model.js';
 import { findTooDeep, isAliasBomb, MAX_ALIAS_COUNT, MAX_NESTING } from './inventory-limits.js';
 import { offsetPos, positionOf, type PathSegment } from './inventory-positions.js';
-import { NODES_SCHEMA } from './inventory-schema.js';
 
 export type { Inventory, InventoryDefaults, InventoryNode, NodeRole } from './inventory-model.js';
 
