@@ -9,12 +9,10 @@
 import { FleetError, toFleetError } from '../../core/errors.js';
 import type { HostTarget } from '../../core/host.js';
 import { pollUntil } from '../../core/poll.js';
-import { compatDevices, devicesSuccessRate, type CompatDevice } from '../../core/report-devices.js';
-import { roundSeconds } from '../../core/report.js';
-import { finishRun } from '../../runtime/finish-run.js';
 import type { OperationResult, Runtime } from '../../runtime/types.js';
 import { checkReady } from '../shared/readiness.js';
-import { runRolling, type LeftDrained, type NodeInfo, type RollingRow } from '../shared/rolling.js';
+import { runRollingCommand, type RollingReportBase } from '../shared/rolling-run.js';
+import type { NodeInfo, RollingRow } from '../shared/rolling.js';
 
 export const DEFAULT_REBOOT_COMMAND = 'systemctl reboot || shutdown -r now';
 
@@ -39,64 +37,32 @@ export interface RebootHostReport extends RollingRow {
   new_boot_id: string | null;
 }
 
-export interface RebootReport {
+export interface RebootReport extends RollingReportBase<RebootHostReport> {
   command: 'reboot';
-  timestamp: string;
-  duration_seconds: number;
-  was_interrupted: boolean;
-  total_devices: number;
   rebooted: number;
-  /** Nodes fleet drained and could not activate again, with the command that does it. */
-  left_drained: LeftDrained[];
-  hosts: RebootHostReport[];
-  /** The hosts as the bash module's scripts read them (core/report-devices.ts). */
-  devices: CompatDevice[];
-  success_rate: number;
 }
 
-export async function run(input: RebootInput, rt: Runtime): Promise<OperationResult<RebootReport>> {
-  const { bus } = rt;
-  const startedAt = new Date();
-  bus.emit({ type: 'run:start', command: 'reboot', hosts: input.hosts.map((h) => h.id), at: Date.now() });
-  // The caller owns the pool (see runRolling).
-  const outcome = await runRolling<RebootHostReport>(
+export function run(input: RebootInput, rt: Runtime): Promise<OperationResult<RebootReport>> {
+  return runRollingCommand<RebootHostReport, RebootReport>(
     {
+      command: 'reboot',
       hosts: input.hosts,
-      batch: input.batch,
-      drain: input.drain,
-      allAtOnce: input.allAtOnce,
-      force: input.force,
-      continueOnError: input.continueOnError,
-      row: () => ({ old_boot_id: null, new_boot_id: null }),
-      step: (n, row, signal) => rebootOne(n, row, input, rt, signal),
-      failedWords: 'did not come back',
-      stepWords: 'rebooting',
+      reportPath: input.reportPath,
+      rolling: {
+        batch: input.batch,
+        drain: input.drain,
+        allAtOnce: input.allAtOnce,
+        force: input.force,
+        continueOnError: input.continueOnError,
+        row: () => ({ old_boot_id: null, new_boot_id: null }),
+        step: (n, row, signal) => rebootOne(n, row, input, rt, signal),
+        failedWords: 'did not come back',
+        stepWords: 'rebooting',
+      },
+      report: (base, rebooted) => ({ command: 'reboot', ...base, rebooted }),
     },
     rt,
-  ).finally(() => rt.releasePool());
-  const hosts = outcome.rows;
-  const devices = compatDevices(hosts.map((h) => ({ ...h, duration_seconds: h.seconds })));
-  const report: RebootReport = {
-    command: 'reboot',
-    timestamp: startedAt.toISOString(),
-    duration_seconds: roundSeconds(Date.now() - startedAt.getTime()),
-    was_interrupted: outcome.interrupted,
-    total_devices: hosts.length,
-    rebooted: hosts.filter((h) => h.status === 'ok').length,
-    left_drained: outcome.leftDrained,
-    hosts,
-    devices,
-    success_rate: devicesSuccessRate(devices),
-  };
-  return finishRun(rt, {
-    name: 'reboot',
-    report,
-    startedAt,
-    reportPath: input.reportPath,
-    error: outcome.error,
-    interrupted: outcome.interrupted,
-    durationMs: report.duration_seconds * 1000,
-  });
+  );
 }
 
 /** Reboots one host and waits for a new boot id and readiness; throws when it did not come back. */

@@ -9,12 +9,10 @@
 import { FleetError } from '../../core/errors.js';
 import type { HostTarget } from '../../core/host.js';
 import { pollUntil } from '../../core/poll.js';
-import { compatDevices, devicesSuccessRate, type CompatDevice } from '../../core/report-devices.js';
-import { roundSeconds } from '../../core/report.js';
-import { finishRun } from '../../runtime/finish-run.js';
 import type { OperationResult, Runtime } from '../../runtime/types.js';
 import { checkReady } from '../shared/readiness.js';
-import { runRolling, type LeftDrained, type NodeInfo, type RollingRow } from '../shared/rolling.js';
+import { runRollingCommand, type RollingReportBase } from '../shared/rolling-run.js';
+import type { NodeInfo, RollingRow } from '../shared/rolling.js';
 
 /** The tail of a host's output kept in the report (the whole output can be megabytes of apt). */
 export const OUTPUT_TAIL_BYTES = 4096;
@@ -39,69 +37,33 @@ export interface RolloutHostReport extends RollingRow {
   output: string;
 }
 
-export interface RolloutReport {
+export interface RolloutReport extends RollingReportBase<RolloutHostReport> {
   command: 'rollout';
   /** The maintenance command that ran on each host. */
   run: string;
-  timestamp: string;
-  duration_seconds: number;
-  was_interrupted: boolean;
-  total_devices: number;
   succeeded: number;
-  /** Nodes fleet drained and did not activate again (their command failed), with the command that does it. */
-  left_drained: LeftDrained[];
-  hosts: RolloutHostReport[];
-  /** The hosts as the bash module's scripts read them (core/report-devices.ts). */
-  devices: CompatDevice[];
-  success_rate: number;
 }
 
-export async function run(input: RolloutInput, rt: Runtime): Promise<OperationResult<RolloutReport>> {
-  const { bus } = rt;
-  const startedAt = new Date();
-  bus.emit({ type: 'run:start', command: 'rollout', hosts: input.hosts.map((h) => h.id), at: Date.now() });
-  // The caller owns the pool (see runRolling).
-  const outcome = await runRolling<RolloutHostReport>(
+export function run(input: RolloutInput, rt: Runtime): Promise<OperationResult<RolloutReport>> {
+  return runRollingCommand<RolloutHostReport, RolloutReport>(
     {
+      command: 'rollout',
       hosts: input.hosts,
-      batch: input.batch,
-      drain: input.drain,
-      continueOnError: input.continueOnError,
-      row: () => ({ exit_code: null, output: '' }),
-      step: (n, row, signal) => rolloutOne(n, row, input, rt, signal),
-      failedWords: 'failed',
-      stepWords: 'running the command on',
+      reportPath: input.reportPath,
+      rolling: {
+        batch: input.batch,
+        drain: input.drain,
+        continueOnError: input.continueOnError,
+        row: () => ({ exit_code: null, output: '' }),
+        step: (n, row, signal) => rolloutOne(n, row, input, rt, signal),
+        failedWords: 'failed',
+        stepWords: 'running the command on',
+      },
+      device: (row) => ({ exit_code: row.exit_code, output: row.output }),
+      report: (base, succeeded) => ({ command: 'rollout', run: input.command, ...base, succeeded }),
     },
     rt,
-  ).finally(() => rt.releasePool());
-  const hosts = outcome.rows;
-  const devices = compatDevices(hosts.map((h) => ({ ...h, duration_seconds: h.seconds }))).map((d, i) => ({
-    ...d,
-    exit_code: hosts[i]!.exit_code,
-    output: hosts[i]!.output,
-  }));
-  const report: RolloutReport = {
-    command: 'rollout',
-    run: input.command,
-    timestamp: startedAt.toISOString(),
-    duration_seconds: roundSeconds(Date.now() - startedAt.getTime()),
-    was_interrupted: outcome.interrupted,
-    total_devices: hosts.length,
-    succeeded: hosts.filter((h) => h.status === 'ok').length,
-    left_drained: outcome.leftDrained,
-    hosts,
-    devices,
-    success_rate: devicesSuccessRate(devices),
-  };
-  return finishRun(rt, {
-    name: 'rollout',
-    report,
-    startedAt,
-    reportPath: input.reportPath,
-    error: outcome.error,
-    interrupted: outcome.interrupted,
-    durationMs: report.duration_seconds * 1000,
-  });
+  );
 }
 
 /** Runs the command on one host, then waits until the host is ready again; throws on a failure. */
