@@ -5,9 +5,9 @@
 import type { HostTarget } from '../../core/host.js';
 import { checkRemotePath } from '../../core/transfer-plan.js';
 import { buildTransferReport, type TransferReport } from '../../core/transfer-report.js';
-import { finishRun } from '../../runtime/finish-run.js';
 import { forEachHost } from '../../runtime/for-each-host.js';
 import type { OperationResult, Runtime } from '../../runtime/types.js';
+import { finishTransferRun } from '../shared/transfer.js';
 import { pullFromHost } from './host.js';
 
 export interface PullInput {
@@ -59,13 +59,5 @@ export async function run(input: PullInput, rt: Runtime): Promise<OperationResul
     bytes: hosts.reduce((n, h) => n + h.bytes_sent, 0),
     hosts,
   });
-  return finishRun(rt, {
-    name: report.command,
-    report,
-    startedAt,
-    reportPath: input.reportPath,
-    ok: report.successful === report.total_devices,
-    interrupted: report.was_interrupted,
-    durationMs: report.duration_seconds * 1000,
-  });
+  return finishTransferRun(rt, report, startedAt, input.reportPath);
 }

@@ -6,10 +6,10 @@ import { walkSources } from '../../adapters/fs/local-tree.js';
 import type { HostTarget } from '../../core/host.js';
 import { checkRemotePath, planPush } from '../../core/transfer-plan.js';
 import { buildTransferReport, type TransferReport } from '../../core/transfer-report.js';
-import { finishRun } from '../../runtime/finish-run.js';
 import { forEachHost } from '../../runtime/for-each-host.js';
 import type { OperationResult, Runtime } from '../../runtime/types.js';
 import { pushToHost } from '../shared/push-host.js';
+import { finishTransferRun } from '../shared/transfer.js';
 
 export interface PushInput {
   sources: string[];
@@ -71,13 +71,5 @@ export async function run(input: PushInput, rt: Runtime): Promise<OperationResul
     bytes: plan.bytes,
     hosts,
   });
-  return finishRun(rt, {
-    name: report.command,
-    report,
-    startedAt,
-    reportPath: input.reportPath,
-    ok: report.successful === report.total_devices,
-    interrupted: report.was_interrupted,
-    durationMs: report.duration_seconds * 1000,
-  });
+  return finishTransferRun(rt, report, startedAt, input.reportPath);
 }

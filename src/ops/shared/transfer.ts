@@ -10,8 +10,10 @@ import { FleetError, toFleetError } from '../../core/errors.js';
 import { failureKind, type HostTarget } from '../../core/host.js';
 import { roundSeconds } from '../../core/report.js';
 import { shouldReport } from '../../core/transfer-progress.js';
-import type { TransferFailure, TransferHostReport } from '../../core/transfer-report.js';
+import type { TransferFailure, TransferHostReport, TransferReport } from '../../core/transfer-report.js';
 import type { EventBus } from '../../runtime/events.js';
+import { finishRun } from '../../runtime/finish-run.js';
+import type { OperationResult, Runtime } from '../../runtime/types.js';
 
 /** `sh -c SCRIPT NAME ARGS…`: the script text and its arguments on the command line, stdin free for data. */
 export async function runRemoteScript(
@@ -108,4 +110,22 @@ export function stepFailed(host: HostTarget, step: string, result: ExecResult): 
       host: host.id,
     },
   );
+}
+
+/** How push and pull end: the report written and named, run:done from its counts (finishRun). */
+export function finishTransferRun(
+  rt: Runtime,
+  report: TransferReport,
+  startedAt: Date,
+  reportPath: string | undefined,
+): Promise<OperationResult<TransferReport>> {
+  return finishRun(rt, {
+    name: report.command,
+    report,
+    startedAt,
+    reportPath,
+    ok: report.successful === report.total_devices,
+    interrupted: report.was_interrupted,
+    durationMs: report.duration_seconds * 1000,
+  });
 }
