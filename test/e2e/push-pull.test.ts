@@ -150,9 +150,11 @@ describe('fleet push', () => {
     const rt0 = testRuntime({ ssh: labSsh(lab) });
     await push({ sources: [file], dest: '/srv/blob.bin', hosts: both(), concurrency: 2 }, rt0);
     await rt0.close();
-    // Big enough that the transfer outlasts stopping the host on a quiet machine.
-    const big = randomBytes(128 * 1024 * 1024);
+    // p2's link is held to 40 Mbit/s, so its 24 MB take about 5 s: stopping the host (which scans /proc,
+    // slow on a loaded machine) always lands mid-transfer, never after the rename.
+    const big = randomBytes(24 * 1024 * 1024);
     writeFileSync(file, big);
+    await lab.throttleLink('p2', 40);
     const rt = testRuntime({ ssh: labSsh(lab, { retries: 0 }) });
     let stopped: Promise<void> | undefined;
     rt.bus.subscribe((e) => {
@@ -178,6 +180,7 @@ describe('fleet push', () => {
       expect((await sh('p1', 'sha256sum < /srv/blob.bin')).slice(0, 64)).toBe(sha(big));
     } finally {
       await rt.close();
+      await lab.throttleLink('p2', null);
       await lab.startHost('p2');
     }
     expect(await sh('p2', 'cat /srv/blob.bin')).toBe('old contents\n');

@@ -8,7 +8,7 @@ import { hostExec, hostMust, type HostRuntime } from './host.js';
 import { writeInventoryFile } from './inventory.js';
 import { newEd25519, writeKnownHosts } from './keys.js';
 import { labDir } from './names.js';
-import { LabError, must, sleep } from './proc.js';
+import { LabError, must, run, sleep } from './proc.js';
 import type { Lab, LabExecResult, LabProfile } from './types.js';
 
 /** What a lab records about itself in <dir>/state.json; never secrets. */
@@ -153,6 +153,28 @@ export function makeLab(state: LabState, secrets: { keyPassphrase: string; passw
     },
     async restoreLink(name: string): Promise<void> {
       await must('ip', ['link', 'set', host(name).veth, 'up']);
+    },
+    async throttleLink(name: string, mbit: number | null): Promise<void> {
+      const dev = host(name).veth;
+      if (mbit === null) {
+        await run('tc', ['qdisc', 'del', 'dev', dev, 'root']);
+        return;
+      }
+      if (!(mbit > 0)) throw new LabError(`lab: throttleLink ${name}: rate must be > 0 Mbit/s, got ${mbit}`);
+      await must('tc', [
+        'qdisc',
+        'replace',
+        'dev',
+        dev,
+        'root',
+        'tbf',
+        'rate',
+        `${mbit}mbit`,
+        'burst',
+        '64kb',
+        'latency',
+        '400ms',
+      ]);
     },
     async stopDocker(name: string): Promise<void> {
       const h = host(name);

@@ -105,6 +105,8 @@ export interface Lab {
   startHost(host: string): Promise<void>;
   cutLink(host: string): Promise<void>;
   restoreLink(host: string): Promise<void>;
+  /** Limits traffic towards the host to `mbit` Mbit/s (a tbf qdisc on its veth); null removes the limit. */
+  throttleLink(host: string, mbit: number | null): Promise<void>;
   stopDocker(host: string): Promise<void>;
   startDocker(host: string): Promise<void>;
   /** Replaces a host's SSH host key (for host-key-changed tests); known_hosts keeps the old key. */
