@@ -189,7 +189,8 @@ export function buildManifest(input: BuildManifestInput): Manifest {
   return manifest;
 }
 
-export type RestoreOnly = 'swarm' | 'paths' | 'volumes';
+import type { RestoreOnly } from './backup-kinds.js';
+export type { RestoreOnly } from './backup-kinds.js';
 
 /** The items a restore touches: --only narrows by kind, -n by host; the unlock key follows its swarm item. */
 export function selectRestoreItems(

@@ -8,7 +8,8 @@ import type { ItemRef } from './backup-manifest.js';
 import { SWARM_DIR } from './backup-manifest.js';
 
 export const DEFAULT_PATHS = ['/etc/fleet'];
-export type BackupKind = 'swarm' | 'paths' | 'volumes';
+import type { BackupKind } from './backup-kinds.js';
+export type { BackupKind } from './backup-kinds.js';
 
 /** One host as seen before the backup: its engine's view of the swarm, existing paths, volumes. */
 export interface HostObservation {

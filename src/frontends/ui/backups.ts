@@ -7,7 +7,7 @@
  */
 import type { BackupStore } from '../../adapters/s3/types.js';
 import { FleetError } from '../../core/errors.js';
-import type { RestoreOnly } from '../../core/backup-manifest.js';
+import { BACKUP_DEFAULTS, BACKUP_KINDS, parseBackupKinds } from '../../core/backup-kinds.js';
 import type { OperationResult } from '../../runtime/types.js';
 import type { BackupRunReport } from '../../ops/backup/report.js';
 import { runOperation, selectHosts } from './actions.js';
@@ -37,12 +37,6 @@ export interface RestoreRequest {
   only?: string[];
   hosts?: string[];
 }
-
-const RESTORE_KINDS = new Set<string>(['swarm', 'paths', 'volumes']);
-/** The CLI's defaults for `fleet backup` / `fleet restore` (--concurrency, --wait-timeout, --stop-deadline). */
-const CONCURRENCY = 4;
-const WAIT_TIMEOUT_MS = 120_000;
-const STOP_DEADLINE_S = 300;
 
 /** Opens the configured store for one request and closes it after (credentials stay in the environment). */
 async function withStore<T>(ctx: UiContext, use: (store: BackupStore) => Promise<T>): Promise<T> {
@@ -96,17 +90,17 @@ export async function backupNode(
         {
           hosts,
           store,
-          kinds: ['swarm', 'paths', 'volumes'],
+          kinds: [...BACKUP_KINDS],
           explicitKinds: false,
           extraPaths: [],
           volumes: [],
           allowDowntime: false,
           gzip: true,
-          concurrency: CONCURRENCY,
+          concurrency: BACKUP_DEFAULTS.concurrency,
           dryRun: false,
-          stopDeadlineS: STOP_DEADLINE_S,
+          stopDeadlineS: BACKUP_DEFAULTS.stopDeadlineS,
           sudo: Boolean(ctx.sudo),
-          waitTimeoutMs: WAIT_TIMEOUT_MS,
+          waitTimeoutMs: BACKUP_DEFAULTS.waitTimeoutS * 1000,
           fleetVersion: BUILD_INFO.version,
         },
         rt,
@@ -128,13 +122,9 @@ export async function restoreBackup(
   if (req.only !== undefined && !Array.isArray(req.only)) {
     throw new FleetError('usage', '"only" must be a list of swarm, paths, volumes');
   }
-  const bad = (req.only ?? []).filter((k) => !RESTORE_KINDS.has(k));
-  if (bad.length > 0) {
-    throw new FleetError('usage', `"only" takes swarm, paths and volumes, got ${bad.join(', ')}`);
-  }
+  const only = parseBackupKinds(req.only);
   const selected = (req.hosts ?? []).length > 0;
   const hosts = selected ? selectHosts(ctx, req.hosts) : ctx.hosts;
-  const only = req.only?.length ? ([...new Set(req.only)] as RestoreOnly[]) : undefined;
   const { runRestore } = await import('../../ops/backup/run-restore.js');
   return withStore(ctx, (store) =>
     runOperation(ctx, { command: 'restore', hosts }, (rt) =>
@@ -145,9 +135,9 @@ export async function restoreBackup(
           hosts,
           selected,
           only,
-          concurrency: CONCURRENCY,
+          concurrency: BACKUP_DEFAULTS.concurrency,
           sudo: Boolean(ctx.sudo),
-          waitTimeoutMs: WAIT_TIMEOUT_MS,
+          waitTimeoutMs: BACKUP_DEFAULTS.waitTimeoutS * 1000,
           yes: false,
           dryRun: false,
         },

@@ -4,7 +4,7 @@
  * the actions so `fleet --help` stays fast.
  */
 import { Option, type Command } from 'commander';
-import type { BackupKind } from '../../../core/backup-plan.js';
+import { BACKUP_DEFAULTS, BACKUP_KINDS, parseBackupKinds } from '../../../core/backup-kinds.js';
 import {
   addSshOptions,
   parseCount,
@@ -39,19 +39,8 @@ export interface BackupCliOptions extends StoreCliOptions, TargetCliOptions, Ssh
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-const kindList = (value: string, previous: string[] = []): string[] => {
-  const out = [...previous];
-  for (const kind of value
-    .split(',')
-    .map((k) => k.trim())
-    .filter(Boolean)) {
-    if (!['swarm', 'paths', 'volumes'].includes(kind)) {
-      throw new Error(`--only takes swarm, paths and volumes (comma-separated), got "${kind}"`);
-    }
-    out.push(kind);
-  }
-  return out;
-};
+const kindList = (value: string, previous: string[] = []): string[] =>
+  parseBackupKinds([...previous, value]) ?? [];
 
 const BACKUP_HELP = `
 What is backed up:
@@ -93,8 +82,9 @@ Examples:
 
 async function backupAction(opts: BackupCliOptions, cmd: Command): Promise<number> {
   const store = await openStoreFromOptions(opts);
-  const explicitKinds = (opts.only ?? []).length > 0;
-  const kinds = (explicitKinds ? [...new Set(opts.only)] : ['swarm', 'paths', 'volumes']) as BackupKind[];
+  const only = parseBackupKinds(opts.only);
+  const explicitKinds = only !== undefined;
+  const kinds = only ?? [...BACKUP_KINDS];
   const { runBackup } = await import('../../../ops/backup/run-backup.js');
   const { BUILD_INFO } = await import('../../../core/build-info.js');
   return runBackupCommand('backup', opts, cmd, store, { lock: !opts.dryRun }, (hosts, rt) =>
@@ -183,17 +173,17 @@ export function register(program: Command): void {
         'longest Docker stays stopped for the swarm archive; past it Docker is started without a backup',
       )
         .argParser(parseSeconds('--stop-deadline'))
-        .default(300),
+        .default(BACKUP_DEFAULTS.stopDeadlineS),
     )
     .addOption(
       new Option('-c, --concurrency <n>', 'hosts streaming at once')
         .argParser(parseCount('--concurrency', { min: 1 }))
-        .default(4),
+        .default(BACKUP_DEFAULTS.concurrency),
     )
     .addOption(
       new Option('--wait-timeout <seconds>', 'how long a restarted manager may take to be Reachable again')
         .argParser(parseSeconds('--wait-timeout'))
-        .default(120),
+        .default(BACKUP_DEFAULTS.waitTimeoutS),
     )
     .option('--report <file>', 'write the JSON report here instead of ./reports/backup-<time>.json')
     .option('--json', 'print the JSON report on stdout instead of the human view')

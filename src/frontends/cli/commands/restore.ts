@@ -1,6 +1,6 @@
 /** `fleet restore ID`: flags → ops/backup/run-restore.ts's typed input; the run is runBackupCommand's. */
 import { Option, type Command } from 'commander';
-import type { RestoreOnly } from '../../../core/backup-manifest.js';
+import { BACKUP_DEFAULTS, parseBackupKinds } from '../../../core/backup-kinds.js';
 import {
   addSshOptions,
   parseCount,
@@ -55,7 +55,7 @@ Examples:
 
 async function restoreAction(id: string, opts: RestoreCliOptions, cmd: Command): Promise<number> {
   const store = await openStoreFromOptions(opts);
-  const only = opts.only?.length ? ([...new Set(opts.only)] as RestoreOnly[]) : undefined;
+  const only = parseBackupKinds(opts.only);
   const { hasSelection } = await import('../../../core/selectors.js');
   const selected =
     hasSelection({ nodes: opts.nodes, exclude: opts.exclude, role: opts.role }) ||
@@ -95,27 +95,19 @@ export function register(program: Command): void {
     .option(
       '--only <kinds>',
       'only these: swarm, paths, volumes (comma-separated)',
-      (value: string, previous: string[] = []) => [
-        ...previous,
-        ...value.split(',').map((k) => {
-          const kind = k.trim();
-          if (!['swarm', 'paths', 'volumes'].includes(kind))
-            throw new Error(`--only takes swarm, paths and volumes, got "${kind}"`);
-          return kind;
-        }),
-      ],
+      (value: string, previous: string[] = []) => parseBackupKinds([...previous, value]) ?? [],
     )
     .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
     .option('--dry-run', 'verify every checksum and list what would change; change nothing, ask nothing')
     .addOption(
       new Option('-c, --concurrency <n>', 'hosts restoring at once')
         .argParser(parseCount('--concurrency', { min: 1 }))
-        .default(4),
+        .default(BACKUP_DEFAULTS.concurrency),
     )
     .addOption(
       new Option('--wait-timeout <seconds>', 'how long Docker may take to come back')
         .argParser(parseSeconds('--wait-timeout'))
-        .default(120),
+        .default(BACKUP_DEFAULTS.waitTimeoutS),
     )
     .option('--report <file>', 'write the JSON report here instead of ./reports/restore-<time>.json')
     .option('--json', 'print the JSON report on stdout instead of the human view')

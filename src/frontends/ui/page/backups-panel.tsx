@@ -5,26 +5,13 @@
  */
 import { Fragment, useEffect, useState } from 'react';
 import { ApiFailure, get } from './api.js';
+import type { BackupRow, RestoreRequest } from '../backups.js';
+import type { BackupKind } from '../../../core/backup-kinds.js';
 
-interface BackupRow {
-  id: string;
-  status: 'complete' | 'incomplete' | 'damaged';
-  time: string | null;
-  size: number;
-  hosts: string[];
-  clusterId: string | null;
-  problem: string | null;
-  items: { host: string; kind: string; source: string; size: number }[];
-}
+// Types only (erased from the page bundle): the shapes the server's /api/backups and /api/restore use.
+export type RestoreChoice = RestoreRequest & { backupId: string };
 
-export interface RestoreChoice {
-  backupId: string;
-  only?: string[];
-  hosts?: string[];
-}
-
-type Kind = 'swarm' | 'paths' | 'volumes';
-const KIND_OF: Record<string, Kind | undefined> = { swarm: 'swarm', path: 'paths', volume: 'volumes' };
+const KIND_OF: Record<string, BackupKind | undefined> = { swarm: 'swarm', path: 'paths', volume: 'volumes' };
 
 function bytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -33,8 +20,8 @@ function bytes(n: number): string {
 }
 
 /** The kinds a backup holds, as `fleet restore --only` names them. */
-function kindsOf(b: BackupRow): Kind[] {
-  return [...new Set(b.items.map((i) => KIND_OF[i.kind]).filter((k): k is Kind => k !== undefined))];
+function kindsOf(b: BackupRow): BackupKind[] {
+  return [...new Set(b.items.map((i) => KIND_OF[i.kind]).filter((k): k is BackupKind => k !== undefined))];
 }
 
 function RestoreForm({
@@ -47,7 +34,7 @@ function RestoreForm({
   onRestore: (choice: RestoreChoice) => void;
 }) {
   const kinds = kindsOf(backup);
-  const [only, setOnly] = useState<Kind[]>(kinds.filter((k) => k !== 'swarm'));
+  const [only, setOnly] = useState<BackupKind[]>(kinds.filter((k) => k !== 'swarm'));
   const [onSelection, setOnSelection] = useState(false);
   return (
     <form
