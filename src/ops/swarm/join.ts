@@ -11,7 +11,7 @@
 import type { Secret } from '../../adapters/docker/types.js';
 import { isConnectionError } from '../../adapters/docker/errors.js';
 import { FleetError, toFleetError } from '../../core/errors.js';
-import { sleep, withDeadline } from '../../core/poll.js';
+import { pollUntil, sleep, withDeadline } from '../../core/poll.js';
 import { managerCandidates } from './actions.js';
 import type { HostRecord, SwarmContext } from './context.js';
 
@@ -19,6 +19,13 @@ import type { HostRecord, SwarmContext } from './context.js';
 export const JOIN_GRACE_MS = 5000;
 /** Local swarm states of a join that did not complete. */
 const STRANDED = new Set(['pending', 'error']);
+/**
+ * Docker gives up waiting for a join after 20 s (HTTP 503 "Timeout was reached before node joined")
+ * while the join goes on in the background: on a loaded or slow node (a Jetson, 50 joins at once)
+ * it usually completes a little later. How long fleet watches it before calling the node stranded.
+ */
+export const JOIN_BACKGROUND_MS = 60_000;
+const JOIN_TIMEOUT_REACHED = /timeout was reached before node joined/i;
 
 /** Aborts with `signal`, but only `graceMs` after it: a step in flight gets that long to finish. */
 export function afterGrace(signal: AbortSignal, graceMs: number): AbortSignal {
@@ -53,6 +60,28 @@ async function localState(host: HostRecord, ctx: SwarmContext): Promise<string |
 export async function leaveStranded(ctx: SwarmContext, host: HostRecord, why: string): Promise<void> {
   ctx.bus.log('warn', `${why}: leaving the swarm to join again`, host.target.id);
   await host.engine!.swarmLeave(true, afterGrace(ctx.signal, JOIN_GRACE_MS));
+}
+
+/** Watches a join Docker stopped waiting for: its local state once it leaves `pending`, else `pending`. */
+async function joinedInBackground(ctx: SwarmContext, host: HostRecord, addr: string): Promise<string> {
+  ctx.bus.log(
+    'info',
+    `join through ${addr} still running after Docker's 20 s: waiting for it`,
+    host.target.id,
+  );
+  try {
+    return await pollUntil(
+      `${host.target.id} to finish joining through ${addr}`,
+      async () => {
+        const state = await localState(host, ctx);
+        return state === 'pending' ? undefined : state;
+      },
+      { timeoutMs: JOIN_BACKGROUND_MS, signal: ctx.signal, host: host.target.id, initialDelayMs: 500 },
+    );
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    return 'pending';
+  }
 }
 
 export interface JoinRequest {
@@ -98,7 +127,10 @@ export async function joinThroughManagers(
       const error = toFleetError(err);
       lastError = error;
       // The answer may be lost while the join itself went through.
-      const state = await localState(host, ctx);
+      let state = await localState(host, ctx);
+      if (state === 'pending' && JOIN_TIMEOUT_REACHED.test(error.message) && !ctx.signal.aborted) {
+        state = await joinedInBackground(ctx, host, addr);
+      }
       if (state === 'active') return addr;
       if (ctx.signal.aborted) {
         throw new FleetError('interrupted', `join through ${addr} abandoned (Ctrl-C)`, { host: id });
