@@ -109,12 +109,24 @@ export function managerCandidates(ctx: SwarmContext): HostRecord[] {
   );
 }
 
+/** Whether a manager whose cluster call timed out still answers its own engine's /info within 5 s. */
+async function stillAnswers(via: HostRecord, signal: AbortSignal): Promise<boolean> {
+  try {
+    await withDeadline(`GET /info on ${via.target.id}`, 5000, signal, (s) => via.engine!.info(s));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Runs a cluster-level call (list nodes, label a node, create the network) through the leader and,
  * when the leader does not answer in time (its link was cut, its engine stopped), through the other
  * managers in turn: the survivors elect a new leader within seconds and carry on. A manager that
  * fails this way is marked failed (so the run cannot end "ok") and the leader pointer moves to the
- * manager that answered. Errors of the request itself (HTTP 4xx) are thrown as they are.
+ * manager that answered. A call that only timed out on a manager that still answers /info is slow,
+ * not lost: it is tried again (until the deadline) without failing that manager. Errors of the
+ * request itself (HTTP 4xx) are thrown as they are.
  */
 export async function viaManager<T>(
   ctx: SwarmContext,
@@ -129,6 +141,7 @@ export async function viaManager<T>(
     if (candidates.length === 0) break;
     for (const via of candidates) {
       if (ctx.signal.aborted) throw new FleetError('interrupted', `interrupted during ${phase}`);
+      if (lastError && Date.now() > deadline) break;
       try {
         const value = await withDeadline(`${phase} via ${via.target.id}`, ATTEMPT_MS, ctx.signal, (signal) =>
           fn(via, signal),
@@ -141,6 +154,11 @@ export async function viaManager<T>(
         lastError = error;
         const status = dockerStatus(err);
         if (isConnectionError(error)) {
+          if (error.code === 'timeout' && (await stillAnswers(via, ctx.signal))) {
+            // Alive but slow (its Raft store busy with many joins on a loaded machine): not lost.
+            ctx.bus.log('debug', `${phase}: ${error.message}; it still answers, trying again`, via.target.id);
+            continue;
+          }
           // This manager is gone for this run: say so once, then use the others.
           if (via.result.status !== 'failed') {
             const lost = new FleetError(error.code, `manager lost: ${error.message}`, {
