@@ -5,10 +5,12 @@
 import { FleetError } from './errors.js';
 
 /**
- * Below this many bytes in all (hosts × bytes each) the main thread alone: a worker's start (its own
- * module load and ssh2, and its own handshakes) costs more than it can save.
+ * Below this many bytes in all (hosts × bytes each) the main thread alone. A worker's start (a new
+ * isolate loading fleet's modules and ssh2) measured ~0.3-0.4 s of CPU (3 hosts, 4 MiB each, load
+ * ~25, both the npm CLI and the single binary), while the client spends ~6 ms of CPU per MB sent
+ * (bench/results/push.md): a second thread pays for itself from roughly 120 MB on.
  */
-export const THREADS_MIN_BYTES = 32 * 1024 * 1024;
+export const THREADS_MIN_BYTES = 128 * 1024 * 1024;
 /** More threads than this gain nothing measurable: the hosts' side then decides. */
 export const MAX_PUSH_THREADS = 4;
 

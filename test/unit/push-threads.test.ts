@@ -15,10 +15,13 @@ describe('pushThreadCount', () => {
     expect(pushThreadCount({ cpus: 2, hosts: 16, bytesPerHost: 50 * MB })).toBe(2);
     expect(pushThreadCount({ cpus: 64, hosts: 16, bytesPerHost: 50 * MB })).toBe(MAX_PUSH_THREADS);
     expect(pushThreadCount({ cpus: 8, hosts: 3, bytesPerHost: 50 * MB })).toBe(3);
+    expect(pushThreadCount({ cpus: 2, hosts: 16, bytesPerHost: 8 * MB })).toBe(2);
   });
 
   it('keeps small pushes, one host and one core on the main thread', () => {
     expect(pushThreadCount({ cpus: 2, hosts: 16, bytesPerHost: 1024 })).toBe(1);
+    // 2,000 small files (3 MB) to 16 hosts: the main thread is already the fastest there.
+    expect(pushThreadCount({ cpus: 2, hosts: 16, bytesPerHost: 3 * MB })).toBe(1);
     expect(pushThreadCount({ cpus: 2, hosts: 2, bytesPerHost: THREADS_MIN_BYTES / 2 - 1 })).toBe(1);
     expect(pushThreadCount({ cpus: 2, hosts: 2, bytesPerHost: THREADS_MIN_BYTES / 2 })).toBe(2);
     expect(pushThreadCount({ cpus: 2, hosts: 1, bytesPerHost: 500 * MB })).toBe(1);

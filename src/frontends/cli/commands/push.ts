@@ -48,7 +48,7 @@ Examples:
   fleet push --all --sudo --mkdir --owner root:root ./conf/ /etc/myapp/
   fleet push --all --force ./daemon.json /etc/docker/daemon.json --sudo
 
-A push of 32 MiB or more in all spreads the hosts over one thread per core (up to 4), each with its
+A push of 128 MiB or more in all spreads the hosts over one thread per core (up to 4), each with its
 own SSH connections; FLEET_PUSH_THREADS=N sets the number of threads (1: the main thread only).`,
     )
     .action(async (paths: string[], opts: PushCliOptions, command: Command) => {
