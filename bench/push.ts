@@ -8,6 +8,8 @@
  * BENCH_RUNS override the host counts and the runs;
  * BENCH_TOOLS (comma-separated names) and BENCH_CASES ('big', 'small') pick a subset.
  * BENCH_OUT=FILE writes the table there instead of bench/results/push.md.
+ * BENCH_ONE_THREAD=1 adds `fleet push (1 thread)`: the same CLI with FLEET_PUSH_THREADS=1 (no worker
+ * threads), in the same rounds.
  * FLEET_BASELINE=DIR adds `fleet push (baseline)`: the built CLI of another checkout (DIR/bin/fleet.js),
  * measured in the same rounds, for before/after numbers at the same load.
  */
@@ -44,6 +46,7 @@ interface Case {
 interface Tool {
   name: string;
   argv(ips: string[], c: Case, dest: string): string[];
+  env?: Record<string, string>;
 }
 
 const fleetTool = (name: string, bin: string): Tool => ({
@@ -67,6 +70,9 @@ const fleetTool = (name: string, bin: string): Tool => ({
 
 const ALL_TOOLS: Tool[] = [
   fleetTool('fleet push', 'bin/fleet.js'),
+  ...(process.env.BENCH_ONE_THREAD === '1'
+    ? [{ ...fleetTool('fleet push (1 thread)', 'bin/fleet.js'), env: { FLEET_PUSH_THREADS: '1' } }]
+    : []),
   ...(process.env.FLEET_BASELINE
     ? [fleetTool('fleet push (baseline)', join(process.env.FLEET_BASELINE, 'bin/fleet.js'))]
     : []),
@@ -204,7 +210,11 @@ async function benchCase(lab: Lab, c: Case, count: number): Promise<Row[]> {
       const dest = `/srv/bench-${tool.name.replace(/\W+/g, '-')}`;
       // The scp-based tools do not create DEST; fleet does (--mkdir). Same start for everyone.
       await Promise.all(names.map((n) => lab.exec(n, `mkdir -p ${dest}`)));
-      const m = await measure(tool.argv(ips, c, dest), { env, cwd: ROOT, timeoutMs: 600_000 });
+      const m = await measure(tool.argv(ips, c, dest), {
+        env: { ...env, ...tool.env },
+        cwd: ROOT,
+        timeoutMs: 600_000,
+      });
       const problem = await check(lab, names, tool.name, m, dest, c);
       if (problem) {
         failures.push(`${c.name}, ${count} hosts, run ${run + 1}: ${problem}`);

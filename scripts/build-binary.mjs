@@ -21,7 +21,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync
 import { copyFileSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { BundleError, bundle } from './sea-bundle.mjs';
+import { BundleError, bundle, bundleWorker } from './sea-bundle.mjs';
 import { ROOT, buildInfo } from './write-build-info.mjs';
 import { UI_DIST, buildUi } from './build-ui.mjs';
 
@@ -227,7 +227,12 @@ async function mainBuild() {
   log(
     `bundle ${relative(ROOT, bundlePath)} ${(statSync(bundlePath).size / 1024).toFixed(0)} KiB, ${infoLine}`,
   );
-  const assets = { ...remoteAssets(), ...(await uiAssets()) };
+  // The push worker thread's own bundle (src/ops/push/threads.ts starts it from this asset).
+  const assets = {
+    ...remoteAssets(),
+    ...(await uiAssets()),
+    'push-worker.cjs': await bundleWorker(info, WORK),
+  };
   log(`assets: ${Object.keys(assets).join(', ') || '(none: remote/ has no .sh files)'}`);
 
   for (const target of targets) {

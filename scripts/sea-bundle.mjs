@@ -107,3 +107,21 @@ export async function bundle(info, work) {
   }
   return bundlePath;
 }
+
+/**
+ * The push worker thread (src/ops/push/worker.ts) as its own CommonJS bundle, embedded as the asset
+ * push-worker.cjs: ops/push/threads.ts starts it with `new Worker(code, { eval: true })`, since a
+ * worker cannot load a file from inside the binary. Same plugins as the main bundle (no native
+ * add-ons, no import()).
+ */
+export async function bundleWorker(info, work) {
+  const workerPath = join(work, 'push-worker.cjs');
+  const { stdin: _stdin, metafile: _metafile, ...options } = esbuildOptions(info);
+  await esbuild.build({
+    ...options,
+    entryPoints: [join(ROOT, 'src', 'ops', 'push', 'worker.ts')],
+    sourcemap: false,
+    outfile: workerPath,
+  });
+  return workerPath;
+}

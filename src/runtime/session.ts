@@ -104,6 +104,7 @@ export function openSession(o: SessionOptions): Session {
       signal: controller.signal,
       ask,
       sudoPassword,
+      sshSettings: settings,
       pool: getPool,
       releasePool,
       writeReport: (command, report, startedAt, path, lastOf) =>

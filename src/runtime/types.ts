@@ -3,7 +3,7 @@
  * never touch process.*, commander or a prompt: a question goes through `ask`, a change to a host
  * through a ChangeGate, so the CLI, an MCP server or a web UI can each run the same operation.
  */
-import type { SshPool } from '../adapters/ssh/types.js';
+import type { SshPool, SshSettings } from '../adapters/ssh/types.js';
 import type { FleetError } from '../core/errors.js';
 import type { HostTarget } from '../core/host.js';
 import type { EventBus } from './events.js';
@@ -66,6 +66,11 @@ export interface Runtime {
   readonly ask: Asker;
   /** --sudo password, read by the front end before the run (never on a command line). */
   readonly sudoPassword?: string;
+  /**
+   * The session's SSH settings, for an operation that connects from other threads (push's workers,
+   * ops/push/threads.ts): the same known_hosts files, host key policy, keys and secrets as `pool()`.
+   */
+  readonly sshSettings?: SshSettings;
   /** The session's SSH pool, created on first use; in a long-lived session it outlives the operation. */
   pool(): Promise<SshPool>;
   /** Closes this run's SSH connections now (the CLI does it before writing the report, as today). */

@@ -1,10 +1,11 @@
 /**
  * The single binaries, end to end: built by `npm run build:binary`, the x64 one copied alone into an
- * empty folder and run with no `node` on PATH against the lab (exec, up); the arm64 one under
+ * empty folder and run with no `node` on PATH against the lab (exec, up, push from worker threads); the arm64 one under
  * qemu-aarch64-static (--version, exec). Plus the start-up rule: `--version` and `--help` load none of
  * the heavy modules. Lab id `bin`, subnet 13.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   copyFileSync,
   mkdirSync,
@@ -155,6 +156,23 @@ describe('x64 binary, alone, no node on PATH', () => {
     expect(r.code, show(r)).toBe(0);
     expect(r.stdout).toMatch(/^agx-02: agx-02$/m);
     expect(r.stdout).not.toMatch(/^(spark|agx-01):/m);
+  });
+
+  it('push spreads the hosts over worker threads started from the embedded bundle; every host verifies', async () => {
+    const data = randomBytes(4 * 1024 * 1024);
+    writeFileSync(join(cwd(), 'threads.bin'), data);
+    const r = await fleet(
+      ['push', '--all', '-f', inventory, '--mkdir', 'threads.bin', '/srv/bin-threads/'],
+      undefined,
+      { FLEET_PUSH_THREADS: '3' },
+    );
+    expect(r.code, show(r)).toBe(0);
+    expect(r.stderr).toMatch(/to 3 hosts from 3 threads/);
+    const want = createHash('sha256').update(data).digest('hex');
+    for (const host of HOSTS) {
+      const sum = await lab!.exec(host, 'sha256sum /srv/bin-threads/threads.bin');
+      expect(sum.stdout.slice(0, 64), host).toBe(want);
+    }
   });
 
   it('up forms a 3-node swarm from nodes.yml', async () => {

@@ -2,7 +2,8 @@
  * `fleet push` and `fleet pull` (issue 12) against a 2-host lab (id `xfer`, subnet 32): a tree with
  * modes, mtimes, an empty directory and a name with spaces, verified on the hosts with sha256sum and
  * stat; re-runs that skip; a host stopped mid-push and a Ctrl-C mid-push that leave the old file;
- * --sudo as a non-root user with the password only on stdin; pull into LOCALDIR/<host>/.
+ * --sudo as a non-root user with the password only on stdin; the built CLI spreading the hosts over
+ * worker threads (every host verified, Ctrl-C reaching every thread); pull into LOCALDIR/<host>/.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import {
@@ -15,14 +16,16 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostTarget } from '../../src/core/host.js';
+import { pollUntil } from '../../src/core/poll.js';
 import { run as push } from '../../src/ops/push/run.js';
 import { run as pull } from '../../src/ops/pull/run.js';
 import { startLab, type Lab } from '../lab/index.js';
 import { schemaValidator } from '../helpers/report-schema.js';
 import { labSsh, labTarget, testRuntime } from '../helpers/runtime.js';
-import { ensureBuilt, runFleet, scratchDir } from './exec-helpers.js';
+import { ensureBuilt, FLEET, fleetEnv, runFleet, scratchDir } from './exec-helpers.js';
 
 const PASSWORD = `pw-${randomBytes(6).toString('hex')}`;
 let lab: Lab;
@@ -282,6 +285,78 @@ describe('fleet push', () => {
       });
     } finally {
       await rt.close();
+    }
+  });
+});
+
+describe('fleet push from worker threads (the built CLI, FLEET_PUSH_THREADS=2)', () => {
+  // Types, modes and sha256 of every entry below the pushed tree, the same listing on both sides.
+  const LISTING =
+    "find . -printf '%y %m %p\\n' | sort && find . -type f -print0 | sort -z | xargs -0 sha256sum";
+
+  it('one thread per host: every host has every file with its mode and sha256, checked on the host', async () => {
+    await ensureBuilt();
+    const cwd = scratchDir('push-threads');
+    const res = await runFleet(lab, ['push', '-n', 'p1,p2', '--mkdir', src, '/srv/threads/'], {
+      cwd,
+      env: { FLEET_PUSH_THREADS: '2' },
+    });
+    expect(res.exitCode, res.stderr).toBe(0);
+    // The plain view writes log lines to stderr.
+    expect(res.stderr).toMatch(/to 2 hosts from 2 threads/);
+    const local = (await execa('sh', ['-c', LISTING], { cwd: src })).stdout;
+    for (const host of ['p1', 'p2'])
+      expect((await sh(host, `cd /srv/threads/tree && ${LISTING}`)).trim()).toBe(local.trim());
+    const [name] = readdirSync(join(cwd, 'reports')).filter((n) => n.startsWith('push-'));
+    const report = JSON.parse(readFileSync(join(cwd, 'reports', name!), 'utf8')) as {
+      hosts: { id: string; status: string; files_sent: number; sha256_verified: number }[];
+    };
+    expect(validateTransfer(report), JSON.stringify(validateTransfer.errors)).toBe(true);
+    expect(report.hosts.map((h) => [h.id, h.status, h.sha256_verified === h.files_sent])).toEqual([
+      ['p1', 'success', true],
+      ['p2', 'success', true],
+    ]);
+    expect(report.hosts[0]!.files_sent).toBeGreaterThan(0);
+  });
+
+  it('Ctrl-C reaches every thread: interrupted (exit 130), old files intact, no temp file left', async () => {
+    const dir = scratchDir('push-threads-abort');
+    const file = join(dir, 'ctrlc.bin');
+    writeFileSync(file, 'before\n');
+    const rt0 = testRuntime({ ssh: labSsh(lab) });
+    await push({ sources: [file], dest: '/srv/ctrlc.bin', hosts: both(), concurrency: 2 }, rt0);
+    await rt0.close();
+    writeFileSync(file, randomBytes(24 * 1024 * 1024));
+    // 40 Mbit/s links: the 24 MB take ~5 s, so the interrupt lands while both hosts are writing.
+    await Promise.all([lab.throttleLink('p1', 40), lab.throttleLink('p2', 40)]);
+    try {
+      const child = execa(process.execPath, [FLEET, 'push', '-n', 'p1,p2', file, '/srv/ctrlc.bin'], {
+        cwd: dir,
+        env: fleetEnv(lab, { FLEET_PUSH_THREADS: '2' }),
+        extendEnv: false,
+        reject: false,
+        stdin: 'ignore',
+      });
+      const writing = async (host: string) => (await sh(host, 'ls -A /srv')).includes('.ctrlc.bin.fleet-');
+      await pollUntil(
+        'both hosts writing their temp file',
+        async () => ((await writing('p1')) && (await writing('p2')) ? true : undefined),
+        { timeoutMs: 60_000, signal: new AbortController().signal, initialDelayMs: 50 },
+      );
+      child.kill('SIGINT');
+      const res = await child;
+      expect(res.exitCode, res.stderr).toBe(130);
+      expect(res.stderr).toMatch(/to 2 hosts from 2 threads/);
+    } finally {
+      await Promise.all([lab.throttleLink('p1', null), lab.throttleLink('p2', null)]);
+    }
+    for (const host of ['p1', 'p2']) {
+      expect(await sh(host, 'cat /srv/ctrlc.bin')).toBe('before\n');
+      await pollUntil(
+        `${host}'s temp file removed`,
+        async () => ((await sh(host, 'ls -A /srv')).includes('fleet-') ? undefined : true),
+        { timeoutMs: 30_000, signal: new AbortController().signal },
+      );
     }
   });
 });

@@ -2,6 +2,7 @@
  * `fleet push SRC… DEST`: files and directories to many hosts over the pooled SSH connections,
  * verified by sha256. Flags → typed input here; the work is src/ops/push.
  */
+import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { addTransferOptions, TRANSFER_HELP, type TransferCliOptions } from '../transfer-options.js';
 
@@ -45,7 +46,10 @@ export function register(program: Command): void {
 Examples:
   fleet push -n 'agx-[01-15]' ./model.onnx /opt/models/
   fleet push --all --sudo --mkdir --owner root:root ./conf/ /etc/myapp/
-  fleet push --all --force ./daemon.json /etc/docker/daemon.json --sudo`,
+  fleet push --all --force ./daemon.json /etc/docker/daemon.json --sudo
+
+A push of 128 MiB or more in all spreads the hosts over one thread per core (up to 4), each with its
+own SSH connections; FLEET_PUSH_THREADS=N sets the number of threads (1: the main thread only).`,
     )
     .action(async (paths: string[], opts: PushCliOptions, command: Command) => {
       process.exitCode = await pushAction(paths, opts, command);
@@ -66,13 +70,16 @@ async function pushAction(paths: string[], cliOpts: PushCliOptions, cmd: Command
       hint: 'add --sudo',
     });
   }
-  const [{ run }, { runWithCli }, { cliTargets }, { transferExitCode }, files] = await Promise.all([
-    import('../../../ops/push/run.js'),
-    import('../run-command.js'),
-    import('../targets.js'),
-    import('../../../core/transfer-report.js'),
-    import('../../../adapters/report-files.js'),
-  ]);
+  const [{ run }, { runWithCli }, { cliTargets }, { transferExitCode }, files, { parsePushThreads }] =
+    await Promise.all([
+      import('../../../ops/push/run.js'),
+      import('../run-command.js'),
+      import('../targets.js'),
+      import('../../../core/transfer-report.js'),
+      import('../../../adapters/report-files.js'),
+      import('../../../core/push-threads.js'),
+    ]);
+  const threads = parsePushThreads(process.env.FLEET_PUSH_THREADS);
   const { targets, opts, resolved } = await cliTargets(cliOpts, cmd);
   const sources = paths.slice(0, -1);
   const dest = paths[paths.length - 1]!;
@@ -97,6 +104,8 @@ async function pushAction(paths: string[], cliOpts: PushCliOptions, cmd: Command
           owner: opts.owner,
           sudo: opts.sudo,
           reportPath: opts.report,
+          cpus: availableParallelism(),
+          threads,
         },
         rt,
       ),
