@@ -185,6 +185,45 @@ describe('docker adapter over ssh', () => {
     }
   });
 
+  it('a followed log stream ends when aborted while the container is still writing', async () => {
+    // `fleet service logs -f` hung after Ctrl-C (2 of 10 service.test runs, 2 of 13 runs of it by
+    // hand, under load): the destroyed response waited for its SSH channel to close, which ssh2 does
+    // only once every byte the host sent has been read, and the lines still arriving were never read.
+    // A container writing as fast as it can leaves bytes in flight at every abort.
+    await lab.importImage('d1');
+    const id = (
+      await lab.exec(
+        'd1',
+        "docker run -d --name spew fleet-lab/busybox:latest sh -c 'while true; do echo spew-line; done'",
+      )
+    ).stdout.trim();
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    try {
+      const e = await engine('d1');
+      const abort = new AbortController();
+      const stream = await e.containerLogs(id, { follow: true, tail: 10 }, abort.signal);
+      let lines = 0;
+      const read = (async () => {
+        for await (const frame of stream) {
+          expect(frame.line).toBe('spew-line');
+          if (++lines === 2000) abort.abort();
+        }
+      })();
+      let hung: NodeJS.Timeout | undefined;
+      const ended = await Promise.race([
+        read.then(() => 'ended'),
+        new Promise((r) => (hung = setTimeout(() => r('still open 60 s after the abort'), 60_000))),
+      ]);
+      clearTimeout(hung);
+      expect(lines).toBeGreaterThanOrEqual(2000);
+      expect(ended).toBe('ended');
+      // The engine still answers over the same connection afterwards.
+      expect((await e.info()).swarm).toBeDefined();
+    } finally {
+      await lab.exec('d1', 'docker rm -f spew');
+    }
+  });
+
   it('says clearly when the engine is down', async () => {
     await lab.stopDocker('d2');
     try {

@@ -173,7 +173,9 @@ describe('fleet service', () => {
       cwd,
       env: { ...process.env, HOME: lab.home, NO_COLOR: '1' },
       reject: false,
-      timeout: 120_000,
+      // Below the test's own 120 s, so a run that never ends fails with what it printed (a
+      // vitest timeout shows nothing of it).
+      timeout: 90_000,
     });
     let out = '';
     let sentAt = 0;
@@ -186,7 +188,9 @@ describe('fleet service', () => {
       }
     });
     const res = await child;
-    expect(sentAt, 'no followed lines arrived').toBeGreaterThan(0);
+    const printed = `stdout:\n${out}\nstderr:\n${String(res.stderr)}`;
+    expect(sentAt, `no followed lines arrived; ${printed}`).toBeGreaterThan(0);
+    expect(res.timedOut, `fleet did not end after Ctrl-C; ${printed}`).toBe(false);
     expect(res.exitCode, String(res.stderr)).toBe(130);
     expect(String(res.stderr)).toMatch(/interrupted: closing the log stream/);
     // The manager's sshd session for this run ends with it; no docker dial-stdio is left either.

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Client, ClientCallback } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSshPool } from '../../src/adapters/ssh/index.js';
 import { applySshConfig, parseSshConfig } from '../../src/adapters/ssh/ssh-config.js';
@@ -348,6 +349,28 @@ describe('ssh adapter on the lab', () => {
     ps = await remoteArgs('s3');
     expect(ps).not.toContain(marker2);
     expect(ps).not.toContain('sleep 302');
+  });
+
+  it('kills a command whose exec request was still unanswered when the abort came', async () => {
+    // sshd starts the command, then answers the exec request. A Ctrl-C whose abort event fired in
+    // between (the answer on its way) found no listener yet: the command ran on, unkilled, and
+    // exec's SIGINT test once found a `sleep 302` left behind. Here the abort fires exactly there:
+    // inside the ssh2 callback that hands the new channel to fleet (test-only wrapper around the
+    // connection's ssh2 client; sshd and the remote process are real).
+    const c = await pool().connect(target('s3'));
+    const client = (c as unknown as { client: Client }).client;
+    const abort = new AbortController();
+    const exec = client.exec.bind(client) as (cmd: string, cb: ClientCallback) => Client;
+    client.exec = ((cmd: string, cb: ClientCallback) =>
+      exec(cmd, (err, channel) => {
+        abort.abort();
+        cb(err, channel);
+      })) as typeof client.exec;
+    const marker = `g-${randomBytes(4).toString('hex')}`;
+    const r = await c.exec(`sleep 20; : ${marker}`, { signal: abort.signal });
+    expect(r).toMatchObject({ aborted: true, timedOut: false, exitCode: null });
+    const ps = await remoteArgs('s3');
+    expect(ps).not.toContain(marker);
   });
 
   it('reaches a host through a ProxyJump host over one forwarded channel', async () => {

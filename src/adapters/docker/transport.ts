@@ -33,6 +33,19 @@ function asSocketLike(stream: Duplex): Duplex {
     if (typeof s[name] !== 'function') s[name] = () => s;
   }
   if (typeof s.setTimeout !== 'function') s.setTimeout = () => s;
+  // A response destroyed mid-body (Ctrl-C on a followed log) destroys its socket and then waits
+  // for that socket's 'close'. ssh2's Channel.destroy() only sends EOF and CLOSE, and it emits
+  // 'close' after 'end', i.e. once every byte the host sent has been read; nobody reads a destroyed
+  // response's socket, so bytes still arriving (a log line a second) kept 'close' from ever firing
+  // and `fleet service logs -f` hung after Ctrl-C. Like a destroyed net.Socket, it passes on nothing
+  // more: what still arrives is read and dropped, so the channel can end and close.
+  const destroy = stream.destroy.bind(stream);
+  s.destroy = (err?: Error) => {
+    destroy(err);
+    stream.removeAllListeners('data');
+    stream.resume();
+    return stream;
+  };
   return stream;
 }
 

@@ -243,6 +243,10 @@ export async function startCommand(
       : undefined;
   const onAbort = (): void => stop('abort');
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  // An abort while the channel was opening fired its event before this listener existed, and a
+  // listener added after the abort never hears it. sshd answers the exec request only after it has
+  // started the command, so the command is running by now: kill it like any other.
+  if (options.signal?.aborted) onAbort();
 
   const done = new Promise<ExecResult>((resolve, reject) => {
     channel.on('close', () => {
