@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client, ClientCallback } from 'ssh2';
@@ -112,6 +113,32 @@ describe('ssh adapter on the lab', () => {
       expect(ss.stdout.trim()).toBe('1');
     }
     expect(seen).toEqual(['s1', 's2', 's3']);
+  });
+
+  it("drops sshd's host key announcement instead of asking the host to prove every key", async () => {
+    // ssh2 answers hostkeys-00@openssh.com with hostkeys-prove-00@openssh.com (the host signs with
+    // each of its keys, ssh2 verifies each): counted where ssh2 sends it.
+    const proto = (
+      createRequire(import.meta.url)('ssh2/lib/protocol/Protocol.js') as {
+        prototype: { openssh_hostKeysProve(this: unknown, ...args: unknown[]): unknown };
+      }
+    ).prototype;
+    const send = proto.openssh_hostKeysProve;
+    let proofsAsked = 0;
+    proto.openssh_hostKeysProve = function (this: unknown, ...args: unknown[]) {
+      proofsAsked++;
+      return send.apply(this, args);
+    };
+    try {
+      const conn = await pool().connect(target('s1'));
+      // sshd announces its keys as the session starts, before it answers any channel: by the time a
+      // command has run, ssh2 would have asked.
+      const r = await conn.exec('echo ok');
+      expect(r.stdout.toString()).toBe('ok\n');
+      expect(proofsAsked).toBe(0);
+    } finally {
+      proto.openssh_hostKeysProve = send;
+    }
   });
 
   it('closes a connection idle for idleCloseMs and reconnects on next use; without it, keeps it', async () => {

@@ -204,11 +204,14 @@ export async function run(input: StatusInput, rt: Runtime): Promise<StatusResult
   try {
     const candidates = await earlyCandidates(input.hosts, probing.engineKnown);
     const answer = await withManager(rt, candidates, async (m) => {
-      const [services, tasks, info] = await Promise.all([
+      // The manager's probe has read its GET /info (that is how it became a candidate): not asked again.
+      const probed = probing.engineKnown[input.hosts.indexOf(m.target)];
+      const [services, tasks, probe] = await Promise.all([
         m.engine.listServices(undefined, rt.signal),
         m.engine.listTasks(undefined, rt.signal),
-        m.engine.info(rt.signal),
+        probed,
       ]);
+      const info = probe?.info ?? (await m.engine.info(rt.signal));
       return { services, tasks, clusterId: info.swarm.clusterId, nodes: m.nodes, via: m.target };
     });
     const probes = await probing.probes;

@@ -131,6 +131,8 @@ async function statusAction(
       if (!opts.watch) {
         const started = new Date();
         const result = await run(input, rt);
+        // Done with the hosts: their SSH goodbyes overlap writing the report and the screen.
+        await rt.releasePool();
         await rt.writeReport('status', result, started, opts.report);
         process.stdout.write(show(result));
         return exitCode(result);
