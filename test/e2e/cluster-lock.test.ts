@@ -184,8 +184,14 @@ describe('cluster lock between two admin machines', () => {
       );
       expect(err.message).toBe(`cannot take the cluster lock: cannot create ${REMOTE_LOCK_DIR}`);
       expect(err.hint).toContain('mode 1777');
-      const lock = await acquireClusterLock(pool, [target], [], { command: 'up', sudo: true });
+      const lock = await acquireClusterLock(pool, [target], [], {
+        command: 'up',
+        sudo: true,
+        alsoRun: 'facts.sh',
+      });
       expect(lock.held).toEqual(['agx-01']);
+      // Under sudo the lock's shell runs nothing else (facts are read as the login user).
+      expect(await lock.output('agx-01')).toBeUndefined();
       const holder = await holderFiles('agx-01');
       expect(holder).toContain('"command":"fleet up"');
       expect(holder).not.toContain(lab.password!);
@@ -193,8 +199,12 @@ describe('cluster lock between two admin machines', () => {
       await lock.release();
       expect(await holderFiles('agx-01')).toBe('');
       // The folder exists now (1777): the same user locks without sudo.
-      const plain = await acquireClusterLock(pool, [target], [], { command: 'up' });
+      const plain = await acquireClusterLock(pool, [target], [], { command: 'up', alsoRun: 'facts.sh' });
       expect(plain.held).toEqual(['agx-01']);
+      // facts.sh ran in the lock's own shell, once held (up reads it instead of starting another).
+      const facts = await plain.output('agx-01');
+      expect(facts).toMatch(/^hostname=agx-01$/m);
+      expect(await holderFiles('agx-01')).toContain('"command":"fleet up"');
       await plain.release();
     } finally {
       await pool.closeAll();
