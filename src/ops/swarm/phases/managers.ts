@@ -224,6 +224,8 @@ async function joinManagers(
       await continueWithFewer(ctx, host, error);
     }
   }
+  // The manager joins are done: the workers phase joins the rest at full --concurrency.
+  ctx.earlyWorkers?.stop();
   for (const step of stepsOf(ctx, 'demote')) {
     if (step.stage !== 'demote' || !step.host) continue;
     if (ctx.signal.aborted) throw new FleetError('interrupted', 'interrupted between demotions');

@@ -23,6 +23,8 @@ import { labelJoined, runStep, stepsOf } from '../plan.js';
 import type { PlanStep } from '../../../core/swarm-plan.js';
 
 const TITLE = 'workers';
+/** Worker joins at once while manager joins still run (startWorkersEarly). */
+const EARLY_CONCURRENCY = 2;
 
 async function joinWorker(ctx: SwarmContext, step: PlanStep, host: HostRecord): Promise<void> {
   if (ctx.dryRun) return void (await runStep(ctx, step, async () => undefined));
@@ -61,13 +63,14 @@ async function joinAll(
   todo: WorkerJoin[],
   stopped: () => boolean,
   started?: Set<string>,
+  concurrency = ctx.options.concurrency,
 ): Promise<void> {
   // Each host's time counts from the start of the pool (its wait for a slot included), as it did.
   const poolStart = Date.now();
   // The pool bounds the joins only: the labels go through the leader, so a worker's slot is
   // free for the next join while its labels are written.
   const labelling: Promise<void>[] = [];
-  await forEachHost(todo, { concurrency: ctx.options.concurrency }, async (step) => {
+  await forEachHost(todo, { concurrency }, async (step) => {
     const host = ctx.hosts.get(step.host)!;
     if (ctx.signal.aborted || stopped()) return;
     started?.add(step.host);
@@ -103,7 +106,12 @@ export function startWorkersEarly(ctx: SwarmContext): void {
     'info',
     `${todo.length} worker${todo.length === 1 ? '' : 's'} join alongside the remaining manager joins (the swarm can lose a manager and keep quorum)`,
   );
-  const done = joinAll(ctx, todo, () => stopped, started).catch((err: unknown) => {
+  // Few at a time while manager joins still run: each join costs the leader a certificate and a Raft
+  // write, and on a loaded 2-core lab 11 at once next to a manager join slowed the leader past the
+  // 10 s per-request deadline (the managers were then taken for lost). The managers phase stops this
+  // pool when its joins are done; the workers phase joins the rest at --concurrency.
+  const early = Math.min(ctx.options.concurrency, EARLY_CONCURRENCY);
+  const done = joinAll(ctx, todo, () => stopped, started, early).catch((err: unknown) => {
     ctx.bus.log('debug', `early worker joins: ${toFleetError(err).message}`);
   });
   ctx.earlyWorkers = { done, started, stop: () => void (stopped = true) };
