@@ -28,7 +28,7 @@ export interface PortCheckEnv {
   signal: AbortSignal;
 }
 
-export type { PortCheckReport } from '../../core/port-check.js';
+export type { PortCheckReport, PortProbe, ProbeResult } from '../../core/port-check.js';
 
 interface Responder {
   busy: Set<string>;
@@ -105,13 +105,17 @@ async function startResponder(
   };
 }
 
-/** Checks the swarm ports between `hosts`; `only` limits the pairs to those touching these hosts. */
+/**
+ * Checks the swarm ports between `hosts`; `only` limits the pairs to those touching these hosts.
+ * `onResult` sees every probe's own result (`fleet up` keeps the open ones: see port-preflight.ts).
+ */
 export async function checkPorts(
   rt: PortCheckEnv,
   pool: SshPool,
   hosts: HostTarget[],
   managers: string[],
   only?: Set<string>,
+  onResult?: (probe: PortProbe, result: ProbeResult | undefined) => void,
 ): Promise<PortCheckReport> {
   const probes = planPortProbes(hosts, managers, only);
   const involved = hosts.filter((h) => probes.some((p) => p.to === h.id || p.from === h.id));
@@ -143,6 +147,7 @@ export async function checkPorts(
   } finally {
     await Promise.all([...responders.values()].map((r) => r.stop()));
   }
+  if (onResult) for (const p of probes) onResult(p, results.get(p));
   const busy = new Map([...responders].map(([id, r]) => [id, r.busy]));
   return summarizePorts(probes, results, busy, noPerl);
 }

@@ -133,6 +133,8 @@ export interface SwarmContext extends PhaseContext {
   done: Set<PlanStep>;
   /** Worker joins the managers phase started alongside its own (phases/workers.ts startWorkersEarly). */
   earlyWorkers?: EarlyWorkers;
+  /** TCP connects preflight's port check saw succeed (port-preflight.ts portsSeenOpen). */
+  portsOpen?: Set<string>;
   topology?: SwarmNode[];
   quorum?: { reachable: number; managers: number; needed: number };
   notes: string[];

@@ -26,6 +26,7 @@ import { refreshCluster } from '../observe.js';
 import { labelJoined, runStep, stepsOf } from '../plan.js';
 import { quorumSize, workersMayJoin } from '../../../core/quorum.js';
 import { startWorkersEarly } from './workers.js';
+import { portsSeenOpen } from '../port-preflight.js';
 
 const TITLE = 'managers';
 /** The join is on the critical path: ask the leader often. */
@@ -68,14 +69,18 @@ function startWorkersIfSafe(ctx: SwarmContext): void {
 /**
  * Every joining manager checks, all at once before the first join, that it reaches the leader on
  * 2377 and 7946: a closed port then fails that host up front instead of halfway through the joins.
+ * A host whose connects to the leader's address preflight's port check already saw succeed is not
+ * asked again.
  */
 async function probeAll(ctx: SwarmContext, hosts: HostRecord[]): Promise<Map<HostRecord, FleetError>> {
   const leader = leaderOrThrow(ctx);
   const addr = leaderAddr(leader);
   const failures = new Map<HostRecord, FleetError>();
+  const ports = [2377, 7946];
   await Promise.all(
     hosts.map(async (host) => {
-      const closed = await probePorts(host, addr, [2377, 7946]).catch(() => undefined);
+      if (portsSeenOpen(ctx, host, addr, ports)) return;
+      const closed = await probePorts(host, addr, ports).catch(() => undefined);
       if (closed === undefined)
         ctx.bus.log('debug', 'no nc or bash: swarm ports not checked', host.target.id);
       else if (closed.length > 0) {
