@@ -148,6 +148,8 @@ export interface EarlyWorkers {
   started: Set<string>;
   /** No new join starts after this (a manager join failed, or the managers phase stopped). */
   stop(): void;
+  /** The manager joins are done: the joins not started yet go at --concurrency (no-op once stopped). */
+  widen(): void;
 }
 
 export function newResult(): HostResult {

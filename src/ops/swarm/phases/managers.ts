@@ -2,11 +2,11 @@
  * Phase 4: the plan's manager steps, one at a time — promotions and joins first, each followed by
  * polling the leader (every 100 ms, no fixed sleeps) until the node is a Reachable manager and quorum
  * holds; then demotions, each re-checked against the live quorum. The planner ordered them so quorum
- * holds at every step. A joined manager gets its labels at once. Once the swarm can lose a manager
+ * holds at every step. A joined manager's labels are written while the next one joins. Once the swarm can lose a manager
  * and keep quorum (core/quorum.ts workersMayJoin: three managers in), the worker joins start
- * alongside the manager joins still to come (phases/workers.ts startWorkersEarly); a manager join
- * that fails, or Ctrl-C, stops them from starting more, and this phase lets those in flight finish
- * before it ends.
+ * alongside the manager joins still to come (phases/workers.ts startWorkersEarly), two at a time,
+ * and at --concurrency once the manager joins are done; a manager join that fails, or Ctrl-C, stops
+ * them from starting more, and this phase lets those in flight finish before it ends.
  */
 import { FleetError, toFleetError } from '../../../core/errors.js';
 import type { PlanStep } from '../../../core/swarm-plan.js';
@@ -205,32 +205,48 @@ async function joinManagers(
   // After a failed manager join no worker join starts here (the workers phase joins them if the run
   // goes on with fewer managers).
   let failed = false;
-  for (const step of joins) {
-    if (ctx.signal.aborted) throw new FleetError('interrupted', 'interrupted between manager joins');
-    const host = ctx.hosts.get(step.host)!;
-    if (host.result.status === 'failed') continue;
-    const started = Date.now();
-    try {
-      const portError = closed.get(host);
-      if (portError) throw portError;
-      if (step.kind === 'promote') await promote(ctx, step, host);
-      else await joinManager(ctx, step, host);
-      if (!failed) startWorkersIfSafe(ctx);
-      await labelJoined(ctx, host);
-      host.result.durationMs += Date.now() - started;
-      hostDone(ctx, host, Date.now() - started);
-    } catch (err) {
-      host.result.durationMs += Date.now() - started;
-      const error = toFleetError(err);
-      markFailed(host, TITLE, error, ctx);
-      failed = true;
-      ctx.earlyWorkers?.stop();
-      if (error.code === 'interrupted') throw error;
-      await continueWithFewer(ctx, host, error);
+  // A joined manager's labels are written while the next manager joins, as a worker's are: the
+  // update is one more write through the leader, and the next join's safety does not depend on it
+  // (quorum is read from the node list, waitReachable). All are written before the phase ends.
+  const labelling: Promise<void>[] = [];
+  try {
+    for (const step of joins) {
+      if (ctx.signal.aborted) throw new FleetError('interrupted', 'interrupted between manager joins');
+      const host = ctx.hosts.get(step.host)!;
+      if (host.result.status === 'failed') continue;
+      const started = Date.now();
+      try {
+        const portError = closed.get(host);
+        if (portError) throw portError;
+        if (step.kind === 'promote') await promote(ctx, step, host);
+        else await joinManager(ctx, step, host);
+        if (!failed) startWorkersIfSafe(ctx);
+      } catch (err) {
+        host.result.durationMs += Date.now() - started;
+        const error = toFleetError(err);
+        markFailed(host, TITLE, error, ctx);
+        failed = true;
+        ctx.earlyWorkers?.stop();
+        if (error.code === 'interrupted') throw error;
+        await continueWithFewer(ctx, host, error);
+        continue;
+      }
+      // labelJoined never rejects (a failed label stays open for the labels phase).
+      labelling.push(
+        labelJoined(ctx, host).then(() => {
+          host.result.durationMs += Date.now() - started;
+          hostDone(ctx, host, Date.now() - started);
+        }),
+      );
     }
+  } finally {
+    await Promise.all(labelling);
   }
-  // The manager joins are done: the workers phase joins the rest at full --concurrency.
-  ctx.earlyWorkers?.stop();
+  // The manager joins are done: the early worker joins widen to --concurrency. Demotions change the
+  // managers the joins go through: then the pool stops and the workers phase joins the rest after.
+  const demotions = stepsOf(ctx, 'demote').filter((s) => s.stage === 'demote' && s.host);
+  if (demotions.length > 0) ctx.earlyWorkers?.stop();
+  else ctx.earlyWorkers?.widen();
   for (const step of stepsOf(ctx, 'demote')) {
     if (step.stage !== 'demote' || !step.host) continue;
     if (ctx.signal.aborted) throw new FleetError('interrupted', 'interrupted between demotions');

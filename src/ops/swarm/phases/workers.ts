@@ -9,9 +9,10 @@
  * Workers do not vote in Raft, so their joins need not wait for every manager join: the managers
  * phase starts this pool early (startWorkersEarly) once the swarm can lose a manager and keep quorum
  * (core/quorum.ts workersMayJoin). Until then a worker join in flight could be stranded
- * with no manager left to redo it through (issue 8 point 2). A manager join that fails stops the
- * early pool: no new worker join starts, those in flight finish; this phase then joins whatever the
- * early pool did not start (when the run goes on with fewer managers) and waits for the rest.
+ * with no manager left to redo it through (issue 8 point 2). Once every manager join is done the
+ * early pool widens to --concurrency. A manager join that fails stops it: no new worker join starts,
+ * those in flight finish; this phase then joins whatever the early pool did not start (when the run
+ * goes on with fewer managers) and waits for the rest.
  */
 import { FleetError, toFleetError } from '../../../core/errors.js';
 import { forEachHost } from '../../../runtime/for-each-host.js';
@@ -64,13 +65,14 @@ async function joinAll(
   stopped: () => boolean,
   started?: Set<string>,
   concurrency = ctx.options.concurrency,
+  resize?: (setConcurrency: (n: number) => void) => void,
 ): Promise<void> {
   // Each host's time counts from the start of the pool (its wait for a slot included), as it did.
   const poolStart = Date.now();
   // The pool bounds the joins only: the labels go through the leader, so a worker's slot is
   // free for the next join while its labels are written.
   const labelling: Promise<void>[] = [];
-  await forEachHost(todo, { concurrency }, async (step) => {
+  await forEachHost(todo, { concurrency, resize }, async (step) => {
     const host = ctx.hosts.get(step.host)!;
     if (ctx.signal.aborted || stopped()) return;
     started?.add(step.host);
@@ -108,13 +110,29 @@ export function startWorkersEarly(ctx: SwarmContext): void {
   );
   // Few at a time while manager joins still run: each join costs the leader a certificate and a Raft
   // write, and on a loaded 2-core lab 11 at once next to a manager join slowed the leader past the
-  // 10 s per-request deadline (the managers were then taken for lost). The managers phase stops this
-  // pool when its joins are done; the workers phase joins the rest at --concurrency.
+  // 10 s per-request deadline (the managers were then taken for lost). Once the manager joins are
+  // done the managers phase widens this pool to --concurrency (the queued joins start at once, with
+  // no wait for the ones in flight), or stops it (a manager join failed, Ctrl-C, demotions to come).
   const early = Math.min(ctx.options.concurrency, EARLY_CONCURRENCY);
-  const done = joinAll(ctx, todo, () => stopped, started, early).catch((err: unknown) => {
+  let setConcurrency = (n: number): void => void n;
+  const done = joinAll(
+    ctx,
+    todo,
+    () => stopped,
+    started,
+    early,
+    (set) => (setConcurrency = set),
+  ).catch((err: unknown) => {
     ctx.bus.log('debug', `early worker joins: ${toFleetError(err).message}`);
   });
-  ctx.earlyWorkers = { done, started, stop: () => void (stopped = true) };
+  ctx.earlyWorkers = {
+    done,
+    started,
+    stop: () => void (stopped = true),
+    widen: () => {
+      if (!stopped) setConcurrency(ctx.options.concurrency);
+    },
+  };
 }
 
 export const workers: Phase<SwarmContext> = {
