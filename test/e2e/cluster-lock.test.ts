@@ -87,7 +87,9 @@ describe('cluster lock between two admin machines', () => {
     expect(plan.code).not.toBe(9);
 
     const waiting = b.fleet(['up', '--wait-lock', '120']);
-    await new Promise((r) => setTimeout(r, 1500));
+    // Resumed only once b has found the lock held and waits (a fixed 1.5 s was not enough at load
+    // ~30: b's node had not reached the hosts yet, a finished first, and b never had to wait).
+    await b.waitForStderr(/waiting for the cluster lock: held by fleet up by root on laptop-a/);
     await a.signal('CONT');
     const done = await first;
     expect(done.code, done.stderr).toBe(0);
