@@ -1,12 +1,14 @@
 #!/bin/sh
 # fleet's cluster lock on one host. POSIX sh (dash, busybox ash, bash), as root or not.
-# Run as `sh -c <this> fleet-lock DIR LOCK JOB IDLE` (src/adapters/ssh/cluster-lock.ts).
+# Run as `sh -c <this> fleet-lock DIR LOCK JOB IDLE [SCRIPT]` (src/adapters/ssh/cluster-lock.ts).
 #
 # One attempt, no waiting here (the client retries, so Ctrl-C never waits on a remote loop):
 #   stdout `fleet-lock held`                 the lock is ours until stdin ends
 #   stdout `fleet-lock busy cluster` + lines `holder <remote pid> <json>` of the live holder(s)
 #   stdout `fleet-lock busy job` + the job lock's first line (a detached backup job runs)
 #   stdout `fleet-lock error <why>`          cannot lock here (no flock, unwritable lock folder)
+# With SCRIPT (read-only, e.g. facts.sh), once held: SCRIPT's stdout, then `fleet-lock also-run-end
+# <exit code>`, in this same shell session (the caller saves a login-shell start per host).
 # stdin: line 1 the holder's description (one JSON line, no secrets), then a heartbeat line every few
 # seconds. EOF (fleet exited, was killed, its connection closed) or IDLE seconds without a heartbeat
 # (the link is cut) ends the script: the kernel drops the flock with its last descriptor.
@@ -20,6 +22,7 @@ dir=$1
 lock=$2
 job=$3
 idle=$4
+also=${5:-}
 
 say() { printf 'fleet-lock %s\n' "$*"; }
 
@@ -64,6 +67,17 @@ fi
 mine="$lock.holder.$(id -u)"
 printf '%s %s\n' "$$" "$info" >"$mine.tmp" 2>/dev/null && mv -f "$mine.tmp" "$mine" 2>/dev/null
 say held
+
+if [ -n "$also" ]; then
+  # No stdin (that is the heartbeat), no stderr (a failure is run again on its own), no lock
+  # descriptor; bounded, so a hung command cannot keep this script from noticing that fleet is gone.
+  if command -v timeout >/dev/null 2>&1; then
+    timeout 60 sh -c "$also" fleet-also-run </dev/null 2>/dev/null 9<&-
+  else
+    sh -c "$also" fleet-also-run </dev/null 2>/dev/null 9<&-
+  fi
+  say "also-run-end $?"
+fi
 
 if command -v timeout >/dev/null 2>&1; then
   # `head -n 1` prints nothing at EOF and is killed (124) after IDLE seconds without a heartbeat.

@@ -92,6 +92,17 @@ export function quorumHealth(managers: number, reachable: number): QuorumHealth 
 }
 
 /**
+ * Whether worker joins may start while manager joins are still to come: once the swarm's reachable
+ * managers can lose one and keep quorum. A join names one manager (Docker dials only the first
+ * address), so a worker join in flight when that manager is lost must be redone through another
+ * one; before this point (one or two managers) no leader would be left to redo it through. Workers
+ * do not vote in Raft, so their joins change nothing the manager joins depend on.
+ */
+export function workersMayJoin(managers: number, reachable: number): boolean {
+  return managers > 0 && quorumHealth(managers, reachable).canLose >= 1;
+}
+
+/**
  * What is wrong with the quorum, in words. problems (lost, or margin 0 because a manager is gone)
  * make `fleet status` degraded; warnings (an even count, 1–2 managers by design) do not.
  */

@@ -11,6 +11,8 @@ export interface ClusterLockOptions extends TargetSelection {
   sudo?: boolean;
   /** How long to wait for another run's lock; 0 = stop at once. */
   waitSeconds: number;
+  /** ClusterLockRequest.alsoRun: a read-only remote script run in the lock's session (up: facts.sh). */
+  alsoRun?: string;
 }
 
 /** What can take the lock: an operation's Runtime. */
@@ -35,5 +37,6 @@ export async function lockClusterForRun(
     command,
     waitSeconds: opts.waitSeconds,
     sudo: Boolean(opts.sudo),
+    alsoRun: opts.alsoRun,
   });
 }

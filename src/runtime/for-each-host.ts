@@ -11,9 +11,17 @@ import pLimit from 'p-limit';
  */
 export async function forEachHost<T, R>(
   items: readonly T[],
-  options: { concurrency: number },
+  options: {
+    concurrency: number;
+    /**
+     * Receives, before any work starts, a setter for the bound while the fan-out runs: raised, the
+     * queued items start at once (up's early worker joins widen to --concurrency this way).
+     */
+    resize?: (setConcurrency: (concurrency: number) => void) => void;
+  },
   work: (item: T, index: number) => Promise<R>,
 ): Promise<R[]> {
   const limit = pLimit(Math.max(1, options.concurrency));
+  options.resize?.((n) => (limit.concurrency = Math.max(1, n)));
   return Promise.all(items.map((item, index) => limit(() => work(item, index))));
 }

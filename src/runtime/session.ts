@@ -118,6 +118,7 @@ export function openSession(o: SessionOptions): Session {
           log: (level, message, host) => rt.bus.log(level, message, host),
         });
       },
+      lockOutput: (host) => lock?.output(host) ?? Promise.resolve(undefined),
       onForceExit(hook) {
         forceExitHook = hook;
       },

@@ -93,6 +93,12 @@ export interface Runtime {
    */
   lockCluster(selected: HostTarget[], inventory: HostTarget[], options: ClusterLockRequest): Promise<void>;
   /**
+   * What the lock's `alsoRun` script printed on this host (ClusterLockRequest.alsoRun), once it
+   * finished; undefined when the lock did not run it there (or it failed). Optional: runtimes
+   * without a lock (tests, `fleet facts`) leave it out, and callers then run the script themselves.
+   */
+  lockOutput?(host: string): Promise<string | undefined>;
+  /**
    * What to do, synchronously, when the front end must end the process at once (the CLI's second
    * Ctrl-C): write the report of what happened so far. The latest hook wins; errors in it are ignored.
    */
@@ -105,6 +111,11 @@ export interface ClusterLockRequest {
   waitSeconds?: number;
   /** Lock through sudo (the run's --sudo), with the runtime's sudo password. */
   sudo?: boolean;
+  /**
+   * A read-only remote script (remote/*.sh name) to run in the lock's own remote shell on the
+   * selected hosts once the lock is held (`up`: facts.sh); read it back with lockOutput.
+   */
+  alsoRun?: string;
 }
 
 /** What every operation returns: its typed report/result, and the error that stopped it, if any. */

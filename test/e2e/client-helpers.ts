@@ -21,6 +21,8 @@ export interface LabClient {
   signal(sig: 'STOP' | 'CONT' | 'KILL'): Promise<void>;
   /** Runs a shell command inside the client. */
   sh(command: string): Promise<string>;
+  /** Waits until the stderr of the fleet process started last matches `re` (it is still running). */
+  waitForStderr(re: RegExp, timeoutMs?: number): Promise<void>;
 }
 
 const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -46,9 +48,10 @@ export async function makeClient(lab: Lab, host: string, inventoryNames: string[
     async fleet(args, timeoutMs = 240_000) {
       // In the background of a shell, not nsenter's own child: nsenter stops itself when its child
       // is stopped (kill -STOP) and would never resume, leaving fleet unreaped.
+      // stderr also goes to a file while it runs (waitForStderr), and is printed at the end.
       const cmd =
-        `cd ${home} && HOME=${home} NO_COLOR=1 node ${q(BIN)} ${args.map(q).join(' ')} & ` +
-        `echo $! > ${home}/fleet.pid; wait $!`;
+        `cd ${home} && HOME=${home} NO_COLOR=1 node ${q(BIN)} ${args.map(q).join(' ')} 2>${home}/fleet.err & ` +
+        `echo $! > ${home}/fleet.pid; wait $!; code=$?; cat ${home}/fleet.err >&2; exit $code`;
       const r = await lab.exec(host, cmd, { timeoutMs });
       return { code: r.code, stdout: r.stdout, stderr: r.stderr };
     },
@@ -59,6 +62,13 @@ export async function makeClient(lab: Lab, host: string, inventoryNames: string[
       await must(`kill -${sig} $(cat ${home}/fleet.pid)`);
     },
     sh: (command) => must(command),
+    async waitForStderr(re, timeoutMs = 120_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!re.test(await must(`cat ${home}/fleet.err 2>/dev/null || true`))) {
+        if (Date.now() > deadline) throw new Error(`${host}: fleet never printed ${re}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
   };
   return client;
 }

@@ -87,7 +87,9 @@ describe('cluster lock between two admin machines', () => {
     expect(plan.code).not.toBe(9);
 
     const waiting = b.fleet(['up', '--wait-lock', '120']);
-    await new Promise((r) => setTimeout(r, 1500));
+    // Resumed only once b has found the lock held and waits (a fixed 1.5 s was not enough at load
+    // ~30: b's node had not reached the hosts yet, a finished first, and b never had to wait).
+    await b.waitForStderr(/waiting for the cluster lock: held by fleet up by root on laptop-a/);
     await a.signal('CONT');
     const done = await first;
     expect(done.code, done.stderr).toBe(0);
@@ -184,8 +186,14 @@ describe('cluster lock between two admin machines', () => {
       );
       expect(err.message).toBe(`cannot take the cluster lock: cannot create ${REMOTE_LOCK_DIR}`);
       expect(err.hint).toContain('mode 1777');
-      const lock = await acquireClusterLock(pool, [target], [], { command: 'up', sudo: true });
+      const lock = await acquireClusterLock(pool, [target], [], {
+        command: 'up',
+        sudo: true,
+        alsoRun: 'facts.sh',
+      });
       expect(lock.held).toEqual(['agx-01']);
+      // Under sudo the lock's shell runs nothing else (facts are read as the login user).
+      expect(await lock.output('agx-01')).toBeUndefined();
       const holder = await holderFiles('agx-01');
       expect(holder).toContain('"command":"fleet up"');
       expect(holder).not.toContain(lab.password!);
@@ -193,8 +201,12 @@ describe('cluster lock between two admin machines', () => {
       await lock.release();
       expect(await holderFiles('agx-01')).toBe('');
       // The folder exists now (1777): the same user locks without sudo.
-      const plain = await acquireClusterLock(pool, [target], [], { command: 'up' });
+      const plain = await acquireClusterLock(pool, [target], [], { command: 'up', alsoRun: 'facts.sh' });
       expect(plain.held).toEqual(['agx-01']);
+      // facts.sh ran in the lock's own shell, once held (up reads it instead of starting another).
+      const facts = await plain.output('agx-01');
+      expect(facts).toMatch(/^hostname=agx-01$/m);
+      expect(await holderFiles('agx-01')).toContain('"command":"fleet up"');
       await plain.release();
     } finally {
       await pool.closeAll();

@@ -2,10 +2,12 @@
  * One login-shell start per command, like `ssh host 'cmd'` (issue 10), on the lab (id `shells`, subnet
  * 35) with the realistic-sleep profile: every account's login shell is bash with a ~/.bashrc, which
  * bash reads for every command that arrives over SSH. Each ~/.bashrc also appends a line to a counter
- * file, so the number of lines is the number of shell starts a command cost the host.
+ * file, so the number of lines is the number of shell starts a command cost the host. The host runs
+ * Docker, so `fleet up` can form a one-node swarm on it.
  */
 import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../lab/index.js';
 import { ensureBuilt, runFleet, scratchDir } from './exec-helpers.js';
@@ -29,7 +31,7 @@ beforeAll(async () => {
   lab = await startLab({
     id: 'shells',
     subnet: 35,
-    hosts: [{ name: HOST, docker: false }],
+    hosts: [{ name: HOST }],
     password: PASSWORD,
     profile: 'realistic-sleep',
   });
@@ -88,6 +90,19 @@ describe('one remote shell start per command', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toBeTruthy();
     expect(await takeStarts()).toEqual({ root: 1, fleet: 0 });
+  });
+
+  it("fleet up reads facts.sh in the cluster lock's shell: one shell start for the whole run", async () => {
+    const cwd = scratchDir('shells');
+    lab.writeInventory(join(cwd, 'nodes.yml'));
+    await takeStarts();
+    const r = await runFleet(lab, ['up'], { cwd });
+    expect(r.exitCode, r.stderr).toBe(0);
+    // The lock's shell (facts.sh ran inside it); the engine is reached over a stream-local channel,
+    // which starts no shell, and one host has no swarm ports to probe. It was two: lock, then facts.
+    expect(await takeStarts()).toEqual({ root: 1, fleet: 0 });
+    const left = await runFleet(lab, ['down', '--yes'], { cwd });
+    expect(left.exitCode, left.stderr).toBe(0);
   });
 
   it('--timeout still kills the remote command itself when it runs in the login shell', async () => {

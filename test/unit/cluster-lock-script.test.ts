@@ -28,8 +28,14 @@ interface Attempt {
   exited: Promise<number | null>;
 }
 
-function attempt(p: ReturnType<typeof paths>, who: string, idle = 30, prefix: string[] = []): Attempt {
-  const argv = [...prefix, 'sh', SCRIPT, p.dir, p.lock, p.job, String(idle)];
+function attempt(
+  p: ReturnType<typeof paths>,
+  who: string,
+  idle = 30,
+  prefix: string[] = [],
+  also?: string,
+): Attempt {
+  const argv = [...prefix, 'sh', SCRIPT, p.dir, p.lock, p.job, String(idle), ...(also ? [also] : [])];
   const child = spawn(argv[0]!, argv.slice(1), { stdio: 'pipe' });
   started.push(child);
   const info = { host: who, user: 'tester', pid: 1, since: '2026-11-30T04:00:00.000Z', command: 'fleet up' };
@@ -140,5 +146,33 @@ describe('remote/cluster-lock.sh', () => {
       state: 'busy',
       holders: [{ host: 'nobody-run' }],
     });
+  });
+
+  it('runs the read-only script it is given once held, in the same session, and keeps holding', async () => {
+    const p = paths();
+    const a = attempt(p, 'laptop-a', 30, [], 'echo arch=x86_64; echo "stdin: $(cat)"; echo oops >&2');
+    expect(parseLockReply(await a.answer)).toEqual({ state: 'held' });
+    let out = '';
+    a.child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    await new Promise<void>((resolve) => {
+      const check = setInterval(() => {
+        if (/also-run-end/.test(out)) resolve(clearInterval(check));
+      }, 20);
+    });
+    // Its stdout, then its exit code; no stdin (the heartbeat is the lock's), no stderr.
+    expect((await a.answer).replace(/^fleet-lock held\n/, '') + out).toBe(
+      'arch=x86_64\nstdin: \nfleet-lock also-run-end 0\n',
+    );
+    const b = attempt(p, 'laptop-b');
+    expect(parseLockReply(await b.answer)).toMatchObject({ state: 'busy', what: 'cluster' });
+    a.child.stdin.end();
+    expect(await a.exited).toBe(0);
+
+    const failing = attempt(paths(), 'laptop-c', 30, [], 'echo partial; exit 3');
+    let failed = '';
+    failing.child.stdout.on('data', (b: Buffer) => (failed += b.toString()));
+    failing.child.stdin.end();
+    await failing.exited;
+    expect((await failing.answer) + failed).toMatch(/fleet-lock also-run-end 3\n$/);
   });
 });

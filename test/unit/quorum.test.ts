@@ -7,6 +7,7 @@ import {
   managerCountAdvice,
   quorumSize,
   validateManagerCount,
+  workersMayJoin,
 } from '../../src/core/quorum.js';
 import { catchFleetError } from '../helpers/fleet-error.js';
 
@@ -62,5 +63,17 @@ describe('quorum math', () => {
   it('advises against more than 7 managers', () => {
     expect(managerCountAdvice(7)).toBeUndefined();
     expect(managerCountAdvice(9)).toMatch(/at most 7/);
+  });
+
+  it('lets workers join alongside manager joins only once a manager can be lost', () => {
+    // One or two managers: losing one leaves no leader to redo a worker join through.
+    expect(workersMayJoin(1, 1)).toBe(false);
+    expect(workersMayJoin(2, 2)).toBe(false);
+    expect(workersMayJoin(3, 3)).toBe(true);
+    // A seat whose manager is not reachable uses up the margin.
+    expect(workersMayJoin(3, 2)).toBe(false);
+    expect(workersMayJoin(4, 3)).toBe(false);
+    expect(workersMayJoin(4, 4)).toBe(true);
+    expect(workersMayJoin(0, 0)).toBe(false);
   });
 });

@@ -52,4 +52,26 @@ describe('forEachHost', () => {
     expect(await forEachHost([], { concurrency: 4 }, async () => ++calls)).toEqual([]);
     expect(calls).toBe(0);
   });
+  it('resize: a raised bound starts the queued items at once, without waiting for those running', async () => {
+    let setConcurrency = (n: number): void => void n;
+    const gates: Array<() => void> = [];
+    const started: number[] = [];
+    const run = forEachHost(
+      [0, 1, 2, 3, 4, 5],
+      { concurrency: 2, resize: (set) => (setConcurrency = set) },
+      (n) =>
+        new Promise<number>((resolve) => {
+          started.push(n);
+          gates[n] = () => resolve(n);
+        }),
+    );
+    await new Promise((r) => setImmediate(r));
+    expect(started).toEqual([0, 1]);
+    setConcurrency(10);
+    await new Promise((r) => setImmediate(r));
+    // 0 and 1 are still running: the other four started anyway.
+    expect(started).toEqual([0, 1, 2, 3, 4, 5]);
+    for (const open of gates) open();
+    expect(await run).toEqual([0, 1, 2, 3, 4, 5]);
+  });
 });

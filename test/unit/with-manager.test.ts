@@ -113,4 +113,40 @@ describe('withManager', () => {
     const none = (await withManager(rt, [], async () => 1).catch((e: unknown) => e)) as FleetError;
     expect(none.code).toBe('usage');
   });
+
+  it('avoid: a manager outside the avoided set first, even when an avoided one leads; avoided ones last', async () => {
+    const leaderFirst = [node(1, true), node(2, false), node(3, false)];
+    const via = await withManager(
+      rt,
+      [
+        { target: target('m1', 1), engine: engine('m1', leaderFirst) },
+        { target: target('m2', 2), engine: engine('m2', leaderFirst) },
+      ],
+      async (m) => ({ via: m.target.id, leader: m.leader }),
+      { avoid: new Set(['m1']) },
+    );
+    expect(via).toEqual({ via: 'm2', leader: false });
+    const onlyAvoided = await withManager(
+      rt,
+      [
+        { target: target('m2', 2), error: new FleetError('connect', 'connection refused') },
+        { target: target('m1', 1), engine: engine('m1', leaderFirst) },
+      ],
+      async (m) => m.target.id,
+      { avoid: new Set(['m1']) },
+    );
+    expect(onlyAvoided).toBe('m1');
+  });
+
+  it('avoid: the hint of the caller when no manager answers at all', async () => {
+    const err = (await withManager(
+      rt,
+      [{ target: target('m1', 1), error: new FleetError('connect', 'connect timed out') }],
+      async () => 1,
+      { avoid: new Set(['m1']), hint: 'select a manager too (-n), or pass --no-drain' },
+    ).catch((e: unknown) => e)) as FleetError;
+    expect(err.code).toBe('connect');
+    expect(err.message).toBe('no swarm manager answered: m1 (connect timed out)');
+    expect(err.hint).toBe('select a manager too (-n), or pass --no-drain');
+  });
 });

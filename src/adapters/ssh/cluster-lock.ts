@@ -6,12 +6,10 @@
  * nothing is stored on the admin machine. Which hosts and why: docs/ARCHITECTURE.md, core/cluster-lock.
  */
 import { hostname, userInfo } from 'node:os';
-import type { Readable } from 'node:stream';
 import {
   describeBusy,
   holderLine,
   lockHosts,
-  parseLockReply,
   type LockHolder,
   type LockReply,
 } from '../../core/cluster-lock.js';
@@ -20,6 +18,7 @@ import type { HostTarget } from '../../core/host.js';
 import { redact } from '../../core/redact.js';
 import { CLUSTER_LOCK_FILE, JOB_LOCK_FILE, REMOTE_LOCK_DIR } from '../../core/remote-locks.js';
 import { loadRemoteScript } from '../remote-scripts.js';
+import { readLockOutput } from './cluster-lock-output.js';
 import { sleep } from '../../core/poll.js';
 import { shJoin } from './quote.js';
 import type { ExecResult, SshConnection, SshPool } from './types.js';
@@ -49,6 +48,13 @@ export interface ClusterLockOptions {
   sudoPassword?: string;
   /** Notes: hosts skipped because they cannot be reached, "waiting for …", a lock lost mid-run. */
   log?: (level: 'info' | 'warn', message: string, host?: string) => void;
+  /**
+   * A read-only remote script (a remote/*.sh name) run right after the lock is held, in the lock's
+   * own remote shell, on the selected hosts only: `fleet up` reads facts.sh this way, one login-shell
+   * start per host instead of two (an account whose ~/.bashrc initialises conda pays it once). Not
+   * with `sudo` (the script would run as root, where the run reads it as the login user).
+   */
+  alsoRun?: string;
 }
 
 export interface ClusterLock {
@@ -56,6 +62,11 @@ export interface ClusterLock {
   readonly held: string[];
   /** Ends every lock channel and waits (briefly) until the hosts released the lock. Idempotent. */
   release(): Promise<void>;
+  /**
+   * The stdout of `alsoRun` on this host once it finished with exit 0; undefined when it did not run
+   * there, failed, or printed more than a MiB (the caller then runs it on its own).
+   */
+  output(host: string): Promise<string | undefined>;
 }
 
 interface HeldHost {
@@ -81,16 +92,12 @@ export async function acquireClusterLock(
   // Long (~125 lines) on purpose: take in order, wait and retry, and release-everything-on-failure share
   // the list of locks already held; split, the release path would be repeated.
   const script = await loadRemoteScript('cluster-lock.sh');
-  const command = shJoin([
-    'sh',
-    '-c',
-    script,
-    'fleet-lock',
-    REMOTE_LOCK_DIR,
-    CLUSTER_LOCK_FILE,
-    JOB_LOCK_FILE,
-    String(LOCK_IDLE_SECONDS),
-  ]);
+  const args = ['sh', '-c', script, 'fleet-lock', REMOTE_LOCK_DIR, CLUSTER_LOCK_FILE, JOB_LOCK_FILE];
+  const command = shJoin([...args, String(LOCK_IDLE_SECONDS)]);
+  const alsoRun = opts.alsoRun && !opts.sudo ? await loadRemoteScript(opts.alsoRun) : undefined;
+  const withAlsoRun = alsoRun && shJoin([...args, String(LOCK_IDLE_SECONDS), alsoRun]);
+  const alsoRunOn = new Set(selected.map((t) => t.id));
+  const outputs = new Map<string, Promise<string | undefined>>();
   const holder: LockHolder = {
     host: hostname(),
     user: safeUser(),
@@ -129,12 +136,18 @@ export async function acquireClusterLock(
   };
 
   // One attempt on one host: the script answers held (and keeps running), busy or error.
-  const attempt = async (conn: SshConnection): Promise<{ reply: LockReply; started: Started }> => {
-    const started = await conn.spawn(command, { sudo: opts.sudo, sudoPassword: opts.sudoPassword });
+  type Attempt = { reply: LockReply; started: Started; output: Promise<string | undefined> };
+  const attempt = async (conn: SshConnection): Promise<Attempt> => {
+    const runs = Boolean(withAlsoRun) && alsoRunOn.has(conn.host.id);
+    const cmd = runs && withAlsoRun ? withAlsoRun : command;
+    const started = await conn.spawn(cmd, { sudo: opts.sudo, sudoPassword: opts.sudoPassword });
     started.stdin.write(line);
-    return { reply: await readReply(started.stdout, started.done), started };
+    const read = readLockOutput(started.stdout, started.done, runs);
+    return { reply: await read.reply, started, output: read.output };
   };
-  const hold = (id: string, started: Started): void => {
+  const hold = (id: string, a: Pick<Attempt, 'started' | 'output'>): void => {
+    const { started } = a;
+    outputs.set(id, a.output);
     const h: HeldHost = { id, stdin: started.stdin, done: started.done, released: false };
     held.push(h);
     void h.done.then(
@@ -171,8 +184,8 @@ export async function acquireClusterLock(
     // login-shell start per host, in parallel) instead of one per host in a row.
     const first = await Promise.all(reachable.map((c) => attempt(c.conn).catch(() => undefined)));
     if (first.every((a) => a?.reply.state === 'held')) {
-      reachable.forEach((c, i) => hold(c.target.id, first[i]!.started));
-      return { held: held.map((h) => h.id), release };
+      reachable.forEach((c, i) => hold(c.target.id, first[i]!));
+      return lockOf();
     }
     await Promise.all(first.map((a) => (a ? giveBack(a.started) : undefined)));
     // A host may have been busy only with another run's own fast-path attempt, which that run gives
@@ -183,9 +196,10 @@ export async function acquireClusterLock(
       let waitingSaid = false;
       for (;;) {
         if (opts.signal?.aborted) throw interrupted();
-        const { reply, started } = await attempt(c.conn);
+        const a = await attempt(c.conn);
+        const { reply, started } = a;
         if (reply.state === 'held') {
-          hold(c.target.id, started);
+          hold(c.target.id, a);
           break;
         }
         await giveBack(started);
@@ -226,34 +240,15 @@ export async function acquireClusterLock(
     );
   }
 
-  return { held: held.map((h) => h.id), release };
-}
+  return lockOf();
 
-/** Reads stdout until the script answered `held` (it then keeps running) or ended. */
-function readReply(stdout: Readable, done: Promise<ExecResult>): Promise<LockReply> {
-  return new Promise((resolve) => {
-    let text = '';
-    const finish = (): void => {
-      stdout.off('data', onData);
-      resolve(parseLockReply(text));
+  function lockOf(): ClusterLock {
+    return {
+      held: held.map((h) => h.id),
+      release,
+      output: (host) => outputs.get(host) ?? Promise.resolve(undefined),
     };
-    const onData = (chunk: Buffer): void => {
-      text += chunk.toString('utf8');
-      if (/^fleet-lock held$/m.test(text)) finish();
-    };
-    stdout.on('data', onData);
-    void done.then(
-      (r) => {
-        if (!text && r.stderr.length > 0)
-          text = `fleet-lock error ${r.stderr.toString('utf8').trim().slice(0, 200)}`;
-        finish();
-      },
-      (err: unknown) => {
-        text ||= `fleet-lock error ${toFleetError(err).message}`;
-        finish();
-      },
-    );
-  });
+  }
 }
 
 function interrupted(): FleetError {

@@ -46,7 +46,7 @@ export function lockClusterForRun(
   session: LockingRun,
   command: string,
   selected: HostTarget[],
-  opts: ClusterLockCliOptions,
+  opts: ClusterLockCliOptions & { alsoRun?: string },
 ): Promise<void> {
   return lockClusterIn(session, command, selected, { ...opts, waitSeconds: waitLockSeconds(opts) });
 }

@@ -30,7 +30,12 @@ export interface CliRunOptions {
    * Cluster-changing commands (up, down, backup, restore) lock the cluster on the run's hosts after
    * the session opens and before the operation starts; held until the session closes.
    */
-  lock?: { command: string; opts: ClusterLockCliOptions };
+  lock?: {
+    command: string;
+    opts: ClusterLockCliOptions;
+    /** A read-only remote script the lock's session runs on the selected hosts (Runtime.lockOutput). */
+    alsoRun?: string;
+  };
 }
 
 /**
@@ -45,7 +50,8 @@ export async function runWithCli<R>(
 ): Promise<R> {
   const run = await openCliRun(ssh, targets, o);
   try {
-    if (o.lock) await lockClusterForRun(run.rt, o.lock.command, targets, o.lock.opts);
+    if (o.lock)
+      await lockClusterForRun(run.rt, o.lock.command, targets, { ...o.lock.opts, alsoRun: o.lock.alsoRun });
     return await op(run.rt);
   } finally {
     await run.close();

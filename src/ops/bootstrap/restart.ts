@@ -14,7 +14,8 @@ import { pollUntil } from '../../core/poll.js';
 import type { Runtime } from '../../runtime/types.js';
 import { checkReady } from '../shared/readiness.js';
 import { runRolling, type NodeInfo, type RollingRow } from '../shared/rolling.js';
-import { managerCandidates, withManagerOutside } from '../shared/rolling-nodes.js';
+import { withManager } from '../shared/manager.js';
+import { managerCandidates } from '../shared/rolling-nodes.js';
 import { rootRun } from './host.js';
 
 export interface RestartOptions {
@@ -73,12 +74,17 @@ async function restartOne(n: NodeInfo, o: RestartOptions, signal: AbortSignal): 
       if (!ready || !member) return ready;
       // Ready as a manager lists it (a worker's own engine only knows it is active); a manager also
       // waits for every manager to be Reachable again, so the next restart starts from a full margin.
-      return withManagerOutside(pool, candidates, new Set(), attempt, rt.sudoPassword, async (engine) => {
-        const nodes = await engine.listNodes(attempt);
-        const self = nodes.find((x) => x.id === n.nodeId);
-        const managersBack = nodes.every((x) => !x.manager || x.manager.reachability === 'reachable');
-        return self?.state === 'ready' && (n.role !== 'manager' || managersBack) ? ready : undefined;
-      });
+      return withManager(
+        rt,
+        candidates,
+        async ({ engine }) => {
+          const nodes = await engine.listNodes(attempt);
+          const self = nodes.find((x) => x.id === n.nodeId);
+          const managersBack = nodes.every((x) => !x.manager || x.manager.reachability === 'reachable');
+          return self?.state === 'ready' && (n.role !== 'manager' || managersBack) ? ready : undefined;
+        },
+        { signal: attempt },
+      );
     },
     { timeoutMs: o.timeoutMs, signal, host: n.id, attemptMs: 15_000, initialDelayMs: 500 },
   );

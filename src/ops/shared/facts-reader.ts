@@ -19,9 +19,12 @@ export interface ReadFactsOptions {
   timeoutMs?: number;
 }
 
+/** The remote script readFacts runs; `fleet up` also has the cluster lock run it (ClusterLockRequest.alsoRun). */
+export const FACTS_SCRIPT = 'facts.sh';
+
 /** The one facts reader (was two: the swarm pipeline's and facts/score's). */
 export async function readFacts(conn: SshConnection, options: ReadFactsOptions = {}): Promise<FactsRead> {
-  const script = await loadRemoteScript('facts.sh');
+  const script = await loadRemoteScript(FACTS_SCRIPT);
   const startedAt = Date.now();
   const res = await conn.exec('sh -s', {
     stdin: script,

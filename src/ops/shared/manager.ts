@@ -2,7 +2,9 @@
  * THE way an operation reaches the swarm's control plane: the leader when it answers, else any
  * reachable manager, else a FleetError naming every manager tried and why. Candidates are hosts of
  * nodes.yml: pinned managers are asked one by one first (usually the answer), then every other host
- * at once (`fleet up` makes managers of unpinned hosts too).
+ * at once (`fleet up` makes managers of unpinned hosts too). A rolling run (reboot, rollout,
+ * bootstrap's restarts) names the managers of its current wave to `avoid`: they are about to go away,
+ * so they are asked only when no other manager answers, and never preferred as the leader.
  */
 import { createDockerEngine } from '../../adapters/docker/engine.js';
 import type { DockerEngine, EngineInfo, SwarmNode } from '../../adapters/docker/types.js';
@@ -56,7 +58,12 @@ interface Attempt {
   skipped?: boolean;
 }
 
-async function openManager(rt: Runtime, pool: SshPool, given: ManagerCandidate): Promise<Attempt> {
+async function openManager(
+  rt: Runtime,
+  pool: SshPool,
+  given: ManagerCandidate,
+  signal: AbortSignal,
+): Promise<Attempt> {
   const candidate = given.later ? await given.later : given;
   if (!candidate) return { host: given.target.id, skipped: true };
   const { target } = candidate;
@@ -68,10 +75,10 @@ async function openManager(rt: Runtime, pool: SshPool, given: ManagerCandidate):
   };
   try {
     if (!engine) {
-      const ssh = await pool.connect(target, rt.signal);
-      engine = await createDockerEngine(ssh, { signal: rt.signal, sudoPassword: rt.sudoPassword });
+      const ssh = await pool.connect(target, signal);
+      engine = await createDockerEngine(ssh, { signal, sudoPassword: rt.sudoPassword });
     }
-    const info = candidate.info ?? (await engine.info(rt.signal));
+    const info = candidate.info ?? (await engine.info(signal));
     if (info.swarm.localNodeState !== 'active') {
       drop();
       return { host: target.id, reason: `not in a swarm (${info.swarm.localNodeState})` };
@@ -81,7 +88,7 @@ async function openManager(rt: Runtime, pool: SshPool, given: ManagerCandidate):
       return { host: target.id, reason: 'a worker' };
     }
     try {
-      const nodes = await engine.listNodes(rt.signal);
+      const nodes = await engine.listNodes(signal);
       const self = nodes.find((n) => n.id === info.swarm.nodeId);
       const leader = self?.manager?.leader === true;
       return { host: target.id, conn: { target, engine, nodes, leader, borrowed } };
@@ -91,7 +98,7 @@ async function openManager(rt: Runtime, pool: SshPool, given: ManagerCandidate):
     }
   } catch (err) {
     drop();
-    if (rt.signal.aborted) throw new FleetError('interrupted', 'interrupted while looking for a manager');
+    if (signal.aborted) throw new FleetError('interrupted', 'interrupted while looking for a manager');
     return { host: target.id, reason: toFleetError(err).message };
   }
 }
@@ -100,6 +107,7 @@ async function openManager(rt: Runtime, pool: SshPool, given: ManagerCandidate):
 async function findManager(
   rt: Runtime,
   candidates: ManagerCandidate[],
+  signal: AbortSignal,
 ): Promise<{ found?: ManagerConn; tried: Attempt[] }> {
   const pool = await rt.pool();
   const tried: Attempt[] = [];
@@ -108,12 +116,12 @@ async function findManager(
   const ready = (c: ManagerCandidate): boolean =>
     Boolean(c.engine ?? c.error ?? c.later) || c.target.role === 'manager';
   for (const c of candidates.filter(ready)) {
-    const attempt = await openManager(rt, pool, c);
+    const attempt = await openManager(rt, pool, c, signal);
     tried.push(attempt);
     if (attempt.conn) return { found: attempt.conn, tried };
   }
   const rest = candidates.filter((c) => !ready(c));
-  const attempts = await forEachHost(rest, { concurrency: 16 }, (c) => openManager(rt, pool, c));
+  const attempts = await forEachHost(rest, { concurrency: 16 }, (c) => openManager(rt, pool, c, signal));
   tried.push(...attempts);
   const found = attempts.find((a) => a.conn)?.conn;
   // Keep one engine open: the chosen one (the leader when it is among them).
@@ -127,6 +135,7 @@ async function preferLeader(
   rt: Runtime,
   m: ManagerConn,
   candidates: ManagerCandidate[],
+  signal: AbortSignal,
 ): Promise<ManagerConn> {
   if (m.leader) return m;
   const leaderNode = m.nodes.find((n) => n.manager?.leader);
@@ -139,20 +148,34 @@ async function preferLeader(
         isEntryOf({ address: c.target.address, hostname: c.target.id }, leaderNode),
     );
   if (!candidate) return m;
-  const attempt = await openManager(rt, await rt.pool(), candidate);
+  const attempt = await openManager(rt, await rt.pool(), candidate, signal);
   if (!attempt.conn) return m;
   closeUnlessBorrowed(m);
   return attempt.conn;
 }
 
+export interface WithManagerOptions {
+  /**
+   * Host ids asked only when no other candidate answers (a rolling wave's managers, about to go
+   * away); the leader is never preferred over a manager outside them.
+   */
+  avoid?: ReadonlySet<string>;
+  /** This call's signal (default the run's): a rolling step runs with a signal of its own. */
+  signal?: AbortSignal;
+  /** The hint when no manager answers at all (default: check the managers). */
+  hint?: string;
+}
+
 /**
  * Runs `fn` against the leader (or, when it does not answer, another manager). Throws
  * FleetError 'quorum' when managers answered but none has quorum, 'connect' when none answered.
+ * Errors of `fn` itself are thrown as they are (another manager would refuse the same way).
  */
 export async function withManager<T>(
   rt: Runtime,
   managers: Array<HostTarget | ManagerCandidate>,
   fn: (m: ManagerConn) => Promise<T>,
+  o: WithManagerOptions = {},
 ): Promise<T> {
   const candidates = managers.map((m): ManagerCandidate => ('target' in m ? m : { target: m }));
   if (managers.length === 0) {
@@ -160,7 +183,15 @@ export async function withManager<T>(
       hint: 'use -f nodes.yml (or FLEET_INVENTORY), or name a manager with -n',
     });
   }
-  const { found, tried } = await findManager(rt, candidates);
+  const signal = o.signal ?? rt.signal;
+  const avoided = (c: ManagerCandidate): boolean => o.avoid?.has(c.target.id) === true;
+  const preferred = candidates.filter((c) => !avoided(c));
+  const lastResort = candidates.filter(avoided);
+  const first = await findManager(rt, preferred, signal);
+  const second =
+    first.found || lastResort.length === 0 ? undefined : await findManager(rt, lastResort, signal);
+  const found = first.found ?? second?.found;
+  const tried = [...first.tried, ...(second?.tried ?? [])];
   if (!found) {
     const list = tried
       .filter((a) => !a.skipped)
@@ -170,10 +201,10 @@ export async function withManager<T>(
     throw new FleetError(noQuorum ? 'quorum' : 'connect', `no swarm manager answered: ${list}`, {
       hint: noQuorum
         ? 'the swarm has lost quorum: bring managers back (fleet status), or see fleet restore'
-        : 'check that the managers are up and reachable, and that fleet up formed the swarm',
+        : (o.hint ?? 'check that the managers are up and reachable, and that fleet up formed the swarm'),
     });
   }
-  const m = await preferLeader(rt, found, candidates);
+  const m = await preferLeader(rt, found, first.found ? preferred : lastResort, signal);
   rt.bus.log('debug', `using manager ${m.target.id}${m.leader ? ' (leader)' : ''}`, m.target.id);
   try {
     return await fn(m);

@@ -1,8 +1,9 @@
 /**
  * The swarm port check (core/port-check.ts says which ports and what answers mean), shared by
- * `fleet bootstrap` and `fleet up`'s preflight. Each target host runs remote/port-responder.sh
- * (binds the free ports, answers datagrams) for as long as its channel's stdin stays open; then each
- * source host runs remote/port-probe.sh with all its probes at once. Two short channels per host.
+ * `fleet bootstrap` and `fleet up`'s preflight. Every host runs remote/port-responder.sh once: it
+ * binds the host's free ports to probe and answers datagrams for as long as its channel's stdin stays
+ * open; once every host answers, each source host's script gets its probes on stdin and runs them
+ * all at once. One channel, and one login-shell start, per host (it was two: responder, then probes).
  */
 import { loadRemoteScript } from '../../adapters/remote-scripts.js';
 import { shQuote } from '../../adapters/ssh/quote.js';
@@ -27,11 +28,13 @@ export interface PortCheckEnv {
   signal: AbortSignal;
 }
 
-export type { PortCheckReport } from '../../core/port-check.js';
+export type { PortCheckReport, PortProbe, ProbeResult } from '../../core/port-check.js';
 
 interface Responder {
   busy: Set<string>;
   noPerl: boolean;
+  /** Runs `input` ("ADDRESS PORT PROTO" lines) from this host; resolves with the result lines. */
+  probe(input: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -57,28 +60,43 @@ async function startResponder(
   const busy = new Set<string>();
   let noPerl = false;
   let text = '';
-  await withDeadline(
-    `the port responder on ${host.id}`,
-    15_000,
-    rt.signal,
-    () =>
-      new Promise<void>((resolve, reject) => {
-        started.stdout.on('data', (b: Buffer) => {
-          text += b.toString('utf8');
-          for (const line of text.split('\n')) {
-            if (line.startsWith('busy ')) busy.add(line.slice(5).trim());
-            if (line === 'noperl') noPerl = true;
-            if (line === 'ready' || line === 'noperl') resolve();
-          }
-        });
-        started.stdout.on('end', () => resolve());
-        started.done.then(() => resolve(), reject);
-      }),
-    host.id,
-  );
+  let onText = (): void => undefined;
+  started.stdout.on('data', (b: Buffer) => {
+    text += b.toString('utf8');
+    onText();
+  });
+  // Resolves once `done(text)` says so, or the script ended (stdout closed).
+  const until = (what: string, ms: number, done: () => boolean): Promise<void> =>
+    withDeadline(
+      what,
+      ms,
+      rt.signal,
+      () =>
+        new Promise<void>((resolve, reject) => {
+          onText = () => done() && resolve();
+          onText();
+          started.stdout.on('end', () => resolve());
+          started.done.then(() => resolve(), reject);
+        }),
+      host.id,
+    );
+  await until(`the port responder on ${host.id}`, 15_000, () => {
+    for (const line of text.split('\n')) {
+      if (line.startsWith('busy ')) busy.add(line.slice(5).trim());
+      if (line === 'noperl') noPerl = true;
+      if (line === 'ready' || line === 'noperl') return true;
+    }
+    return false;
+  });
   return {
     busy,
     noPerl,
+    async probe(input) {
+      const from = text.length;
+      started.stdin.write(`${input}probe-go\n`);
+      await until(`the port probes from ${host.id}`, 30_000, () => /^probes-done$/m.test(text.slice(from)));
+      return text.slice(from).replace(/^probes-done\n?[\s\S]*$/m, '');
+    },
     async stop() {
       started.stdin.end();
       started.stdout.resume();
@@ -87,40 +105,38 @@ async function startResponder(
   };
 }
 
-/** Checks the swarm ports between `hosts`; `only` limits the pairs to those touching these hosts. */
+/**
+ * Checks the swarm ports between `hosts`; `only` limits the pairs to those touching these hosts.
+ * `onResult` sees every probe's own result (`fleet up` keeps the open ones: see port-preflight.ts).
+ */
 export async function checkPorts(
   rt: PortCheckEnv,
   pool: SshPool,
   hosts: HostTarget[],
   managers: string[],
   only?: Set<string>,
+  onResult?: (probe: PortProbe, result: ProbeResult | undefined) => void,
 ): Promise<PortCheckReport> {
   const probes = planPortProbes(hosts, managers, only);
-  const targets = hosts.filter((h) => probes.some((p) => p.to === h.id));
+  const involved = hosts.filter((h) => probes.some((p) => p.to === h.id || p.from === h.id));
   const responders = new Map<string, Responder>();
   const results = new Map<PortProbe, ProbeResult | undefined>();
   const noPerl = new Set<string>();
   try {
-    await forEachHost(targets, { concurrency: 32 }, async (h) => {
+    // Every host's side listens first (a host that only asks binds nothing), then every host asks.
+    await forEachHost(involved, { concurrency: 32 }, async (h) => {
       rt.bus.hostState(h.id, 'running', 'answering port probes');
       const ports = [...new Set(probes.filter((p) => p.to === h.id).map(portName))];
       const r = await startResponder(pool, h, ports, rt);
       responders.set(h.id, r);
       if (r.noPerl) noPerl.add(h.id);
     });
-    await forEachHost(hosts, { concurrency: 32 }, async (h) => {
+    await forEachHost(involved, { concurrency: 32 }, async (h) => {
       const mine = probes.filter((p) => p.from === h.id);
-      if (mine.length === 0) return;
+      const responder = responders.get(h.id);
+      if (mine.length === 0 || !responder || responder.noPerl) return;
       rt.bus.hostState(h.id, 'running', `probing ${mine.length} ports`);
-      const conn = await pool.connect(h, rt.signal);
-      const input = mine.map((p) => `${p.address} ${p.port} ${p.proto}\n`).join('');
-      const r = await conn.exec(await scriptCommand('port-probe.sh', []), {
-        stdin: input,
-        signal: rt.signal,
-        timeoutMs: 30_000,
-      });
-      const out = r.stdout.toString('utf8');
-      if (out.trim() === 'noperl') noPerl.add(h.id);
+      const out = await responder.probe(mine.map((p) => `${p.address} ${p.port} ${p.proto}\n`).join(''));
       const lines = out.split('\n').map(parseProbeLine);
       // The script answers in input order, one line per probe.
       mine.forEach((p, i) => {
@@ -131,6 +147,7 @@ export async function checkPorts(
   } finally {
     await Promise.all([...responders.values()].map((r) => r.stop()));
   }
+  if (onResult) for (const p of probes) onResult(p, results.get(p));
   const busy = new Map([...responders].map(([id, r]) => [id, r.busy]));
   return summarizePorts(probes, results, busy, noPerl);
 }

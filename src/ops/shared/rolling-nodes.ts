@@ -1,14 +1,13 @@
 /**
  * What a rolling run (`fleet reboot`, `fleet rollout`) needs to know and change about swarm nodes:
- * each host's membership (from its own engine), a manager to drain and activate nodes through, and
- * the availability update itself. Not shared/manager.ts's withManager: this one must prefer a manager
- * outside the current wave (the one being rebooted is about to go away) and may reach managers that
- * are not selected, through the addresses the nodes know.
+ * each host's membership (from its own engine), the managers to drain and activate nodes through
+ * (selected ones, then managers that are not selected, through the addresses the nodes know: the
+ * run reaches one with shared/manager.ts withManager, avoiding the current wave's), and the
+ * availability update itself.
  */
 import { createDockerEngine } from '../../adapters/docker/engine.js';
 import type { DockerEngine } from '../../adapters/docker/types.js';
 import type { SshPool } from '../../adapters/ssh/types.js';
-import { FleetError, toFleetError } from '../../core/errors.js';
 import type { HostTarget } from '../../core/host.js';
 import type { RollingNode } from '../../core/rolling-plan.js';
 
@@ -66,37 +65,6 @@ export function managerCandidates(nodes: NodeInfo[]): HostTarget[] {
     }
   }
   return [...selected, ...extra];
-}
-
-/** Runs `fn` with the first manager (not in `exclude`) whose engine answers. */
-export async function withManagerOutside<T>(
-  pool: SshPool,
-  candidates: HostTarget[],
-  exclude: Set<string>,
-  signal: AbortSignal,
-  sudoPassword: string | undefined,
-  fn: (engine: DockerEngine) => Promise<T>,
-): Promise<T> {
-  const order = [
-    ...candidates.filter((c) => !exclude.has(c.id)),
-    ...candidates.filter((c) => exclude.has(c.id)),
-  ];
-  let last = 'no manager among the selected hosts or known to them';
-  for (const target of order) {
-    let engine: DockerEngine | undefined;
-    try {
-      const conn = await pool.connect(target, signal);
-      engine = await createDockerEngine(conn, { signal, sudoPassword });
-      return await fn(engine);
-    } catch (err) {
-      last = `${target.id}: ${toFleetError(err).message}`;
-    } finally {
-      engine?.close();
-    }
-  }
-  throw new FleetError('docker', `no swarm manager answered (${last})`, {
-    hint: 'select a manager too (-n), or pass --no-drain',
-  });
 }
 
 /** Sets a node's availability (drain / active), keeping the rest of its spec. */

@@ -22,15 +22,13 @@ import { roundSeconds } from '../../core/report.js';
 import { checkAllAtOnce, checkWaveQuorum, rollingWaves } from '../../core/rolling-plan.js';
 import { forEachHost } from '../../runtime/for-each-host.js';
 import type { Runtime } from '../../runtime/types.js';
-import {
-  managerCandidates,
-  readMembership,
-  setAvailability,
-  withManagerOutside,
-  type NodeInfo,
-} from './rolling-nodes.js';
+import { withManager } from './manager.js';
+import { managerCandidates, readMembership, setAvailability, type NodeInfo } from './rolling-nodes.js';
 
 export type { NodeInfo } from './rolling-nodes.js';
+
+/** When no manager answers to drain, check quorum or activate through. */
+export const NO_MANAGER_HINT = 'select a manager too (-n), or pass --no-drain';
 
 export type RollingStatus = 'ok' | 'failed' | 'not-started';
 
@@ -121,37 +119,50 @@ export async function runRolling<R extends RollingRow>(
       const members = wave.filter((n) => n.nodeId !== undefined);
       const managersDown = wave.filter((n) => n.role === 'manager');
       if (managersDown.length > 0 && !(o.allAtOnce && o.force)) {
-        await withManagerOutside(pool, candidates, inWave, stepSignal, rt.sudoPassword, (engine) =>
-          checkQuorumWithout(engine, managersDown, o.stepWords ?? 'taking down', stepSignal),
+        await withManager(
+          rt,
+          candidates,
+          (m) => checkQuorumWithout(m.engine, managersDown, o.stepWords ?? 'taking down', stepSignal),
+          { avoid: inWave, signal: stepSignal, hint: NO_MANAGER_HINT },
         );
       }
       if (o.drain && members.length > 0) {
-        await withManagerOutside(pool, candidates, inWave, stepSignal, rt.sudoPassword, async (engine) => {
-          for (const n of members) {
-            // Drained or paused by the user: left as it is, and not activated after the step.
-            const availability = (await engine.inspectNode(n.nodeId!, stepSignal)).availability;
-            if (availability !== 'active') {
-              bus.log('info', `already ${availability}: left ${availability} after the step`, n.id);
-              continue;
+        await withManager(
+          rt,
+          candidates,
+          async ({ engine }) => {
+            for (const n of members) {
+              // Drained or paused by the user: left as it is, and not activated after the step.
+              const availability = (await engine.inspectNode(n.nodeId!, stepSignal)).availability;
+              if (availability !== 'active') {
+                bus.log('info', `already ${availability}: left ${availability} after the step`, n.id);
+                continue;
+              }
+              await setAvailability(engine, n.nodeId!, 'drain', stepSignal);
+              drained.set(n.id, n);
+              bus.emit({ type: 'change', host: n.id, description: 'drained', dryRun: false });
+              o.onChange?.(n.id, 'drained');
             }
-            await setAvailability(engine, n.nodeId!, 'drain', stepSignal);
-            drained.set(n.id, n);
-            bus.emit({ type: 'change', host: n.id, description: 'drained', dryRun: false });
-            o.onChange?.(n.id, 'drained');
-          }
-        });
+          },
+          { avoid: inWave, signal: stepSignal, hint: NO_MANAGER_HINT },
+        );
       }
       const results = await Promise.all(wave.map((n) => stepOne(n, rows.get(n.id)!, o, rt, stepSignal)));
       const back = wave.filter((n, k) => results[k] && drained.has(n.id));
       if (back.length > 0) {
-        await withManagerOutside(pool, candidates, new Set(), stepSignal, rt.sudoPassword, async (engine) => {
-          for (const n of back) {
-            await setAvailability(engine, n.nodeId!, 'active', stepSignal);
-            drained.delete(n.id);
-            bus.emit({ type: 'change', host: n.id, description: 'activated', dryRun: false });
-            o.onChange?.(n.id, 'activated');
-          }
-        });
+        await withManager(
+          rt,
+          candidates,
+          async ({ engine }) => {
+            for (const n of back) {
+              await setAvailability(engine, n.nodeId!, 'active', stepSignal);
+              drained.delete(n.id);
+              bus.emit({ type: 'change', host: n.id, description: 'activated', dryRun: false });
+              o.onChange?.(n.id, 'activated');
+            }
+          },
+          { signal: stepSignal, hint: NO_MANAGER_HINT },
+        );
       }
       const failed = wave.filter((_, k) => !results[k]);
       if (hostEvents)

@@ -112,6 +112,8 @@ export interface SwarmContext extends PhaseContext {
   /** Questions for the user (the fewer-managers question), answered by the front end. */
   ask: Asker;
   pool: SshPool;
+  /** What the cluster lock's session ran on a host (facts.sh: Runtime.lockOutput), if it did. */
+  lockOutput?: (host: string) => Promise<string | undefined>;
   /** Selection order = inventory order. */
   hosts: Map<string, HostRecord>;
   /**
@@ -129,9 +131,25 @@ export interface SwarmContext extends PhaseContext {
   plan?: SwarmPlan;
   /** Steps already executed out of their phase (labels set right after a node's own join). */
   done: Set<PlanStep>;
+  /** Worker joins the managers phase started alongside its own (phases/workers.ts startWorkersEarly). */
+  earlyWorkers?: EarlyWorkers;
+  /** TCP connects preflight's port check saw succeed (port-preflight.ts portsSeenOpen). */
+  portsOpen?: Set<string>;
   topology?: SwarmNode[];
   quorum?: { reachable: number; managers: number; needed: number };
   notes: string[];
+}
+
+/** Worker joins started by the managers phase; the workers phase waits for them. */
+export interface EarlyWorkers {
+  /** Settles once every join it started (and that join's labels) is over; never rejects. */
+  done: Promise<void>;
+  /** Hosts whose join it started: the workers phase leaves them to it. */
+  started: Set<string>;
+  /** No new join starts after this (a manager join failed, or the managers phase stopped). */
+  stop(): void;
+  /** The manager joins are done: the joins not started yet go at --concurrency (no-op once stopped). */
+  widen(): void;
 }
 
 export function newResult(): HostResult {

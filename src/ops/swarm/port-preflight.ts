@@ -7,8 +7,25 @@
  */
 import { toFleetError } from '../../core/errors.js';
 import { checkPorts } from '../shared/port-check.js';
-import { usable, type SwarmContext } from './context.js';
+import { usable, type HostRecord, type SwarmContext } from './context.js';
 import { stepsOf } from './plan.js';
+
+const openKey = (from: string, address: string, port: number): string => `${from} ${address} ${port}/tcp`;
+
+/**
+ * Whether this run's port check saw `from` connect to `address` on every one of these TCP ports. The
+ * managers phase then skips its own probe of the leader from that host (one remote shell start less
+ * per joining manager, before the first join): the same connects, seconds earlier, in this run.
+ */
+export function portsSeenOpen(
+  ctx: SwarmContext,
+  from: HostRecord,
+  address: string,
+  ports: number[],
+): boolean {
+  const open = ctx.portsOpen;
+  return Boolean(open) && ports.every((p) => open!.has(openKey(from.target.id, address, p)));
+}
 
 export async function checkJoinPorts(ctx: SwarmContext): Promise<void> {
   if (ctx.command !== 'up') return;
@@ -25,6 +42,10 @@ export async function checkJoinPorts(ctx: SwarmContext): Promise<void> {
       hosts.map((h) => h.target),
       [...managers],
       joining,
+      (probe, result) => {
+        if (probe.proto === 'tcp' && result === 'ok')
+          (ctx.portsOpen ??= new Set()).add(openKey(probe.from, probe.address, probe.port));
+      },
     );
     ctx.bus.log('info', `swarm ports: ${report.ok} of ${report.probes} probes answered`);
     for (const line of report.not_verified) ctx.bus.log('debug', line);

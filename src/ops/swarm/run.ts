@@ -6,6 +6,7 @@
  * (swarm/join.ts); a second exits 130 at once. Either way the report is written, and the next `up`
  * continues (repairing a join Ctrl-C cut short).
  */
+import { preloadDockerClient } from '../../adapters/docker/engine.js';
 import type { SwarmNode } from '../../adapters/docker/types.js';
 import type { HostTarget } from '../../core/host.js';
 import { FleetError, toFleetError } from '../../core/errors.js';
@@ -13,6 +14,7 @@ import { createPhaseContext, runPhases, type Phase, type PhaseTiming } from '../
 import type { ConfirmRequest, OperationResult, Runtime } from '../../runtime/types.js';
 import { failureKind } from '../../core/host.js';
 import { sleep } from '../../core/poll.js';
+import { FACTS_SCRIPT } from '../shared/facts-reader.js';
 import { newResult, type HostRecord, type SwarmContext, type UpOptions } from './context.js';
 import { buildUpReport, settleStatuses, upExitCode, type UpReport } from './report.js';
 
@@ -56,6 +58,14 @@ export interface SwarmRunHooks {
   onForceExit?(partial: () => PartialSwarmReport): void;
 }
 
+/**
+ * The read-only script the cluster lock's session runs for this command (Runtime.lockOutput):
+ * `up` reads facts.sh there, one login-shell start per host instead of two.
+ */
+export function lockAlsoRun(command: SwarmInput['command']): string | undefined {
+  return command === 'up' ? FACTS_SCRIPT : undefined;
+}
+
 /** down's "are you sure", asked by the front end before the run starts; none for plan, --dry-run, --yes. */
 export function downConfirmation(
   input: Pick<SwarmInput, 'command' | 'dryRun' | 'hosts' | 'options'>,
@@ -67,7 +77,13 @@ export function downConfirmation(
   };
 }
 
+/**
+ * The phases of a run, loaded. Also starts loading the Docker client (dockerode pulls in grpc and
+ * protobuf: 0.3–0.9 s) that preflight's first engine handshake needs, so a front end that calls this
+ * before taking the cluster lock overlaps both with the lock's SSH handshakes.
+ */
 export async function loadPhases(command: 'up' | 'down'): Promise<Phase<SwarmContext>[]> {
+  preloadDockerClient();
   const { preflight } = await import('./phases/preflight.js');
   if (command === 'down') {
     const { leaveWorkers, leaveManagers } = await import('./phases/down.js');
@@ -103,6 +119,7 @@ export async function runSwarm(
     options: { ...input.options, sudoPassword: rt.sudoPassword },
     ask: rt.ask,
     pool,
+    lockOutput: rt.lockOutput,
     hosts,
     spares: input.spares,
     notes: [],

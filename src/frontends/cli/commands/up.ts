@@ -34,8 +34,10 @@ export interface SwarmCliOptions extends SshCliOptions, TargetCliOptions, LockCl
 
 const UP_HELP = `
 Phases: preflight (connect, facts, Docker, who is in which swarm, roles, the plan) → init → tokens →
-managers (one at a time, each confirmed Reachable with quorum) → workers (bounded pool) → labels (set
-right after each node's join; what is left here) → network → verify. fleet plan prints the plan's steps.
+managers (one at a time, each confirmed Reachable with quorum) → workers (bounded pool; it starts
+alongside the manager joins once three managers are in, and no worker join starts after a manager join
+failed) → labels (set right after each node's join; what is left here) → network → verify. fleet plan
+prints the plan's steps.
 Join tokens are read through the Docker Engine API over SSH and stay in memory: never on a command
 line, in a file, a log or the report. Running up again converges: members are skipped, missing hosts
 join, changed roles are promoted or demoted keeping quorum. A host in another swarm is left alone
@@ -243,7 +245,7 @@ async function runInSession(
   opts: SwarmCliOptions,
   warnings: string[],
 ): Promise<OperationResult<SwarmResult>> {
-  const [{ runWithCli }, reportFiles, { runSwarm }] = await Promise.all([
+  const [{ runWithCli }, reportFiles, { runSwarm, lockAlsoRun }] = await Promise.all([
     import('../run-command.js'),
     import('../../../adapters/report-files.js'),
     import('../../../ops/swarm/run.js'),
@@ -252,7 +254,8 @@ async function runInSession(
     json: opts.json,
     warnings,
     onInterrupt: 'stopping (a join in flight gets a few seconds), then writing the report',
-    lock: input.dryRun ? undefined : { command, opts },
+    // up's facts.sh runs in the lock's own remote shell: one login-shell start per host, not two.
+    lock: input.dryRun ? undefined : { command, opts, alsoRun: lockAlsoRun(command) },
   };
   return runWithCli(opts, input.hosts, cliRun, (rt) =>
     runSwarm(input, rt, {

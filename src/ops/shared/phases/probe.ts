@@ -7,9 +7,10 @@ import { createDockerEngine } from '../../../adapters/docker/engine.js';
 import type { DockerEngine, EngineInfo } from '../../../adapters/docker/types.js';
 import type { SshConnection, SshPool } from '../../../adapters/ssh/types.js';
 import { toFleetError, type FleetError } from '../../../core/errors.js';
-import type { Facts } from '../../../core/facts.js';
+import { parseFacts, type Facts } from '../../../core/facts.js';
 import type { HostTarget } from '../../../core/host.js';
 import type { EventBus } from '../../../runtime/events.js';
+import { withDeadline } from '../../../core/poll.js';
 import { forEachHost } from '../../../runtime/for-each-host.js';
 import { readFacts } from '../facts-reader.js';
 
@@ -34,6 +35,11 @@ export interface ProbeEnv {
 export interface ProbeOptions {
   /** Read facts.sh too (up needs them for roles; down and backup do not). */
   facts: boolean;
+  /**
+   * facts.sh's output already read on the host in another session (the cluster lock's:
+   * Runtime.lockOutput); undefined there means "run it here".
+   */
+  factsOutput?: (host: string) => Promise<string | undefined>;
   sudoPassword?: string;
   /** Hosts probed at once (handshakes are capped by the SSH pool anyway). */
   concurrency: number;
@@ -81,7 +87,7 @@ export async function probeHost(
     env.bus.hostState(slot.target.id, 'running', 'facts, docker');
     // Facts and the engine handshake use separate channels of the one connection, at the same time.
     const [facts, engine] = await Promise.all([
-      o.facts ? readFacts(conn, { signal: env.signal }).then((r) => r.facts) : Promise.resolve(undefined),
+      o.facts ? factsOf(env, slot, conn, o.factsOutput) : Promise.resolve(undefined),
       createDockerEngine(conn, { signal: env.signal, sudoPassword: o.sudoPassword }),
     ]);
     slot.facts = facts;
@@ -93,6 +99,30 @@ export async function probeHost(
     slot.durationMs += Date.now() - started;
     slot.error = toFleetError(err);
   }
+}
+
+/** Deadline for facts.sh's output from the lock's session (the lock script bounds it to 60 s). */
+const LOCK_OUTPUT_MS = 65_000;
+
+/** facts.sh's output from the lock's session when there is one, else facts.sh run now. */
+async function factsOf(
+  env: ProbeEnv,
+  slot: HostSlot,
+  conn: SshConnection,
+  factsOutput: ProbeOptions['factsOutput'],
+): Promise<Facts> {
+  const host = slot.target.id;
+  const text =
+    factsOutput &&
+    (await withDeadline(
+      'facts.sh in the lock session',
+      LOCK_OUTPUT_MS,
+      env.signal,
+      () => factsOutput(host),
+      host,
+    ));
+  if (text) return parseFacts(text, { host });
+  return (await readFacts(conn, { signal: env.signal })).facts;
 }
 
 /** probeHost for every slot, `concurrency` at a time. */

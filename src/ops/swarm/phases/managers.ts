@@ -2,7 +2,11 @@
  * Phase 4: the plan's manager steps, one at a time — promotions and joins first, each followed by
  * polling the leader (every 100 ms, no fixed sleeps) until the node is a Reachable manager and quorum
  * holds; then demotions, each re-checked against the live quorum. The planner ordered them so quorum
- * holds at every step. A joined manager gets its labels at once, while it is the only thing moving.
+ * holds at every step. A joined manager's labels are written while the next one joins. Once the swarm can lose a manager
+ * and keep quorum (core/quorum.ts workersMayJoin: three managers in), the worker joins start
+ * alongside the manager joins still to come (phases/workers.ts startWorkersEarly), two at a time,
+ * and at --concurrency once the manager joins are done; a manager join that fails, or Ctrl-C, stops
+ * them from starting more, and this phase lets those in flight finish before it ends.
  */
 import { FleetError, toFleetError } from '../../../core/errors.js';
 import type { PlanStep } from '../../../core/swarm-plan.js';
@@ -20,7 +24,9 @@ import {
 import { joinThroughManagers } from '../join.js';
 import { refreshCluster } from '../observe.js';
 import { labelJoined, runStep, stepsOf } from '../plan.js';
-import { quorumSize } from '../../../core/quorum.js';
+import { quorumSize, workersMayJoin } from '../../../core/quorum.js';
+import { startWorkersEarly } from './workers.js';
+import { portsSeenOpen } from '../port-preflight.js';
 
 const TITLE = 'managers';
 /** The join is on the critical path: ask the leader often. */
@@ -37,7 +43,7 @@ function leaderAddr(leader: HostRecord): string {
 }
 
 async function waitReachable(ctx: SwarmContext, host: HostRecord): Promise<void> {
-  await pollUntil(
+  const nodes = await pollUntil(
     ctx,
     `${host.target.id} to become a reachable manager`,
     // Through any manager: the leader may be the one that just went away.
@@ -49,19 +55,32 @@ async function waitReachable(ctx: SwarmContext, host: HostRecord): Promise<void>
     ctx.options.settleTimeoutMs,
     POLL_MS,
   );
+  // The freshest list: whether the worker joins may start is read from it (startWorkersIfSafe).
+  if (ctx.cluster) ctx.cluster.nodes = nodes;
+}
+
+/** Starts the worker joins once the swarm's managers can lose one and keep quorum. */
+function startWorkersIfSafe(ctx: SwarmContext): void {
+  if (ctx.earlyWorkers || ctx.dryRun || !ctx.cluster) return;
+  const q = quorumOf(ctx.cluster.nodes);
+  if (workersMayJoin(q.managers, q.reachable)) startWorkersEarly(ctx);
 }
 
 /**
  * Every joining manager checks, all at once before the first join, that it reaches the leader on
  * 2377 and 7946: a closed port then fails that host up front instead of halfway through the joins.
+ * A host whose connects to the leader's address preflight's port check already saw succeed is not
+ * asked again.
  */
 async function probeAll(ctx: SwarmContext, hosts: HostRecord[]): Promise<Map<HostRecord, FleetError>> {
   const leader = leaderOrThrow(ctx);
   const addr = leaderAddr(leader);
   const failures = new Map<HostRecord, FleetError>();
+  const ports = [2377, 7946];
   await Promise.all(
     hosts.map(async (host) => {
-      const closed = await probePorts(host, addr, [2377, 7946]).catch(() => undefined);
+      if (portsSeenOpen(ctx, host, addr, ports)) return;
+      const closed = await probePorts(host, addr, ports).catch(() => undefined);
       if (closed === undefined)
         ctx.bus.log('debug', 'no nc or bash: swarm ports not checked', host.target.id);
       else if (closed.length > 0) {
@@ -165,7 +184,32 @@ export const managers: Phase<SwarmContext> = {
       TITLE,
       joins.map((s) => s.host).filter((id) => ctx.hosts.get(id)?.result.status !== 'failed'),
     );
-    const closed = ctx.dryRun ? new Map() : await probeAll(ctx, joining);
+    try {
+      await joinManagers(ctx, joins, joining);
+    } catch (err) {
+      // No new worker join starts; those in flight finish before the run reports.
+      ctx.earlyWorkers?.stop();
+      await ctx.earlyWorkers?.done;
+      throw err;
+    }
+  },
+};
+
+async function joinManagers(
+  ctx: SwarmContext,
+  joins: ReturnType<typeof stepsOf<'promote' | 'join-manager'>>,
+  joining: HostRecord[],
+): Promise<void> {
+  const closed = ctx.dryRun ? new Map<HostRecord, FleetError>() : await probeAll(ctx, joining);
+  startWorkersIfSafe(ctx);
+  // After a failed manager join no worker join starts here (the workers phase joins them if the run
+  // goes on with fewer managers).
+  let failed = false;
+  // A joined manager's labels are written while the next manager joins, as a worker's are: the
+  // update is one more write through the leader, and the next join's safety does not depend on it
+  // (quorum is read from the node list, waitReachable). All are written before the phase ends.
+  const labelling: Promise<void>[] = [];
+  try {
     for (const step of joins) {
       if (ctx.signal.aborted) throw new FleetError('interrupted', 'interrupted between manager joins');
       const host = ctx.hosts.get(step.host)!;
@@ -176,21 +220,36 @@ export const managers: Phase<SwarmContext> = {
         if (portError) throw portError;
         if (step.kind === 'promote') await promote(ctx, step, host);
         else await joinManager(ctx, step, host);
-        await labelJoined(ctx, host);
-        host.result.durationMs += Date.now() - started;
-        hostDone(ctx, host, Date.now() - started);
+        if (!failed) startWorkersIfSafe(ctx);
       } catch (err) {
         host.result.durationMs += Date.now() - started;
         const error = toFleetError(err);
         markFailed(host, TITLE, error, ctx);
+        failed = true;
+        ctx.earlyWorkers?.stop();
         if (error.code === 'interrupted') throw error;
         await continueWithFewer(ctx, host, error);
+        continue;
       }
+      // labelJoined never rejects (a failed label stays open for the labels phase).
+      labelling.push(
+        labelJoined(ctx, host).then(() => {
+          host.result.durationMs += Date.now() - started;
+          hostDone(ctx, host, Date.now() - started);
+        }),
+      );
     }
-    for (const step of stepsOf(ctx, 'demote')) {
-      if (step.stage !== 'demote' || !step.host) continue;
-      if (ctx.signal.aborted) throw new FleetError('interrupted', 'interrupted between demotions');
-      await demote(ctx, step, ctx.hosts.get(step.host)!);
-    }
-  },
-};
+  } finally {
+    await Promise.all(labelling);
+  }
+  // The manager joins are done: the early worker joins widen to --concurrency. Demotions change the
+  // managers the joins go through: then the pool stops and the workers phase joins the rest after.
+  const demotions = stepsOf(ctx, 'demote').filter((s) => s.stage === 'demote' && s.host);
+  if (demotions.length > 0) ctx.earlyWorkers?.stop();
+  else ctx.earlyWorkers?.widen();
+  for (const step of stepsOf(ctx, 'demote')) {
+    if (step.stage !== 'demote' || !step.host) continue;
+    if (ctx.signal.aborted) throw new FleetError('interrupted', 'interrupted between demotions');
+    await demote(ctx, step, ctx.hosts.get(step.host)!);
+  }
+}

@@ -23,7 +23,11 @@ async function probeAll(ctx: SwarmContext, hosts: HostRecord[]): Promise<void> {
   // Handshakes are capped by the SSH pool; this only bounds the work in flight per run.
   await forEachHost(hosts, { concurrency: Math.max(ctx.options.concurrency, 16) }, async (host) => {
     const slot = slots.get(host)!;
-    await probeHost(ctx, slot, { facts: ctx.command === 'up', sudoPassword: ctx.options.sudoPassword });
+    await probeHost(ctx, slot, {
+      facts: ctx.command === 'up',
+      factsOutput: ctx.lockOutput,
+      sudoPassword: ctx.options.sudoPassword,
+    });
     host.conn = slot.conn;
     host.facts = slot.facts && factsView(slot.facts);
     host.engine = slot.engine;
