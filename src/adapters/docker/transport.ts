@@ -44,7 +44,7 @@ function asSocketLike(stream: Duplex): Duplex {
     destroy(err);
     stream.removeAllListeners('data');
     stream.resume();
-    return stream;
+    return s;
   };
   return stream;
 }
