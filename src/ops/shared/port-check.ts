@@ -132,7 +132,12 @@ export async function checkPorts(
       if (r.noPerl) noPerl.add(h.id);
     });
     await forEachHost(involved, { concurrency: 32 }, async (h) => {
-      const mine = probes.filter((p) => p.from === h.id);
+      // A datagram to a UDP port the target's responder could not bind (Docker's own, or no perl
+      // there) is never answered: it only made every probing host wait out the 3 s UDP deadline, and
+      // summarizePorts reports those ports as not verified whatever the probe says.
+      const unanswerable = (p: PortProbe): boolean =>
+        p.proto === 'udp' && (noPerl.has(p.to) || Boolean(responders.get(p.to)?.busy.has(portName(p))));
+      const mine = probes.filter((p) => p.from === h.id && !unanswerable(p));
       const responder = responders.get(h.id);
       if (mine.length === 0 || !responder || responder.noPerl) return;
       rt.bus.hostState(h.id, 'running', `probing ${mine.length} ports`);

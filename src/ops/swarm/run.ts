@@ -13,7 +13,7 @@ import { FleetError, toFleetError } from '../../core/errors.js';
 import { createPhaseContext, runPhases, type Phase, type PhaseTiming } from '../../runtime/phase.js';
 import type { ConfirmRequest, OperationResult, Runtime } from '../../runtime/types.js';
 import { failureKind } from '../../core/host.js';
-import { sleep } from '../../core/poll.js';
+import { withDeadline } from '../../core/poll.js';
 import { FACTS_SCRIPT } from '../shared/facts-reader.js';
 import { newResult, type HostRecord, type SwarmContext, type UpOptions } from './context.js';
 import { buildUpReport, settleStatuses, upExitCode, type UpReport } from './report.js';
@@ -156,8 +156,12 @@ export async function runSwarm(
   } finally {
     for (const h of hosts.values()) h.engine?.close();
     ctx.observer?.engine?.close();
-    // Closing waits for each connection's goodbye; a host whose link is cut never sends one.
-    await Promise.race([rt.releasePool(), sleep(CLOSE_WAIT_MS)]);
+    // Closing waits for each connection's goodbye; a host whose link is cut never sends one. The
+    // deadline's timer is cleared once the pool is closed: a pending one kept the process alive for
+    // the whole 3 s after every `fleet up` and `fleet down`.
+    await withDeadline('closing connections', CLOSE_WAIT_MS, undefined, () => rt.releasePool()).catch(
+      () => undefined,
+    );
   }
   settleStatuses(ctx, error);
   emitHostsDone(ctx);
