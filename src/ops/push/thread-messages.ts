@@ -7,6 +7,7 @@ import type { HostTarget } from '../../core/host.js';
 import type { TransferHostReport } from '../../core/transfer-report.js';
 import type { PushPlan } from '../../core/transfer-plan.js';
 import type { FleetEvent } from '../../runtime/events.js';
+import type { SendPlanOptions } from '../shared/push-files.js';
 
 /** SshSettings without its callbacks (functions cannot be cloned): the worker makes its own. */
 export type ThreadSshSettings = Omit<SshSettings, 'askSecret' | 'warn'>;
@@ -19,14 +20,8 @@ export interface WorkerStart {
   settings: ThreadSshSettings;
   /** The main thread can prompt for a passphrase or password (a terminal): the worker asks it to. */
   canAskSecret: boolean;
-  options: {
-    force: boolean;
-    mkdir: boolean;
-    mode?: number;
-    owner?: string;
-    sudo: boolean;
-    sudoPassword?: string;
-  };
+  /** sendPlan's options but the bus and the signal, which each worker has of its own. */
+  options: Omit<SendPlanOptions, 'bus' | 'signal'>;
 }
 
 export type ToWorker = WorkerStart | { type: 'abort' } | { type: 'secret'; id: number; answer?: string };

@@ -7,21 +7,12 @@ import type { SshPool } from '../../adapters/ssh/types.js';
 import type { HostTarget } from '../../core/host.js';
 import type { TransferHostReport } from '../../core/transfer-report.js';
 import type { PushPlan } from '../../core/transfer-plan.js';
-import type { EventBus } from '../../runtime/events.js';
-import { sendPlan } from './push-files.js';
+import { sendPlan, type SendPlanOptions } from './push-files.js';
 import { finishHost, NO_COUNTS, type HostCounts } from './transfer.js';
 
-export interface PushHostOptions {
+export interface PushHostOptions extends SendPlanOptions {
   plan: PushPlan;
   pool: SshPool;
-  bus: EventBus;
-  signal: AbortSignal;
-  force: boolean;
-  mkdir: boolean;
-  mode?: number;
-  owner?: string;
-  sudo: boolean;
-  sudoPassword?: string;
 }
 
 export async function pushToHost(host: HostTarget, o: PushHostOptions): Promise<TransferHostReport> {
