@@ -9,10 +9,13 @@ import { join } from 'node:path';
 import { FLEET, scratchDir } from './exec-helpers.js';
 
 let servers = 0;
+const nextSocket = () => `fleet-tty-${process.pid}-${servers++}`;
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export class TmuxTerminal {
-  private readonly socket = `fleet-tty-${process.pid}-${servers++}`;
+  // A fresh tmux server per start(): `kill-server` returns before the old server has exited, and a
+  // new session on the same socket name can reach that dying server ("server exited unexpectedly").
+  private socket = nextSocket();
   private raw = '';
 
   constructor(
@@ -31,6 +34,8 @@ export class TmuxTerminal {
    * records its raw output, then prints the exit code and stays open so the screen can be read.
    */
   async start(cwd: string, args: string[], env: Record<string, string> = {}): Promise<void> {
+    await this.kill();
+    this.socket = nextSocket();
     this.raw = join(scratchDir('tty-raw'), 'raw');
     const vars = Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`);
     const command = [
