@@ -31,7 +31,10 @@ type FaultKind = (typeof KINDS)[number];
 // The phases of a first `up`, in order; the fault fires a random delay after one of them starts.
 const PHASES = ['preflight', 'init', 'tokens', 'managers', 'workers', 'labels', 'network', 'verify'];
 // Every fault kind at different phases: link cut x3, engine stopped x3, SIGKILL x2, SIGINT x2.
-const DEFAULT_SEEDS = [7, 15, 23, 12, 21, 14, 1, 3, 4, 20];
+// Seeds whose fault point `up` now passes before the delay ends (23: labels, 12 and 1: workers,
+// phases that take ~0.1 s since workers join beside the managers) were swapped for seeds that land
+// mid-join (29: a joining worker's link cut, 24: a worker's engine stopped, 47: SIGKILL mid-managers).
+const DEFAULT_SEEDS = [7, 15, 29, 24, 21, 14, 47, 3, 4, 20];
 const SEEDS = process.env.FLEET_FAULT_SEEDS
   ? process.env.FLEET_FAULT_SEEDS.split(',').map((s) => Number(s.trim()))
   : DEFAULT_SEEDS;
@@ -49,11 +52,15 @@ const FAULTY_RUN_DEADLINE_MS =
 // healthy host's handshake and test the load, not fleet). It may find the lock of a faulty run whose
 // link was cut still held on that host: the lock script gives up LOCK_IDLE_SECONDS after the last
 // heartbeat, so the clean run waits that long for it (--wait-lock). It may also find a swarm that
-// lost its leader (a 2nd manager cut mid-join): preflight then waits up to the default
-// --settle-timeout for raft to elect one. Plus 60 s for the run itself.
+// lost its leader (a 2nd manager cut or stopped mid-join): preflight then waits up to
+// --settle-timeout for raft to elect one. That wait is Docker's, not fleet's: a manager whose engine
+// restarts in the middle of its join retries the join with its own backoff (doubling up to 30 s
+// between attempts), and under CI load the swarm has taken more than the default 90 s to get its
+// leader back (seed 21, a CI run). The clean run is given RECOVERY_S for that. Plus 60 s for the run.
 const WAIT_LOCK_S = LOCK_IDLE_SECONDS + 10;
-const CLEAN_RUN_DEADLINE_MS = (WAIT_LOCK_S + UNUSED_SWARM_DEFAULTS.settleTimeout + 60) * 1000;
-const CLEAN_ARGS = ['up', '--wait-lock', String(WAIT_LOCK_S)];
+const RECOVERY_S = 3 * UNUSED_SWARM_DEFAULTS.settleTimeout;
+const CLEAN_RUN_DEADLINE_MS = (WAIT_LOCK_S + RECOVERY_S + 60) * 1000;
+const CLEAN_ARGS = ['up', '--wait-lock', String(WAIT_LOCK_S), '--settle-timeout', String(RECOVERY_S)];
 const FAULTY_ARGS = [
   'up',
   '--connect-timeout',
