@@ -217,6 +217,23 @@ describe('lab', () => {
     expect([back.exitCode, back.stdout]).toEqual([0, 'light-001']);
   });
 
+  it("blockPort drops only the host's packets to that port, unanswered; unblockPort lets them through", async () => {
+    const target = lab.host('agx-01').ip;
+    // Exit status of a TCP connect from light-001: 0 connected, 1 refused, 124 no answer in 3 s.
+    const connect = async (port: number): Promise<string> =>
+      (
+        await lab.exec(
+          'light-001',
+          `timeout 3 bash -c 'exec 3<>/dev/tcp/${target}/${port}' 2>/dev/null; echo $?`,
+        )
+      ).stdout.trim();
+    await lab.blockPort('light-001', 22);
+    expect(await connect(22)).toBe('124');
+    expect(await connect(23)).toBe('1'); // other ports still answered (closed: refused at once)
+    await lab.unblockPort('light-001', 22);
+    expect(await connect(22)).toBe('0');
+  });
+
   it('stopHost refuses connections and startHost restores sshd and dockerd', async () => {
     const h = lab.host('agx-02');
     await lab.stopHost('agx-02');
