@@ -10,9 +10,12 @@ import { execa } from 'execa';
 import { Client } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../lab/index.js';
+import { slottedId, slottedSubnet } from '../lab/names.js';
 
-const ID = 'labt';
+// As startLab makes them under FLEET_LAB_SLOT (unchanged without it), for the names checked here.
+const ID = slottedId('labt');
 const SUBNET = 1;
+const NET = `10.77.${slottedSubnet(SUBNET)}`;
 const password = `pw-${randomBytes(9).toString('base64url')}`;
 let lab: Lab;
 
@@ -126,7 +129,7 @@ describe('lab', () => {
       const r = await ssh(h.ip, 'hostname');
       expect(r.stderr).toBe('');
       expect(r.stdout).toBe(h.name);
-      expect(h.ip).toMatch(/^10\.77\.1\.\d+$/);
+      expect(h.ip).toMatch(new RegExp(`^${NET.replace(/\./g, '\\.')}\\.\\d+$`));
     }
   });
 
@@ -158,8 +161,8 @@ describe('lab', () => {
     const r = await lab.exec('agx-02', `docker run --rm ${tag} sh -c 'echo hello from a container'`);
     expect([r.code, r.stdout]).toEqual([0, 'hello from a container\n']);
     expect(
-      existsSync('/sys/fs/cgroup/pids/fleet-lab/labt/agx-02') ||
-        existsSync('/sys/fs/cgroup/fleet-lab/labt/agx-02'),
+      existsSync(`/sys/fs/cgroup/pids/fleet-lab/${ID}/agx-02`) ||
+        existsSync(`/sys/fs/cgroup/fleet-lab/${ID}/agx-02`),
     ).toBe(true);
     const routes = await lab.exec('agx-02', 'ip route');
     expect(routes.stdout).not.toMatch(/default/);
@@ -288,8 +291,8 @@ describe('lab', () => {
       [
         'defaults: { user: root, port: 22 }',
         'nodes:',
-        '  - { id: spark, name: spark, ip: 10.77.1.2, type: dgx-spark, role: manager }',
-        '  - { id: agx-01, name: agx-01, ip: 10.77.1.3, type: jetson-agx-xavier }',
+        `  - { id: spark, name: spark, ip: ${NET}.2, type: dgx-spark, role: manager }`,
+        `  - { id: agx-01, name: agx-01, ip: ${NET}.3, type: jetson-agx-xavier }`,
         '',
       ].join('\n'),
     );
