@@ -13,18 +13,18 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLab, type Lab, type LabProfile } from '../test/lab/index.js';
+import type { Lab, LabProfile } from '../test/lab/index.js';
 import { labSsh, labTarget, testRuntime } from '../test/helpers/runtime.js';
 import { loadDockerode } from '../src/adapters/docker/dockerode-loader.js';
 import { resolveSwarmNetwork } from '../src/core/config.js';
 import { runSwarm, type SwarmInput } from '../src/ops/swarm/run.js';
 import type { FleetEvent } from '../src/runtime/events.js';
 import { fmt, median } from './lib/stats.js';
+import { startUpLab, upHostNames } from './lib/up-lab.js';
 
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
 const SIZES = (process.env.BENCH_SIZES ?? '16').split(',').map(Number);
 const PROFILES = (process.env.BENCH_PROFILES ?? 'quick,realistic').split(',') as LabProfile[];
-const AGX = Array.from({ length: Math.max(...SIZES) - 1 }, (_, i) => `agx-${String(i + 1).padStart(2, '0')}`);
 const COLUMNS = [
   'lock',
   'probe',
@@ -111,15 +111,10 @@ async function main(): Promise<void> {
   // it once per run; bench:up's wall times have it).
   await loadDockerode();
   for (const profile of PROFILES) {
-    const lab = await startLab({
-      id: 'bup',
-      subnet: 21,
-      hosts: [{ name: 'spark' }, ...AGX.map((name) => ({ name }))],
-      profile,
-    });
+    const lab = await startUpLab(SIZES, profile);
     try {
       for (const size of SIZES) {
-        const names = ['spark', ...AGX].slice(0, size);
+        const names = upHostNames(size);
         const dir = await mkdtemp(join(tmpdir(), 'fleet-bench-phases-'));
         const rows: Record<Column, number>[] = [];
         await teardown(lab, names);

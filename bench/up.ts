@@ -11,8 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { startLab, type Lab, type LabProfile } from '../test/lab/index.js';
+import type { Lab, LabProfile } from '../test/lab/index.js';
 import { fmt, median } from './lib/stats.js';
+import { startUpLab, upHostNames } from './lib/up-lab.js';
 import { ensureGnuTime, measure, type Measurement } from './lib/time.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -22,7 +23,6 @@ const PROFILES = (process.env.BENCH_PROFILES ?? 'quick,realistic-sleep').split('
 /** Issue 10: fleet up at most 0.8x the script forming the same topology. */
 const TARGET = 0.8;
 const NOTES_MARKER = '<!-- notes: kept by bench/up.ts across runs -->';
-const AGX = Array.from({ length: Math.max(...SIZES) - 1 }, (_, i) => `agx-${String(i + 1).padStart(2, '0')}`);
 
 interface Setup {
   size: number;
@@ -61,7 +61,7 @@ async function checkSwarm(lab: Lab, s: Setup): Promise<string | undefined> {
 }
 
 async function prepare(lab: Lab, size: number): Promise<Setup> {
-  const names = ['spark', ...AGX].slice(0, size);
+  const names = upHostNames(size);
   const cwd = await mkdtemp(join(tmpdir(), `fleet-bench-up${size}-`));
   lab.writeInventory(join(cwd, 'nodes.yml'), names);
   // A warm-up fleet run (not measured) picks the roles; the script then uses the same managers.
@@ -161,12 +161,7 @@ async function main(): Promise<void> {
   const load = await loadAvg();
   const loads: string[] = [];
   for (const profile of PROFILES) {
-    const lab = await startLab({
-      id: 'bup',
-      subnet: 21,
-      hosts: [{ name: 'spark' }, ...AGX.map((name) => ({ name }))],
-      profile,
-    });
+    const lab = await startUpLab(SIZES, profile);
     try {
       for (const size of SIZES) rows.push(await benchSize(lab, size));
     } finally {

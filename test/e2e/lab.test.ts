@@ -10,9 +10,12 @@ import { execa } from 'execa';
 import { Client } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../lab/index.js';
+import { slottedId, slottedSubnet } from '../lab/names.js';
 
-const ID = 'labt';
+// As startLab makes them under FLEET_LAB_SLOT (unchanged without it), for the names checked here.
+const ID = slottedId('labt');
 const SUBNET = 1;
+const NET = `10.77.${slottedSubnet(SUBNET)}`;
 const password = `pw-${randomBytes(9).toString('base64url')}`;
 let lab: Lab;
 
@@ -126,7 +129,7 @@ describe('lab', () => {
       const r = await ssh(h.ip, 'hostname');
       expect(r.stderr).toBe('');
       expect(r.stdout).toBe(h.name);
-      expect(h.ip).toMatch(/^10\.77\.1\.\d+$/);
+      expect(h.ip).toMatch(new RegExp(`^${NET.replace(/\./g, '\\.')}\\.\\d+$`));
     }
   });
 
@@ -158,8 +161,8 @@ describe('lab', () => {
     const r = await lab.exec('agx-02', `docker run --rm ${tag} sh -c 'echo hello from a container'`);
     expect([r.code, r.stdout]).toEqual([0, 'hello from a container\n']);
     expect(
-      existsSync('/sys/fs/cgroup/pids/fleet-lab/labt/agx-02') ||
-        existsSync('/sys/fs/cgroup/fleet-lab/labt/agx-02'),
+      existsSync(`/sys/fs/cgroup/pids/fleet-lab/${ID}/agx-02`) ||
+        existsSync(`/sys/fs/cgroup/fleet-lab/${ID}/agx-02`),
     ).toBe(true);
     const routes = await lab.exec('agx-02', 'ip route');
     expect(routes.stdout).not.toMatch(/default/);
@@ -217,6 +220,23 @@ describe('lab', () => {
     expect([back.exitCode, back.stdout]).toEqual([0, 'light-001']);
   });
 
+  it("blockPort drops only the host's packets to that port, unanswered; unblockPort lets them through", async () => {
+    const target = lab.host('agx-01').ip;
+    // Exit status of a TCP connect from light-001: 0 connected, 1 refused, 124 no answer in 3 s.
+    const connect = async (port: number): Promise<string> =>
+      (
+        await lab.exec(
+          'light-001',
+          `timeout 3 bash -c 'exec 3<>/dev/tcp/${target}/${port}' 2>/dev/null; echo $?`,
+        )
+      ).stdout.trim();
+    await lab.blockPort('light-001', 22);
+    expect(await connect(22)).toBe('124');
+    expect(await connect(23)).toBe('1'); // other ports still answered (closed: refused at once)
+    await lab.unblockPort('light-001', 22);
+    expect(await connect(22)).toBe('0');
+  });
+
   it('stopHost refuses connections and startHost restores sshd and dockerd', async () => {
     const h = lab.host('agx-02');
     await lab.stopHost('agx-02');
@@ -271,8 +291,8 @@ describe('lab', () => {
       [
         'defaults: { user: root, port: 22 }',
         'nodes:',
-        '  - { id: spark, name: spark, ip: 10.77.1.2, type: dgx-spark, role: manager }',
-        '  - { id: agx-01, name: agx-01, ip: 10.77.1.3, type: jetson-agx-xavier }',
+        `  - { id: spark, name: spark, ip: ${NET}.2, type: dgx-spark, role: manager }`,
+        `  - { id: agx-01, name: agx-01, ip: ${NET}.3, type: jetson-agx-xavier }`,
         '',
       ].join('\n'),
     );

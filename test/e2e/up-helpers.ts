@@ -157,6 +157,12 @@ export async function fleetInterrupted(
   };
 }
 
+export interface FaultStep {
+  /** Text on fleet's stderr that fires this step (searched after the previous step's marker). */
+  marker: string;
+  action: (child: { kill(signal: NodeJS.Signals): boolean }) => Promise<void> | void;
+}
+
 /**
  * Runs the CLI and calls `action` (a fault: cut a link, stop an engine, Ctrl-C) once stderr shows
  * `marker`. The child's own 240 s limit makes a hang fail the test instead of stalling it.
@@ -166,8 +172,23 @@ export async function fleetWithFault(
   cwd: string,
   args: string[],
   marker: string,
-  action: (child: { kill(signal: NodeJS.Signals): boolean }) => Promise<void> | void,
+  action: FaultStep['action'],
 ): Promise<CliRun & { faulted: boolean }> {
+  const run = await fleetWithFaults(lab, cwd, args, [{ marker, action }]);
+  return { ...run, faulted: run.fired === 1 };
+}
+
+/**
+ * Like fleetWithFault with steps in order: each fires once its marker appears on stderr after the
+ * previous step's (e.g. a fault, then its repair once fleet reports what the fault caused).
+ * `fired` counts the steps that fired; each action has finished before this returns.
+ */
+export async function fleetWithFaults(
+  lab: Lab,
+  cwd: string,
+  args: string[],
+  steps: FaultStep[],
+): Promise<CliRun & { fired: number }> {
   const child = execa('node', [BIN, ...args], {
     cwd,
     env: { ...process.env, HOME: lab.home, NO_COLOR: '1' },
@@ -175,17 +196,26 @@ export async function fleetWithFault(
     timeout: 240_000,
   });
   let seen = '';
-  let fired: Promise<void> | undefined;
+  let from = 0;
+  const fired: Promise<void>[] = [];
   child.stderr?.on('data', (chunk: Buffer) => {
     seen += chunk.toString('utf8');
-    if (!fired && seen.includes(marker)) fired = Promise.resolve(action(child));
+    for (;;) {
+      const step = steps[fired.length];
+      const at = step ? seen.indexOf(step.marker, from) : -1;
+      if (!step || at < 0) break;
+      from = at + step.marker.length;
+      const previous = fired[fired.length - 1] ?? Promise.resolve();
+      // In order: a repair never runs before the fault it repairs has been applied.
+      fired.push(previous.then(() => step.action(child)));
+    }
   });
   const res = await child;
-  await fired;
+  await Promise.all(fired);
   return {
-    code: res.exitCode ?? (res.signal ? -1 : -1),
+    code: res.exitCode ?? -1,
     stdout: String(res.stdout),
     stderr: String(res.stderr),
-    faulted: Boolean(fired),
+    fired: fired.length,
   };
 }

@@ -59,6 +59,21 @@ for a in $(busybox --list); do [ -e "$d/bin/$a" ] || ln -s busybox "$d/bin/$a"; 
 tar -C "$d" -c . | docker import -c 'CMD ["sh"]' -c 'ENV PATH=/bin' - 'TAG' >/dev/null
 rm -rf "$d"`;
 
+/** blockPort's route: a next hop (TEST-NET-1) whose MAC address, set by hand, no host has. */
+const DROP_GATEWAY = '192.0.2.1';
+const DROP_MAC = '02:00:00:00:de:ad';
+const DROP_TABLE = '2377';
+const dropRule = (port: number): string[] => [
+  'pref',
+  '100',
+  'ipproto',
+  'tcp',
+  'dport',
+  String(port),
+  'lookup',
+  DROP_TABLE,
+];
+
 /** Every process of the host except its init and the sleep it supervises, by walking /proc from init. */
 async function hostProcesses(h: HostRuntime): Promise<number[]> {
   const parent = new Map<number, number>();
@@ -175,6 +190,48 @@ export function makeLab(state: LabState, secrets: { keyPassphrase: string; passw
         'latency',
         '400ms',
       ]);
+    },
+    async blockPort(name: string, port: number): Promise<void> {
+      if (!Number.isInteger(port) || port < 1 || port > 65535) {
+        throw new LabError(`lab: blockPort ${name}: bad TCP port ${port}`);
+      }
+      const ns = host(name).netns;
+      // Policy routing in the host: its TCP packets to `port` take a table whose only route is via a
+      // MAC address nobody on the bridge has, so they are dropped without an answer, like a silent
+      // firewall. (This kernel builds in no tc drop action nor u32-free classifiers; CI has no
+      // iptables.) Connections in flight stall; nothing is refused.
+      await must('ip', [
+        '-n',
+        ns,
+        'neigh',
+        'replace',
+        DROP_GATEWAY,
+        'lladdr',
+        DROP_MAC,
+        'dev',
+        'eth0',
+        'nud',
+        'permanent',
+      ]);
+      await must('ip', [
+        '-n',
+        ns,
+        'route',
+        'replace',
+        'default',
+        'via',
+        DROP_GATEWAY,
+        'dev',
+        'eth0',
+        'onlink',
+        'table',
+        DROP_TABLE,
+      ]);
+      await run('ip', ['-n', ns, 'rule', 'del', ...dropRule(port)]);
+      await must('ip', ['-n', ns, 'rule', 'add', ...dropRule(port)]);
+    },
+    async unblockPort(name: string, port: number): Promise<void> {
+      await run('ip', ['-n', host(name).netns, 'rule', 'del', ...dropRule(port)]);
     },
     async stopDocker(name: string): Promise<void> {
       const h = host(name);

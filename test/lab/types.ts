@@ -107,6 +107,13 @@ export interface Lab {
   restoreLink(host: string): Promise<void>;
   /** Limits traffic towards the host to `mbit` Mbit/s (a tbf qdisc on its veth); null removes the limit. */
   throttleLink(host: string, mbit: number | null): Promise<void>;
+  /**
+   * Drops every TCP packet the host sends to `port` (any destination; policy routing inside the host):
+   * its connections there stall like a silent firewall. Nothing else of the link changes.
+   */
+  blockPort(host: string, port: number): Promise<void>;
+  /** Lets the host's packets to `port` through again (no-op when not blocked). */
+  unblockPort(host: string, port: number): Promise<void>;
   stopDocker(host: string): Promise<void>;
   startDocker(host: string): Promise<void>;
   /** Replaces a host's SSH host key (for host-key-changed tests); known_hosts keeps the old key. */

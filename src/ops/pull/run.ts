@@ -2,22 +2,16 @@
  * `fleet pull REMOTE LOCALDIR` as an operation: every host through the one fan-out (pullFromHost),
  * each into LOCALDIR/<host>/<name of REMOTE>, then the JSON report.
  */
-import type { HostTarget } from '../../core/host.js';
 import { checkRemotePath } from '../../core/transfer-plan.js';
-import { buildTransferReport, type TransferReport } from '../../core/transfer-report.js';
+import type { TransferReport } from '../../core/transfer-report.js';
 import { forEachHost } from '../../runtime/for-each-host.js';
 import type { OperationResult, Runtime } from '../../runtime/types.js';
-import { finishTransferRun } from '../shared/transfer.js';
+import { finishTransferRun, type TransferInput } from '../shared/transfer.js';
 import { pullFromHost } from './host.js';
 
-export interface PullInput {
+export interface PullInput extends TransferInput {
   remote: string;
   localDir: string;
-  hosts: HostTarget[];
-  concurrency: number;
-  force?: boolean;
-  sudo?: boolean;
-  reportPath?: string;
 }
 
 export async function run(input: PullInput, rt: Runtime): Promise<OperationResult<TransferReport>> {
@@ -48,16 +42,17 @@ export async function run(input: PullInput, rt: Runtime): Promise<OperationResul
   } finally {
     await rt.releasePool();
   }
-  const report = buildTransferReport({
-    command: 'pull',
-    sources: [remote],
-    destination: input.localDir,
+  return finishTransferRun(
+    rt,
+    {
+      command: 'pull',
+      sources: [remote],
+      destination: input.localDir,
+      files: hosts.reduce((n, h) => n + h.files_sent + h.files_skipped, 0),
+      bytes: hosts.reduce((n, h) => n + h.bytes_sent, 0),
+      hosts,
+    },
     startedAt,
-    durationMs: Date.now() - startedAt.getTime(),
-    interrupted: signal.aborted,
-    files: hosts.reduce((n, h) => n + h.files_sent + h.files_skipped, 0),
-    bytes: hosts.reduce((n, h) => n + h.bytes_sent, 0),
-    hosts,
-  });
-  return finishTransferRun(rt, report, startedAt, input.reportPath);
+    input.reportPath,
+  );
 }

@@ -4,30 +4,23 @@
  * or for a large push split over worker threads (ops/push/threads.ts) — then the JSON report.
  */
 import { walkSources } from '../../adapters/fs/local-tree.js';
-import type { HostTarget } from '../../core/host.js';
 import { pushThreadCount } from '../../core/push-threads.js';
 import { checkRemotePath, planPush } from '../../core/transfer-plan.js';
-import { buildTransferReport, type TransferReport } from '../../core/transfer-report.js';
+import type { TransferReport } from '../../core/transfer-report.js';
 import { forEachHost } from '../../runtime/for-each-host.js';
 import type { OperationResult, Runtime } from '../../runtime/types.js';
 import { pushToHost } from '../shared/push-host.js';
-import { finishTransferRun } from '../shared/transfer.js';
+import { finishTransferRun, type TransferInput } from '../shared/transfer.js';
 import { pushInThreads, pushWorkersAvailable } from './threads.js';
 
-export interface PushInput {
+export interface PushInput extends TransferInput {
   sources: string[];
   dest: string;
-  hosts: HostTarget[];
-  concurrency: number;
-  /** Rewrite files whose sha256 already matches (default: skip them). */
-  force?: boolean;
   mkdir?: boolean;
   /** Mode for every pushed file (directories keep theirs). */
   mode?: number;
   /** chown spec (user, user:group), applied with sudo. */
   owner?: string;
-  sudo?: boolean;
-  reportPath?: string;
   /** Cores the client may use (the CLI: os.availableParallelism()); default 1: the main thread only. */
   cpus?: number;
   /** An explicit thread count (FLEET_PUSH_THREADS) instead of the choice core/push-threads.ts makes. */
@@ -80,16 +73,17 @@ export async function run(input: PushInput, rt: Runtime): Promise<OperationResul
   } finally {
     await rt.releasePool();
   }
-  const report = buildTransferReport({
-    command: 'push',
-    sources: input.sources,
-    destination: input.dest,
+  return finishTransferRun(
+    rt,
+    {
+      command: 'push',
+      sources: input.sources,
+      destination: input.dest,
+      files: plan.files,
+      bytes: plan.bytes,
+      hosts,
+    },
     startedAt,
-    durationMs: Date.now() - startedAt.getTime(),
-    interrupted: signal.aborted,
-    files: plan.files,
-    bytes: plan.bytes,
-    hosts,
-  });
-  return finishTransferRun(rt, report, startedAt, input.reportPath);
+    input.reportPath,
+  );
 }

@@ -10,7 +10,12 @@ import { FleetError, toFleetError } from '../../core/errors.js';
 import { failureKind, type HostTarget } from '../../core/host.js';
 import { roundSeconds } from '../../core/report.js';
 import { shouldReport } from '../../core/transfer-progress.js';
-import type { TransferFailure, TransferHostReport, TransferReport } from '../../core/transfer-report.js';
+import {
+  buildTransferReport,
+  type TransferFailure,
+  type TransferHostReport,
+  type TransferReport,
+} from '../../core/transfer-report.js';
 import type { EventBus } from '../../runtime/events.js';
 import { finishRun } from '../../runtime/finish-run.js';
 import type { OperationResult, Runtime } from '../../runtime/types.js';
@@ -112,13 +117,38 @@ export function stepFailed(host: HostTarget, step: string, result: ExecResult): 
   );
 }
 
-/** How push and pull end: the report written and named, run:done from its counts (finishRun). */
+/** The inputs push and pull share. */
+export interface TransferInput {
+  hosts: HostTarget[];
+  concurrency: number;
+  /** Rewrite files whose sha256 already matches (default: skip them). */
+  force?: boolean;
+  sudo?: boolean;
+  reportPath?: string;
+}
+
+/** What only the command knows of its report; the run's duration and interruption come from `rt`. */
+export type TransferTotals = Omit<
+  Parameters<typeof buildTransferReport>[0],
+  'startedAt' | 'durationMs' | 'interrupted'
+>;
+
+/**
+ * How push and pull end: the report built (duration until now, interrupted when Ctrl-C was pressed),
+ * written and named, run:done from its counts (finishRun).
+ */
 export function finishTransferRun(
   rt: Runtime,
-  report: TransferReport,
+  totals: TransferTotals,
   startedAt: Date,
   reportPath: string | undefined,
 ): Promise<OperationResult<TransferReport>> {
+  const report = buildTransferReport({
+    ...totals,
+    startedAt,
+    durationMs: Date.now() - startedAt.getTime(),
+    interrupted: rt.signal.aborted,
+  });
   return finishRun(rt, {
     name: report.command,
     report,

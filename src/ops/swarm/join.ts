@@ -12,8 +12,10 @@ import type { Secret } from '../../adapters/docker/types.js';
 import { isConnectionError } from '../../adapters/docker/errors.js';
 import { FleetError, toFleetError } from '../../core/errors.js';
 import { pollUntil, sleep, withDeadline } from '../../core/poll.js';
-import { managerCandidates } from './actions.js';
+import type { PlanStep } from '../../core/swarm-plan.js';
+import { advertiseAddr, localNodeId, managerCandidates } from './actions.js';
 import type { HostRecord, SwarmContext } from './context.js';
+import { runStep } from './plan.js';
 
 /** How long a join in flight may still finish after Ctrl-C before it is abandoned. */
 export const JOIN_GRACE_MS = 5000;
@@ -154,4 +156,34 @@ export async function joinThroughManagers(
   throw (
     lastError ?? new FleetError('quorum', `no manager of this swarm answers to let ${id} join`, { host: id })
   );
+}
+
+/**
+ * The join step of a manager or a worker (phases/managers.ts, phases/workers.ts): recorded through
+ * runStep, joined through the managers one at a time, then `afterJoin` (a manager waits to be
+ * Reachable) inside the same step. A dry run only records the step.
+ */
+export async function joinStep(
+  ctx: SwarmContext,
+  step: PlanStep,
+  host: HostRecord,
+  role: 'manager' | 'worker',
+  afterJoin?: () => Promise<void>,
+): Promise<void> {
+  if (ctx.dryRun) return void (await runStep(ctx, step, async () => undefined));
+  const addr = await advertiseAddr(host);
+  ctx.bus.hostState(host.target.id, 'running', `joining as ${role}`);
+  await runStep(ctx, step, async () => {
+    await joinThroughManagers(ctx, host, {
+      role,
+      token: ctx.tokens![role],
+      advertiseAddr: addr,
+      retries: ctx.options.retries,
+      retryDelayMs: ctx.options.retryDelayMs,
+    });
+    await localNodeId(ctx, host);
+    await afterJoin?.();
+  });
+  host.membership = 'ours';
+  host.currentRole = role;
 }

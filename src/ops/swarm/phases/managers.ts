@@ -12,16 +12,8 @@ import { FleetError, toFleetError } from '../../../core/errors.js';
 import type { PlanStep } from '../../../core/swarm-plan.js';
 import type { Phase } from '../../../runtime/phase.js';
 import { leaderRecord, hostDone, markFailed, type HostRecord, type SwarmContext } from '../context.js';
-import {
-  advertiseAddr,
-  localNodeId,
-  pollUntil,
-  probePorts,
-  quorumOf,
-  setRoleViaManagers,
-  viaManager,
-} from '../actions.js';
-import { joinThroughManagers } from '../join.js';
+import { pollUntil, probePorts, quorumOf, setRoleViaManagers, viaManager } from '../actions.js';
+import { joinStep } from '../join.js';
 import { refreshCluster } from '../observe.js';
 import { labelJoined, runStep, stepsOf } from '../plan.js';
 import { quorumSize, workersMayJoin } from '../../../core/quorum.js';
@@ -95,24 +87,9 @@ async function probeAll(ctx: SwarmContext, hosts: HostRecord[]): Promise<Map<Hos
 
 async function joinManager(ctx: SwarmContext, step: PlanStep, host: HostRecord): Promise<void> {
   // A dry run may have no swarm (and so no leader) to name: the gate only records the sentence.
-  if (ctx.dryRun) return void (await runStep(ctx, step, async () => undefined));
-  leaderOrThrow(ctx);
-  const addr = await advertiseAddr(host);
-  ctx.bus.hostState(host.target.id, 'running', 'joining as manager');
-  await runStep(ctx, step, async () => {
-    // Leader first, then the other managers: a lost manager never strands the join.
-    await joinThroughManagers(ctx, host, {
-      role: 'manager',
-      token: ctx.tokens!.manager,
-      advertiseAddr: addr,
-      retries: ctx.options.retries,
-      retryDelayMs: ctx.options.retryDelayMs,
-    });
-    await localNodeId(ctx, host);
-    await waitReachable(ctx, host);
-  });
-  host.membership = 'ours';
-  host.currentRole = 'manager';
+  if (!ctx.dryRun) leaderOrThrow(ctx);
+  // Leader first, then the other managers: a lost manager never strands the join.
+  await joinStep(ctx, step, host, 'manager', () => waitReachable(ctx, host));
 }
 
 async function promote(ctx: SwarmContext, step: Extract<PlanStep, { kind: 'promote' }>, host: HostRecord) {

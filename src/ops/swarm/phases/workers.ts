@@ -18,31 +18,16 @@ import { FleetError, toFleetError } from '../../../core/errors.js';
 import { forEachHost } from '../../../runtime/for-each-host.js';
 import type { Phase } from '../../../runtime/phase.js';
 import { leaderRecord, hostDone, markFailed, type HostRecord, type SwarmContext } from '../context.js';
-import { advertiseAddr, localNodeId } from '../actions.js';
-import { joinThroughManagers } from '../join.js';
-import { labelJoined, runStep, stepsOf } from '../plan.js';
+import { joinStep } from '../join.js';
+import { labelJoined, stepsOf } from '../plan.js';
 import type { PlanStep } from '../../../core/swarm-plan.js';
 
 const TITLE = 'workers';
 /** Worker joins at once while manager joins still run (startWorkersEarly). */
 const EARLY_CONCURRENCY = 2;
 
-async function joinWorker(ctx: SwarmContext, step: PlanStep, host: HostRecord): Promise<void> {
-  if (ctx.dryRun) return void (await runStep(ctx, step, async () => undefined));
-  const addr = await advertiseAddr(host);
-  ctx.bus.hostState(host.target.id, 'running', 'joining as worker');
-  await runStep(ctx, step, async () => {
-    await joinThroughManagers(ctx, host, {
-      role: 'worker',
-      token: ctx.tokens!.worker,
-      advertiseAddr: addr,
-      retries: ctx.options.retries,
-      retryDelayMs: ctx.options.retryDelayMs,
-    });
-    await localNodeId(ctx, host);
-  });
-  host.membership = 'ours';
-  host.currentRole = 'worker';
+function joinWorker(ctx: SwarmContext, step: PlanStep, host: HostRecord): Promise<void> {
+  return joinStep(ctx, step, host, 'worker');
 }
 
 type WorkerJoin = Extract<PlanStep, { kind: 'join-worker' }>;
