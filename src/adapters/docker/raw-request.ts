@@ -3,7 +3,7 @@
  * `initForceNewCluster` must stop waiting for an answer that may never come (a restored manager
  * without quorum never answers POST /swarm/unlock), which dockerode cannot. A requester has its own
  * agent with one channel; the unlock key only ever travels inside a request or response body.
- * `engineRequest` is also how the engine itself sends the plain GETs `fleet status` needs (version,
+ * `engineRequest` is also how the engine itself sends the plain GETs `fleet status` needs (_ping,
  * info, nodes, services, tasks) on its own channels, so that path never loads dockerode.
  */
 import http from 'node:http';
@@ -107,7 +107,7 @@ function httpError(status: number, json: unknown): Error {
 
 /**
  * A GET over `agent`'s channels (no dockerode), its JSON answer or a modem-shaped error. The
- * plain reads (version, info, nodes, services, tasks) go this way: `fleet status` then never loads
+ * plain reads (_ping, info, nodes, services, tasks) go this way: `fleet status` then never loads
  * dockerode (0.3-0.9 s of module loading).
  */
 export async function getJson(agent: http.Agent, path: string, signal: AbortSignal): Promise<unknown> {
