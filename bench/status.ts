@@ -108,7 +108,7 @@ async function main(): Promise<void> {
     'the wall time too.',
     '',
     '- **fleet status**: a fresh process, as the single binary `dist/fleet-linux-x64` and as the npm',
-    '  entry `node bin/fleet.js`: SSH to all 16 hosts at once, engine `/version` + `/info` and',
+    '  entry `node bin/fleet.js`: SSH to all 16 hosts at once, engine `/info` (the handshake) and',
     '  remote/host-metrics.sh (two samples 0.1 s apart) on each; nodes, services and tasks from the',
     '  leader as soon as the first manager has answered; the table, verdict and a JSON report.',
     '- **ssh docker node ls + uptime loop**: `ssh leader docker node ls`, then `ssh host uptime` for each',

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { writeFileSafely, writeFileSafelySync } from './fs/safe-write.js';
 import { FleetError, isFleetError } from '../core/errors.js';
 import { redactValue } from '../core/redact.js';
@@ -64,8 +64,16 @@ export async function writeRunReport(
   lastName = command,
 ): Promise<string> {
   const path = explicitPath ?? defaultReportPath(command, startedAt);
-  await writeReport(path, report);
-  await writeReport(lastReportPath(lastName), lastOf ? lastOf(path) : report);
+  const last = lastReportPath(lastName);
+  const lastReport = lastOf ? lastOf(path) : report;
+  if (resolve(path) === resolve(last)) {
+    await writeReport(path, report);
+    await writeReport(last, lastReport);
+    return path;
+  }
+  // Both at once: each atomic write ends with an fsync (tens of ms on a busy disk), and the run's
+  // last step (fleet status: after the hosts answered) should not wait for two in a row.
+  await Promise.all([writeReport(path, report), writeReport(last, lastReport)]);
   return path;
 }
 

@@ -8,7 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../lab/index.js';
 import { createSshPool } from '../../src/adapters/ssh/index.js';
 import type { SshPool, SshSettings } from '../../src/adapters/ssh/types.js';
-import { createDockerEngine, CLIENT_MAX_API, compareApi } from '../../src/adapters/docker/engine.js';
+import {
+  createDockerEngine,
+  createDockerEngineWithInfo,
+  CLIENT_MAX_API,
+  compareApi,
+} from '../../src/adapters/docker/engine.js';
 import { Secret, type DockerEngine } from '../../src/adapters/docker/types.js';
 import type { HostTarget } from '../../src/core/host.js';
 import { FleetError } from '../../src/core/errors.js';
@@ -74,6 +79,21 @@ describe('docker adapter over ssh', () => {
     const info = await e.info();
     expect(info.hostname).toBe('d1');
     expect(info.swarm.localNodeState).toBe('inactive');
+    // The handshake is GET /_ping (no GET /version): the engine's version comes from its headers.
+    const version = (await lab.exec('d1', "docker version --format '{{.Server.Version}}'")).stdout.trim();
+    expect(e.serverVersion).toBe(version);
+  });
+
+  it('opens an engine whose handshake is GET /info (fleet status): same API version, the info parsed', async () => {
+    const { engine: e, info } = await createDockerEngineWithInfo(await pool.connect(target('d1')));
+    engines.push(e);
+    const server = (await lab.exec('d1', "docker version --format '{{.Server.APIVersion}}'")).stdout.trim();
+    expect(e.apiVersion).toBe(compareApi(server, CLIENT_MAX_API) < 0 ? server : CLIENT_MAX_API);
+    expect(info.hostname).toBe('d1');
+    expect(info.serverVersion).toBe(e.serverVersion);
+    expect(info.swarm.localNodeState).toBe('inactive');
+    // The engine speaks the negotiated version afterwards.
+    expect((await e.info()).hostname).toBe('d1');
   });
 
   it('forms a swarm: init, tokens as Secrets, worker join, labels, overlay network, leave', async () => {

@@ -9,9 +9,11 @@ import { FleetError, isFleetError } from '../../core/errors.js';
 import { withDeadline } from '../../core/poll.js';
 import type { SshConnection } from '../ssh/types.js';
 import { isConnectionError, toDockerError } from './errors.js';
-import { createRawRequester, getJson } from './raw-request.js';
+import type { IncomingHttpHeaders } from 'node:http';
+import { parseInfo } from './parse.js';
+import { createRawRequester, getAnswer, getJson } from './raw-request.js';
 import { SshDockerAgent, type TransportOptions } from './transport.js';
-import type { DockerEngine } from './types.js';
+import type { DockerEngine, EngineInfo } from './types.js';
 import { RemoteEngine } from './remote-engine.js';
 
 export { JOIN_TIMEOUT_MS } from './swarm.js';
@@ -38,11 +40,68 @@ export interface EngineOptions extends Partial<TransportOptions> {
 
 export { preloadDockerClient } from './dockerode-loader.js';
 
+/**
+ * What the engine's first answer says: its API version (the `Api-Version` header every answer
+ * carries), its version (the `Server: Docker/<version> (<os>)` header, or /info's ServerVersion) and
+ * the answer's body.
+ */
+interface Handshake {
+  api: string;
+  server: string;
+  body: unknown;
+}
+
+const serverHeader = (h: IncomingHttpHeaders): string =>
+  /^Docker\/(\S+)/.exec(String(h.server ?? ''))?.[1] ?? '';
+
+/**
+ * The first request, unversioned: an engine answers it in its own (newest) API version and names
+ * that version in the `Api-Version` header, so no separate GET /version is needed. That matters for
+ * `fleet status` on many hosts: dockerd answers /version (and /info) by running `runc --version`
+ * and `docker-init --version` (~10 ms of the host's CPU each time, Docker 20.10), /_ping costs
+ * ~0.6 ms. An engine without the header (none fleet supports, API >= 1.25 sends it) is asked
+ * GET /version.
+ */
+async function handshake(agent: SshDockerAgent, path: string, signal: AbortSignal): Promise<Handshake> {
+  const first = await getAnswer(agent, path, signal);
+  const api = first.headers['api-version'];
+  const fromBody = (first.json as { ServerVersion?: unknown } | undefined)?.ServerVersion;
+  const server = typeof fromBody === 'string' ? fromBody : serverHeader(first.headers);
+  if (typeof api === 'string' && api && server) return { api, server, body: first.json };
+  const v = (await getJson(agent, '/version', signal)) as { ApiVersion?: unknown; Version?: unknown };
+  return { api: String(v?.ApiVersion ?? ''), server: String(v?.Version ?? ''), body: first.json };
+}
+
 /** Connects to the engine on `conn`'s host: picks the transport and negotiates the API version. */
 export async function createDockerEngine(
   conn: SshConnection,
   options: EngineOptions = {},
 ): Promise<DockerEngine> {
+  return (await openEngine(conn, options, '/_ping')).engine;
+}
+
+/**
+ * createDockerEngine whose handshake is GET /info (unversioned, parsed): for a caller that reads
+ * /info first anyway (`fleet status` on every host), one request instead of two.
+ */
+export async function createDockerEngineWithInfo(
+  conn: SshConnection,
+  options: EngineOptions = {},
+): Promise<{ engine: DockerEngine; info: EngineInfo }> {
+  const { engine, body } = await openEngine(conn, options, '/info');
+  try {
+    return { engine, info: parseInfo(body) };
+  } catch (err) {
+    engine.close();
+    throw err;
+  }
+}
+
+async function openEngine(
+  conn: SshConnection,
+  options: EngineOptions,
+  firstPath: string,
+): Promise<{ engine: DockerEngine; body: unknown }> {
   const host = conn.host.id;
   const maxSockets = options.maxSockets ?? DEFAULT_CHANNELS;
   const agent = new SshDockerAgent(conn, {
@@ -53,11 +112,10 @@ export async function createDockerEngine(
 
   const requestMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const askVersion = () =>
-    withDeadline('GET /version', requestMs, options.signal, async (signal) => {
-      const v = (await getJson(agent, '/version', signal)) as { ApiVersion?: unknown; Version?: unknown };
-      return { ApiVersion: String(v?.ApiVersion ?? ''), Version: String(v?.Version ?? '') };
-    });
-  let version: { ApiVersion: string; Version: string };
+    withDeadline(`GET ${firstPath}`, requestMs, options.signal, (signal) =>
+      handshake(agent, firstPath, signal),
+    );
+  let version: Handshake;
   try {
     version = await askVersion();
   } catch (socketErr) {
@@ -68,7 +126,10 @@ export async function createDockerEngine(
         hint: 'check the host and its link, and dockerd (systemctl status docker)',
       });
     }
-    if (!isConnectionError(socketErr)) throw toDockerError(socketErr, host, 'GET /version');
+    if (!isConnectionError(socketErr)) {
+      agent.destroy();
+      throw toDockerError(socketErr, host, `GET ${firstPath}`);
+    }
     // The socket is closed to this user (or sshd forbids stream-local forwarding): ask the docker CLI.
     agent.destroy();
     agent.kind = 'dial-stdio';
@@ -88,8 +149,14 @@ export async function createDockerEngine(
       );
     }
   }
-  const apiVersion = negotiateApiVersion(version.ApiVersion, host);
-  return new RemoteEngine(agent, host, apiVersion, version.Version, pLimit(maxSockets), {
+  let apiVersion: string;
+  try {
+    apiVersion = negotiateApiVersion(version.api, host);
+  } catch (err) {
+    agent.destroy();
+    throw err;
+  }
+  const engine = new RemoteEngine(agent, host, apiVersion, version.server, pLimit(maxSockets), {
     requestMs,
     connectionAlive: () => !conn.isClosed?.(),
     openRaw: () =>
@@ -100,4 +167,5 @@ export async function createDockerEngine(
         sudoPassword: options.sudoPassword,
       }),
   });
+  return { engine, body: version.body };
 }

@@ -3,7 +3,7 @@
  * `initForceNewCluster` must stop waiting for an answer that may never come (a restored manager
  * without quorum never answers POST /swarm/unlock), which dockerode cannot. A requester has its own
  * agent with one channel; the unlock key only ever travels inside a request or response body.
- * `engineRequest` is also how the engine itself sends the plain GETs `fleet status` needs (version,
+ * `engineRequest` is also how the engine itself sends the plain GETs `fleet status` needs (_ping,
  * info, nodes, services, tasks) on its own channels, so that path never loads dockerode.
  */
 import http from 'node:http';
@@ -40,6 +40,12 @@ export interface RawRequesterOptions {
   sudoPassword?: string;
 }
 
+export interface EngineAnswer {
+  status: number;
+  json: unknown;
+  headers: http.IncomingHttpHeaders;
+}
+
 /**
  * One HTTP request to the engine over `agent`'s channels, the answer's body parsed as JSON when it is
  * JSON (plain-text error bodies stay text). With `timeoutMs`, no answer in time resolves 'no-answer'
@@ -48,7 +54,7 @@ export interface RawRequesterOptions {
 export function engineRequest(
   agent: http.Agent,
   o: { method: string; path: string; body?: unknown; timeoutMs?: number; signal?: AbortSignal },
-): Promise<{ status: number; json: unknown } | 'no-answer'> {
+): Promise<EngineAnswer | 'no-answer'> {
   const payload = o.body === undefined ? undefined : Buffer.from(JSON.stringify(o.body));
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -75,7 +81,7 @@ export function engineRequest(
           } catch {
             // Plain-text error bodies stay text.
           }
-          resolve({ status: res.statusCode ?? 0, json });
+          resolve({ status: res.statusCode ?? 0, json, headers: res.headers });
         });
       },
     );
@@ -101,14 +107,19 @@ function httpError(status: number, json: unknown): Error {
 
 /**
  * A GET over `agent`'s channels (no dockerode), its JSON answer or a modem-shaped error. The
- * plain reads (version, info, nodes, services, tasks) go this way: `fleet status` then never loads
+ * plain reads (_ping, info, nodes, services, tasks) go this way: `fleet status` then never loads
  * dockerode (0.3-0.9 s of module loading).
  */
 export async function getJson(agent: http.Agent, path: string, signal: AbortSignal): Promise<unknown> {
+  return (await getAnswer(agent, path, signal)).json;
+}
+
+/** getJson with the answer's headers (every engine answer names its API version in `Api-Version`). */
+export async function getAnswer(agent: http.Agent, path: string, signal: AbortSignal): Promise<EngineAnswer> {
   const res = await engineRequest(agent, { method: 'GET', path, signal });
   if (res === 'no-answer') throw new Error(`GET ${path}: no answer`);
   if (res.status >= 400) throw httpError(res.status, res.json);
-  return res.json;
+  return res;
 }
 
 export function createRawRequester(conn: SshConnection, options: RawRequesterOptions): RawRequester {
@@ -129,7 +140,7 @@ export function createRawRequester(conn: SshConnection, options: RawRequesterOpt
     allow404 = false,
     timeoutMs?: number,
   ): Promise<unknown> {
-    let res: { status: number; json: unknown } | 'no-answer';
+    let res: EngineAnswer | 'no-answer';
     try {
       res = await engineRequest(agent, { method, path: `/v${options.apiVersion}${path}`, body, timeoutMs });
     } catch (err) {

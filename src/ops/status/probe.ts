@@ -1,9 +1,9 @@
 /**
  * What `fleet status` asks every host, at the same time on two channels of one SSH connection: the
- * engine handshake with GET /info (is it a manager? which node is it?) and remote/host-metrics.sh.
+ * engine handshake, which is GET /info (is it a manager? which node is it?), and remote/host-metrics.sh.
  * One host's failure is recorded on its slot, never thrown: its row still shows the swarm's view.
  */
-import { createDockerEngine } from '../../adapters/docker/engine.js';
+import { createDockerEngineWithInfo } from '../../adapters/docker/engine.js';
 import type { DockerEngine, EngineInfo } from '../../adapters/docker/types.js';
 import { loadRemoteScript } from '../../adapters/remote-scripts.js';
 import type { SshConnection } from '../../adapters/ssh/types.js';
@@ -73,8 +73,13 @@ export async function probeForStatus(
   await Promise.all([
     (async () => {
       try {
-        probe.engine = await createDockerEngine(conn, { signal: rt.signal, sudoPassword: rt.sudoPassword });
-        probe.info = await probe.engine.info(rt.signal);
+        // The handshake is GET /info itself (its answer names the API version): one request per host.
+        const opened = await createDockerEngineWithInfo(conn, {
+          signal: rt.signal,
+          sudoPassword: rt.sudoPassword,
+        });
+        probe.engine = opened.engine;
+        probe.info = opened.info;
       } catch (err) {
         probe.dockerError = toFleetError(err);
       }

@@ -3,7 +3,7 @@
  * engine handshake and (optionally) facts.sh on parallel channels of that one connection. The swarm
  * preflight runs it; backup/restore's observation can run the same steps.
  */
-import { createDockerEngine } from '../../../adapters/docker/engine.js';
+import { createDockerEngine, createDockerEngineWithInfo } from '../../../adapters/docker/engine.js';
 import type { DockerEngine, EngineInfo } from '../../../adapters/docker/types.js';
 import type { SshConnection, SshPool } from '../../../adapters/ssh/types.js';
 import { toFleetError, type FleetError } from '../../../core/errors.js';
@@ -86,13 +86,14 @@ export async function probeHost(
     const conn = await connectHost(env, slot);
     env.bus.hostState(slot.target.id, 'running', 'facts, docker');
     // Facts and the engine handshake use separate channels of the one connection, at the same time.
-    const [facts, engine] = await Promise.all([
+    // The engine's handshake is its GET /info (one request, not /version then /info).
+    const [facts, { engine, info }] = await Promise.all([
       o.facts ? factsOf(env, slot, conn, o.factsOutput) : Promise.resolve(undefined),
-      createDockerEngine(conn, { signal: env.signal, sudoPassword: o.sudoPassword }),
+      createDockerEngineWithInfo(conn, { signal: env.signal, sudoPassword: o.sudoPassword }),
     ]);
     slot.facts = facts;
     slot.engine = engine;
-    slot.info = { ...(await engine.info(env.signal)), apiVersion: engine.apiVersion };
+    slot.info = { ...info, apiVersion: engine.apiVersion };
     slot.durationMs += Date.now() - started;
     env.bus.hostState(slot.target.id, 'waiting', `docker ${engine.serverVersion} (API ${engine.apiVersion})`);
   } catch (err) {
