@@ -5,7 +5,7 @@
  * holds at every step. A joined manager's labels are written while the next one joins (and those of
  * the manager that initialised the swarm while the first one joins). Once the swarm can lose a manager
  * and keep quorum (core/quorum.ts workersMayJoin: three managers in), the worker joins start
- * alongside the manager joins still to come (phases/workers.ts startWorkersEarly), four at a time,
+ * alongside the manager joins still to come (phases/workers.ts startWorkersEarly), two at a time,
  * and at --concurrency once the manager joins are done; a manager join that fails, or Ctrl-C, stops
  * them from starting more, and this phase lets those in flight finish before it ends.
  */

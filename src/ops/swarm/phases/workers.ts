@@ -25,7 +25,7 @@ import type { PlanStep } from '../../../core/swarm-plan.js';
 
 const TITLE = 'workers';
 /** Worker joins at once while manager joins still run (startWorkersEarly). */
-const EARLY_CONCURRENCY = 4;
+const EARLY_CONCURRENCY = 2;
 
 async function joinWorker(ctx: SwarmContext, step: PlanStep, host: HostRecord): Promise<void> {
   if (ctx.dryRun) return void (await runStep(ctx, step, async () => undefined));
@@ -110,9 +110,7 @@ export function startWorkersEarly(ctx: SwarmContext): void {
   );
   // Few at a time while manager joins still run: each join costs the leader a certificate and a Raft
   // write, and on a loaded 2-core lab 11 at once next to a manager join slowed the leader past the
-  // 10 s per-request deadline (the managers were then taken for lost; a slow manager is now retried,
-  // not lost). 4, not 2: with 5 managers the two remaining manager joins last long enough for ~2
-  // rounds, so 8 of 11 workers are in before the pool widens instead of 4. Once the manager joins are
+  // 10 s per-request deadline (the managers were then taken for lost). Once the manager joins are
   // done the managers phase widens this pool to --concurrency (the queued joins start at once, with
   // no wait for the ones in flight), or stops it (a manager join failed, Ctrl-C, demotions to come).
   const early = Math.min(ctx.options.concurrency, EARLY_CONCURRENCY);
