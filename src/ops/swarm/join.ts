@@ -106,7 +106,11 @@ export async function joinThroughManagers(
 ): Promise<string> {
   const id = host.target.id;
   // A stranded join from an earlier run (state pending/error) blocks any new join: repair it first.
-  const before = await localState(host, ctx);
+  // Preflight read every host's state in this run, under the cluster lock: "inactive" there needs no
+  // second read (one round trip less per join, on the serial manager path). A host this run changed
+  // since (a --force leave) still reads "active" there, so it is read again.
+  const seen = host.info?.swarm.localNodeState;
+  const before = seen === 'inactive' ? seen : await localState(host, ctx);
   if (before && STRANDED.has(before)) await leaveStranded(ctx, host, `swarm state "${before}"`);
   let lastError: FleetError | undefined;
   let channelRetries = 0;

@@ -6,7 +6,6 @@
  * (swarm/join.ts); a second exits 130 at once. Either way the report is written, and the next `up`
  * continues (repairing a join Ctrl-C cut short).
  */
-import { preloadDockerClient } from '../../adapters/docker/engine.js';
 import type { SwarmNode } from '../../adapters/docker/types.js';
 import type { HostTarget } from '../../core/host.js';
 import { FleetError, toFleetError } from '../../core/errors.js';
@@ -78,12 +77,10 @@ export function downConfirmation(
 }
 
 /**
- * The phases of a run, loaded. Also starts loading the Docker client (dockerode pulls in grpc and
- * protobuf: 0.3–0.9 s) that preflight's first engine handshake needs, so a front end that calls this
- * before taking the cluster lock overlaps both with the lock's SSH handshakes.
+ * The phases of a run, loaded (a front end may call this before taking the cluster lock). The
+ * Docker client is not: preflight starts loading it once its probes are out (see there).
  */
 export async function loadPhases(command: 'up' | 'down'): Promise<Phase<SwarmContext>[]> {
-  preloadDockerClient();
   const { preflight } = await import('./phases/preflight.js');
   if (command === 'down') {
     const { leaveWorkers, leaveManagers } = await import('./phases/down.js');

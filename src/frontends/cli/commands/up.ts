@@ -186,8 +186,9 @@ export async function runSwarmCommand(
     import('../../../ops/swarm/run.js'),
     import('../../../runtime/targets.js'),
   ]);
-  // The phases (and the Docker client they import) load while the cluster lock's SSH handshakes are
-  // in flight, instead of after them at the start of preflight; the run's own import then hits the cache.
+  // The phases load while the cluster lock's SSH handshakes are in flight, instead of after them at
+  // the start of preflight; the run's own import then hits the cache. (The Docker client loads later:
+  // preflight starts it once its probes are out.)
   void loadPhases(command === 'down' ? 'down' : 'up').catch(() => undefined);
   const input: SwarmInput = {
     command,

@@ -2,7 +2,8 @@
  * Phase 4: the plan's manager steps, one at a time — promotions and joins first, each followed by
  * polling the leader (every 100 ms, no fixed sleeps) until the node is a Reachable manager and quorum
  * holds; then demotions, each re-checked against the live quorum. The planner ordered them so quorum
- * holds at every step. A joined manager's labels are written while the next one joins. Once the swarm can lose a manager
+ * holds at every step. A joined manager's labels are written while the next one joins (and those of
+ * the manager that initialised the swarm while the first one joins). Once the swarm can lose a manager
  * and keep quorum (core/quorum.ts workersMayJoin: three managers in), the worker joins start
  * alongside the manager joins still to come (phases/workers.ts startWorkersEarly), two at a time,
  * and at --concurrency once the manager joins are done; a manager join that fails, or Ctrl-C, stops
@@ -15,7 +16,7 @@ import { leaderRecord, hostDone, markFailed, type HostRecord, type SwarmContext 
 import { pollUntil, probePorts, quorumOf, setRoleViaManagers, viaManager } from '../actions.js';
 import { joinStep } from '../join.js';
 import { refreshCluster } from '../observe.js';
-import { labelJoined, runStep, stepsOf } from '../plan.js';
+import { labelJoined, labelStepOf, runStep, stepsOf } from '../plan.js';
 import { quorumSize, workersMayJoin } from '../../../core/quorum.js';
 import { startWorkersEarly } from './workers.js';
 import { portsSeenOpen } from '../port-preflight.js';
@@ -172,6 +173,15 @@ export const managers: Phase<SwarmContext> = {
   },
 };
 
+/** Labels of the manager `swarm init` made this run (labelJoined: never rejects; what fails is left open). */
+async function labelInitialised(ctx: SwarmContext): Promise<void> {
+  const host = ctx.hosts.get(stepsOf(ctx, 'init')[0]?.host ?? '');
+  if (!host?.nodeId || host.result.status === 'failed') return;
+  await labelJoined(ctx, host);
+  const step = labelStepOf(ctx, host.target.id);
+  if (step && ctx.done.has(step)) ctx.bus.hostState(host.target.id, 'waiting', 'labels set');
+}
+
 async function joinManagers(
   ctx: SwarmContext,
   joins: ReturnType<typeof stepsOf<'promote' | 'join-manager'>>,
@@ -184,8 +194,10 @@ async function joinManagers(
   let failed = false;
   // A joined manager's labels are written while the next manager joins, as a worker's are: the
   // update is one more write through the leader, and the next join's safety does not depend on it
-  // (quorum is read from the node list, waitReachable). All are written before the phase ends.
-  const labelling: Promise<void>[] = [];
+  // (quorum is read from the node list, waitReachable). All are written before the phase ends. The
+  // manager that initialised the swarm this run gets its labels alongside the first join, instead
+  // of alone in the labels phase after every join.
+  const labelling: Promise<void>[] = [labelInitialised(ctx)];
   try {
     for (const step of joins) {
       if (ctx.signal.aborted) throw new FleetError('interrupted', 'interrupted between manager joins');
@@ -216,14 +228,17 @@ async function joinManagers(
         }),
       );
     }
-  } finally {
+  } catch (err) {
     await Promise.all(labelling);
+    throw err;
   }
-  // The manager joins are done: the early worker joins widen to --concurrency. Demotions change the
-  // managers the joins go through: then the pool stops and the workers phase joins the rest after.
+  // The manager joins are done: the early worker joins widen to --concurrency at once, not after the
+  // last manager's labels (a write through the leader the joins do not depend on). Demotions change
+  // the managers the joins go through: then the pool stops and the workers phase joins the rest after.
   const demotions = stepsOf(ctx, 'demote').filter((s) => s.stage === 'demote' && s.host);
   if (demotions.length > 0) ctx.earlyWorkers?.stop();
   else ctx.earlyWorkers?.widen();
+  await Promise.all(labelling);
   for (const step of stepsOf(ctx, 'demote')) {
     if (step.stage !== 'demote' || !step.host) continue;
     if (ctx.signal.aborted) throw new FleetError('interrupted', 'interrupted between demotions');
