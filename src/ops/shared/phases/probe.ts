@@ -3,7 +3,7 @@
  * engine handshake and (optionally) facts.sh on parallel channels of that one connection. The swarm
  * preflight runs it; backup/restore's observation can run the same steps.
  */
-import { createDockerEngine, createDockerEngineWithInfo } from '../../../adapters/docker/engine.js';
+import { createDockerEngineWithInfo } from '../../../adapters/docker/engine.js';
 import type { DockerEngine, EngineInfo } from '../../../adapters/docker/types.js';
 import type { SshConnection, SshPool } from '../../../adapters/ssh/types.js';
 import { toFleetError, type FleetError } from '../../../core/errors.js';
@@ -50,25 +50,6 @@ export async function connectHost(env: ProbeEnv, slot: HostSlot): Promise<SshCon
   env.bus.hostState(slot.target.id, 'connecting');
   slot.conn = await env.pool.connect(slot.target, env.signal);
   return slot.conn;
-}
-
-/** Step 2: the engine handshake (API version negotiated) and its /info. */
-export async function openEngine(
-  env: ProbeEnv,
-  slot: HostSlot,
-  conn: SshConnection,
-  sudoPassword: string | undefined,
-): Promise<DockerEngine> {
-  const engine = await createDockerEngine(conn, { signal: env.signal, sudoPassword });
-  slot.engine = engine;
-  slot.info = { ...(await engine.info(env.signal)), apiVersion: engine.apiVersion };
-  return engine;
-}
-
-/** Step 3: facts.sh (the one facts reader). */
-export async function readHostFacts(env: ProbeEnv, slot: HostSlot, conn: SshConnection): Promise<Facts> {
-  slot.facts = (await readFacts(conn, { signal: env.signal })).facts;
-  return slot.facts;
 }
 
 /**
