@@ -110,7 +110,7 @@ export function managerCandidates(ctx: SwarmContext): HostRecord[] {
 }
 
 /** Whether a manager whose cluster call timed out still answers its own engine's /info within 5 s. */
-async function stillAnswers(via: HostRecord, signal: AbortSignal): Promise<boolean> {
+export async function stillAnswers(via: HostRecord, signal: AbortSignal): Promise<boolean> {
   try {
     await withDeadline(`GET /info on ${via.target.id}`, 5000, signal, (s) => via.engine!.info(s));
     return true;

@@ -13,7 +13,7 @@ import { isConnectionError } from '../../adapters/docker/errors.js';
 import { FleetError, toFleetError } from '../../core/errors.js';
 import { pollUntil, sleep, withDeadline } from '../../core/poll.js';
 import type { PlanStep } from '../../core/swarm-plan.js';
-import { advertiseAddr, localNodeId, managerCandidates } from './actions.js';
+import { advertiseAddr, localNodeId, managerCandidates, stillAnswers } from './actions.js';
 import type { HostRecord, SwarmContext } from './context.js';
 import { runStep } from './plan.js';
 
@@ -28,6 +28,8 @@ const STRANDED = new Set(['pending', 'error']);
  */
 export const JOIN_BACKGROUND_MS = 60_000;
 const JOIN_TIMEOUT_REACHED = /timeout was reached before node joined/i;
+/** A manager's answer while the survivors of a lost leader elect a new one (HTTP 500). */
+const NO_LEADER = /does not have a leader/i;
 
 /** Aborts with `signal`, but only `graceMs` after it: a step in flight gets that long to finish. */
 export function afterGrace(signal: AbortSignal, graceMs: number): AbortSignal {
@@ -40,12 +42,22 @@ export function afterGrace(signal: AbortSignal, graceMs: number): AbortSignal {
   return controller.signal;
 }
 
+/** The address a node joins a manager through. */
+const joinAddr = (manager: HostRecord): string =>
+  `${manager.info?.swarm.nodeAddr || manager.target.address}:2377`;
+
 /** `addr:2377` of every manager fleet can use right now, the leader first. */
 export function managerJoinAddrs(ctx: SwarmContext, exclude?: HostRecord): string[] {
   return managerCandidates(ctx)
     .filter((h) => h !== exclude)
-    .map((h) => `${h.info?.swarm.nodeAddr || h.target.address}:2377`);
+    .map(joinAddr);
 }
+
+/**
+ * Misses in a row after which the manager a pending join dials counts as lost. One miss can be a
+ * busy manager (its Raft store taking 50 joins); two, 5 s each, are a cut link or a stopped engine.
+ */
+const LOST_AFTER_MISSES = 2;
 
 async function localState(host: HostRecord, ctx: SwarmContext): Promise<string | undefined> {
   try {
@@ -64,21 +76,45 @@ export async function leaveStranded(ctx: SwarmContext, host: HostRecord, why: st
   await host.engine!.swarmLeave(true, afterGrace(ctx.signal, JOIN_GRACE_MS));
 }
 
-/** Watches a join Docker stopped waiting for: its local state once it leaves `pending`, else `pending`. */
+/**
+ * Watches a join Docker stopped waiting for: its local state once it leaves `pending`, else
+ * `pending` (stranded). The watch ends early when the manager the join dials is lost (marked failed
+ * by this run, or its engine silent twice in a row): the node would otherwise wait out the whole
+ * budget for a manager that is gone before it leaves and joins through another one.
+ */
 async function joinedInBackground(ctx: SwarmContext, host: HostRecord, addr: string): Promise<string> {
   ctx.bus.log(
     'info',
     `join through ${addr} still running after Docker's 20 s: waiting for it`,
     host.target.id,
   );
+  const manager = [...ctx.hosts.values()].find((h) => h !== host && h.engine && joinAddr(h) === addr);
+  let misses = 0;
   try {
     return await pollUntil(
       `${host.target.id} to finish joining through ${addr}`,
-      async () => {
+      async (signal) => {
         const state = await localState(host, ctx);
-        return state === 'pending' ? undefined : state;
+        if (state !== 'pending') return state;
+        if (!manager) return undefined;
+        if (manager.result.status !== 'failed') {
+          misses = (await stillAnswers(manager, signal)) ? 0 : misses + 1;
+          if (misses < LOST_AFTER_MISSES) return undefined;
+        }
+        ctx.bus.log(
+          'warn',
+          `${manager.target.id} does not answer: giving up the join through it`,
+          host.target.id,
+        );
+        return 'pending';
       },
-      { timeoutMs: JOIN_BACKGROUND_MS, signal: ctx.signal, host: host.target.id, initialDelayMs: 500 },
+      {
+        timeoutMs: JOIN_BACKGROUND_MS,
+        signal: ctx.signal,
+        host: host.target.id,
+        initialDelayMs: 500,
+        attemptMs: 20_000,
+      },
     );
   } catch (err) {
     if (ctx.signal.aborted) throw err;
@@ -115,6 +151,9 @@ export async function joinThroughManagers(
   let lastError: FleetError | undefined;
   let channelRetries = 0;
   const tried = new Set<string>();
+  // How long a join waits out an election (Docker's takes ~10 s; a loaded machine takes longer).
+  const electionDeadline = Date.now() + Math.max(ctx.options.settleTimeoutMs, 20_000);
+  let electionSaid = false;
   for (;;) {
     const addr = managerJoinAddrs(ctx, host).find((a) => !tried.has(a));
     if (!addr) break;
@@ -144,6 +183,13 @@ export async function joinThroughManagers(
       if (state === undefined && isConnectionError(error) && channelRetries < request.retries) {
         // The channel to this node's own engine dropped: the same manager again after a pause.
         await sleep(request.retryDelayMs * 2 ** channelRetries++, ctx.signal);
+        continue;
+      }
+      if (state === 'inactive' && NO_LEADER.test(error.message) && Date.now() < electionDeadline) {
+        // The leader was lost and the survivors are electing another: the same manager, shortly.
+        if (!electionSaid) ctx.bus.log('info', `${addr}: the swarm is electing a leader; waiting`, id);
+        electionSaid = true;
+        await sleep(1000, ctx.signal);
         continue;
       }
       tried.add(addr);
