@@ -109,6 +109,11 @@ export function managerCandidates(ctx: SwarmContext): HostRecord[] {
   );
 }
 
+/** How long a call through the managers waits out a leader election (~10 s in Docker's defaults). */
+export function electionWaitMs(ctx: SwarmContext): number {
+  return Math.max(ctx.options.settleTimeoutMs, 20_000);
+}
+
 /** Whether a manager whose cluster call timed out still answers its own engine's /info within 5 s. */
 export async function stillAnswers(via: HostRecord, signal: AbortSignal): Promise<boolean> {
   try {
@@ -135,7 +140,7 @@ export async function viaManager<T>(
 ): Promise<T> {
   let lastError: FleetError | undefined;
   // The survivors may need an election (~10 s in Docker's defaults) before one answers.
-  const deadline = Date.now() + Math.max(ctx.options.settleTimeoutMs, 20_000);
+  const deadline = Date.now() + electionWaitMs(ctx);
   for (;;) {
     const candidates = managerCandidates(ctx);
     if (candidates.length === 0) break;

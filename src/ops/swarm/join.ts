@@ -13,7 +13,7 @@ import { isConnectionError } from '../../adapters/docker/errors.js';
 import { FleetError, toFleetError } from '../../core/errors.js';
 import { pollUntil, sleep, withDeadline } from '../../core/poll.js';
 import type { PlanStep } from '../../core/swarm-plan.js';
-import { advertiseAddr, localNodeId, managerCandidates, stillAnswers } from './actions.js';
+import { advertiseAddr, electionWaitMs, localNodeId, managerCandidates, stillAnswers } from './actions.js';
 import type { HostRecord, SwarmContext } from './context.js';
 import { runStep } from './plan.js';
 
@@ -46,13 +46,6 @@ export function afterGrace(signal: AbortSignal, graceMs: number): AbortSignal {
 const joinAddr = (manager: HostRecord): string =>
   `${manager.info?.swarm.nodeAddr || manager.target.address}:2377`;
 
-/** `addr:2377` of every manager fleet can use right now, the leader first. */
-export function managerJoinAddrs(ctx: SwarmContext, exclude?: HostRecord): string[] {
-  return managerCandidates(ctx)
-    .filter((h) => h !== exclude)
-    .map(joinAddr);
-}
-
 /**
  * Misses in a row after which the manager a pending join dials counts as lost. One miss can be a
  * busy manager (its Raft store taking 50 joins); two, 5 s each, are a cut link or a stopped engine.
@@ -82,13 +75,17 @@ export async function leaveStranded(ctx: SwarmContext, host: HostRecord, why: st
  * by this run, or its engine silent twice in a row): the node would otherwise wait out the whole
  * budget for a manager that is gone before it leaves and joins through another one.
  */
-async function joinedInBackground(ctx: SwarmContext, host: HostRecord, addr: string): Promise<string> {
+async function joinedInBackground(
+  ctx: SwarmContext,
+  host: HostRecord,
+  manager: HostRecord,
+  addr: string,
+): Promise<string> {
   ctx.bus.log(
     'info',
     `join through ${addr} still running after Docker's 20 s: waiting for it`,
     host.target.id,
   );
-  const manager = [...ctx.hosts.values()].find((h) => h !== host && h.engine && joinAddr(h) === addr);
   let misses = 0;
   try {
     return await pollUntil(
@@ -96,7 +93,6 @@ async function joinedInBackground(ctx: SwarmContext, host: HostRecord, addr: str
       async (signal) => {
         const state = await localState(host, ctx);
         if (state !== 'pending') return state;
-        if (!manager) return undefined;
         if (manager.result.status !== 'failed') {
           misses = (await stillAnswers(manager, signal)) ? 0 : misses + 1;
           if (misses < LOST_AFTER_MISSES) return undefined;
@@ -152,11 +148,13 @@ export async function joinThroughManagers(
   let channelRetries = 0;
   const tried = new Set<string>();
   // How long a join waits out an election (Docker's takes ~10 s; a loaded machine takes longer).
-  const electionDeadline = Date.now() + Math.max(ctx.options.settleTimeoutMs, 20_000);
+  const electionDeadline = Date.now() + electionWaitMs(ctx);
   let electionSaid = false;
   for (;;) {
-    const addr = managerJoinAddrs(ctx, host).find((a) => !tried.has(a));
-    if (!addr) break;
+    // The managers fleet can use right now, the leader first.
+    const via = managerCandidates(ctx).find((m) => m !== host && !tried.has(joinAddr(m)));
+    if (!via) break;
+    const addr = joinAddr(via);
     // The step was recorded as begun: the first attempt goes ahead (with the grace period); only
     // a retry or another manager is given up after Ctrl-C.
     if (ctx.signal.aborted && tried.size + channelRetries > 0) {
@@ -174,7 +172,7 @@ export async function joinThroughManagers(
       // The answer may be lost while the join itself went through.
       let state = await localState(host, ctx);
       if (state === 'pending' && JOIN_TIMEOUT_REACHED.test(error.message) && !ctx.signal.aborted) {
-        state = await joinedInBackground(ctx, host, addr);
+        state = await joinedInBackground(ctx, host, via, addr);
       }
       if (state === 'active') return addr;
       if (ctx.signal.aborted) {
