@@ -63,7 +63,15 @@ while IFS= read -r d; do
   done
 done <"$work/dirlist"
 # -p keeps the modes in the archive; -o (no-same-owner) leaves files owned by whoever extracts.
-if ! tar -x -p -o -f - -C /; then
+# GNU tar moves data in 10 KiB records: one pipe read and one file write per 10 KiB. With 1 MiB
+# records (-b 2048; -B fills each from the pipe) a 50 MB file costs the host about half the system
+# time (measured with process accounting on 50 lab hosts). busybox tar has neither option.
+case $(tar --version 2>/dev/null) in
+*GNU*) records='-b 2048 -B' ;;
+*) records= ;;
+esac
+# shellcheck disable=SC2086 # $records is two options or none
+if ! tar -x -p -o $records -f - -C /; then
   cleanup
   echo "fleet: tar could not write the files (stream cut or disk full?)" >&2
   exit 72

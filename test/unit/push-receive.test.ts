@@ -1,7 +1,8 @@
 /**
  * remote/push-receive.sh run on this machine (GNU tar, coreutils, openssl, as on the hosts) with the
  * stream fleet sends (ops/shared/push-tar-stream.ts): every file is hashed after writing and nothing is
- * renamed unless all match; with openssl (SHA instructions) and with sha256sum when openssl is absent.
+ * renamed unless all match; with openssl (SHA instructions) and with sha256sum when openssl is absent;
+ * with GNU tar (1 MiB records) and with busybox's tar, which has no record options.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -39,6 +40,13 @@ function pathWithout(...missing: string[]): string {
   return dir;
 }
 
+/** A PATH whose `tar` is busybox's (no -b/-B, no --version), as on minimal images. */
+function pathWithBusyboxTar(): string {
+  const dir = pathWithout('tar');
+  symlinkSync('/usr/bin/busybox', join(dir, 'tar'));
+  return dir;
+}
+
 async function stream(send: PlannedEntry[]): Promise<Buffer> {
   // Chunked as sendPlan sends it: the manifest and the first tar bytes share a chunk.
   const parts: Buffer[] = [];
@@ -50,6 +58,7 @@ async function stream(send: PlannedEntry[]): Promise<Buffer> {
 describe.each([
   ['openssl', process.env.PATH ?? '/usr/bin:/bin'],
   ['sha256sum (no openssl)', pathWithout('openssl')],
+  ['busybox tar (no 1 MiB records)', pathWithBusyboxTar()],
 ])('remote/push-receive.sh, hashing with %s', (_name, path) => {
   it('refuses a file whose bytes do not match (exit 73, temp removed), lands matching ones with mode and mtime', async () => {
     const src = mkdtempSync(join(tmpdir(), 'fleet-push-src-'));
