@@ -1,6 +1,6 @@
 #!/bin/sh
 # fleet's cluster lock on one host. POSIX sh (dash, busybox ash, bash), as root or not.
-# Run as `sh -c <this> fleet-lock DIR LOCK JOB IDLE [SCRIPT]` (src/adapters/ssh/cluster-lock.ts).
+# Run as `sh -c <this> fleet-lock DIR LOCK JOB IDLE [SCRIPT [ARG…]]` (src/adapters/ssh/cluster-lock.ts).
 #
 # One attempt, no waiting here (the client retries, so Ctrl-C never waits on a remote loop):
 #   stdout `fleet-lock held`                 the lock is ours until stdin ends
@@ -23,6 +23,8 @@ lock=$2
 job=$3
 idle=$4
 also=${5:-}
+# What is left after SCRIPT: its arguments.
+if [ $# -gt 5 ]; then shift 5; else set --; fi
 
 say() { printf 'fleet-lock %s\n' "$*"; }
 
@@ -72,9 +74,9 @@ if [ -n "$also" ]; then
   # No stdin (that is the heartbeat), no stderr (a failure is run again on its own), no lock
   # descriptor; bounded, so a hung command cannot keep this script from noticing that fleet is gone.
   if command -v timeout >/dev/null 2>&1; then
-    timeout 60 sh -c "$also" fleet-also-run </dev/null 2>/dev/null 9<&-
+    timeout 60 sh -c "$also" fleet-also-run "$@" </dev/null 2>/dev/null 9<&-
   else
-    sh -c "$also" fleet-also-run </dev/null 2>/dev/null 9<&-
+    sh -c "$also" fleet-also-run "$@" </dev/null 2>/dev/null 9<&-
   fi
   say "also-run-end $?"
 fi

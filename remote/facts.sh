@@ -9,6 +9,12 @@
 # The first line is `facts.version=1`, the last `facts.end=1` (a missing end means truncated output).
 # Every probe is guarded: a failing probe omits its keys (or reports `*.error`), never aborts the run.
 # Slow probes (docker, nvidia-smi, clock) run in the background at the same time.
+#
+# Argument `--docker-from-api`: the caller reads the Docker engine through its Engine API anyway
+# (`fleet up`'s GET /info on the same connection), so the two docker CLI runs (a Go binary start
+# and daemon requests each) are skipped: `docker.status=deferred`, and the disk probe looks at the
+# configured Docker root (daemon.json or the default). The caller fills the docker facts from /info
+# and probes again without the argument when the engine's root differs.
 
 NL='
 '
@@ -315,14 +321,26 @@ job_clock() {
   fi
 }
 
+# Instead of the docker CLI probes, with --docker-from-api.
+job_docker_deferred() {
+  emit docker.status deferred
+  emit docker.root "$(configured_docker_root)"
+}
+
 main() {
+  from_api=
+  [ "${1:-}" = --docker-from-api ] && from_api=1
   printf 'facts.version=1\n'
   emit epoch "$(date +%s 2>/dev/null)"
   setup_timeout
   T=$(mktemp -d 2>/dev/null || mktemp -d -t fleetfacts.XXXXXX 2>/dev/null)
   if [ -n "$T" ] && [ -d "$T" ]; then
-    job_docker_info >"$T/docker" 2>/dev/null &
-    job_docker_api >"$T/api" 2>/dev/null &
+    if [ -n "$from_api" ]; then
+      job_docker_deferred >"$T/docker" 2>/dev/null
+    else
+      job_docker_info >"$T/docker" 2>/dev/null &
+      job_docker_api >"$T/api" 2>/dev/null &
+    fi
     job_gpu >"$T/gpu" 2>/dev/null &
     job_clock >"$T/clock" 2>/dev/null &
   fi
@@ -336,7 +354,11 @@ main() {
     rest=$(cat "$T/gpu" "$T/clock" 2>/dev/null)
     rm -rf "$T"
   else
-    docker=$(job_docker_info 2>/dev/null; job_docker_api 2>/dev/null)
+    if [ -n "$from_api" ]; then
+      docker=$(job_docker_deferred 2>/dev/null)
+    else
+      docker=$(job_docker_info 2>/dev/null; job_docker_api 2>/dev/null)
+    fi
     rest=$(job_gpu 2>/dev/null; job_clock 2>/dev/null)
   fi
   # docker.root is printed by probe_disk, next to the disk it lives on.
@@ -347,4 +369,4 @@ main() {
   printf 'facts.end=1\n'
 }
 
-main </dev/null
+main "$@" </dev/null

@@ -21,9 +21,12 @@ export type DiskKind = (typeof DISK_KINDS)[number];
 /**
  * Why Docker facts are missing: `absent` = no docker CLI; `permission-denied` = the login user cannot
  * reach the socket (not root, not in the docker group); `unreachable` = daemon not running;
- * `timeout` = the daemon hung; `error` = anything else (see `error`).
+ * `timeout` = the daemon hung; `error` = anything else (see `error`); `deferred` = not probed by the
+ * script (`facts.sh --docker-from-api`): the caller reads the engine through its API and fills these
+ * facts in with dockerFactsFromEngine.
  */
-export type DockerStatus = 'ok' | 'absent' | 'permission-denied' | 'unreachable' | 'timeout' | 'error';
+export type DockerStatus =
+  'ok' | 'absent' | 'permission-denied' | 'unreachable' | 'timeout' | 'error' | 'deferred';
 export const SWARM_STATES = ['inactive', 'pending', 'active', 'error', 'locked'] as const;
 export type SwarmState = (typeof SWARM_STATES)[number];
 
@@ -200,6 +203,7 @@ function parseDocker(r: FactReader): DockerFacts {
     'unreachable',
     'timeout',
     'error',
+    'deferred',
   ] as const);
   if (status === 'ok') {
     const nodeId = r.str('docker.swarm.node_id');
@@ -220,6 +224,43 @@ function parseDocker(r: FactReader): DockerFacts {
     status: status ?? 'error',
     error: r.str('docker.error') ?? (status ? undefined : 'the probe printed no docker.status'),
     clientVersion: r.str('docker.client_version'),
+  };
+}
+
+/** What dockerFactsFromEngine reads of an engine's GET /info (adapters/docker EngineInfo has it). */
+export interface EngineFactsSource {
+  serverVersion: string;
+  apiVersion: string;
+  dockerRootDir: string;
+  swarm: {
+    localNodeState: string;
+    nodeId: string;
+    clusterId: string;
+    controlAvailable: boolean;
+    nodeAddr: string;
+  };
+}
+
+/**
+ * The docker facts of a host probed with `--docker-from-api`, from the engine's own /info: the same
+ * fields facts.sh reads with `docker info` (role only when in a swarm, manager = control available).
+ */
+export function dockerFactsFromEngine(info: EngineFactsSource): DockerFacts {
+  const s = info.swarm;
+  const state = (SWARM_STATES as readonly string[]).includes(s.localNodeState)
+    ? (s.localNodeState as SwarmState)
+    : 'inactive';
+  return {
+    status: 'ok',
+    version: info.serverVersion,
+    apiVersion: info.apiVersion || undefined,
+    swarm: {
+      state,
+      nodeId: s.nodeId || undefined,
+      clusterId: s.clusterId || undefined,
+      role: s.nodeId ? (s.controlAvailable ? 'manager' : 'worker') : undefined,
+      nodeAddr: s.nodeAddr || undefined,
+    },
   };
 }
 

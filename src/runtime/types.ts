@@ -112,8 +112,9 @@ export interface ClusterLockRequest {
   /** Lock through sudo (the run's --sudo), with the runtime's sudo password. */
   sudo?: boolean;
   /**
-   * A read-only remote script (remote/*.sh name) to run in the lock's own remote shell on the
-   * selected hosts once the lock is held (`up`: facts.sh); read it back with lockOutput.
+   * A read-only remote script (remote/*.sh name, then its arguments as single words) to run in the
+   * lock's own remote shell on the selected hosts once the lock is held (`up`: `facts.sh
+   * --docker-from-api`); read it back with lockOutput.
    */
   alsoRun?: string;
 }

@@ -201,11 +201,18 @@ describe('cluster lock between two admin machines', () => {
       await lock.release();
       expect(await holderFiles('agx-01')).toBe('');
       // The folder exists now (1777): the same user locks without sudo.
-      const plain = await acquireClusterLock(pool, [target], [], { command: 'up', alsoRun: 'facts.sh' });
+      const plain = await acquireClusterLock(pool, [target], [], {
+        command: 'up',
+        alsoRun: 'facts.sh --docker-from-api',
+      });
       expect(plain.held).toEqual(['agx-01']);
-      // facts.sh ran in the lock's own shell, once held (up reads it instead of starting another).
+      // facts.sh ran in the lock's own shell, once held (up reads it instead of starting another),
+      // with its argument: no docker CLI probes, the docker facts left to the Engine API.
       const facts = await plain.output('agx-01');
       expect(facts).toMatch(/^hostname=agx-01$/m);
+      expect(facts).toMatch(/^docker\.status=deferred$/m);
+      expect(facts).not.toMatch(/^docker\.version=/m);
+      expect(facts).toMatch(/^facts\.end=1$/m);
       expect(await holderFiles('agx-01')).toContain('"command":"fleet up"');
       await plain.release();
     } finally {

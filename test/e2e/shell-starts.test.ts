@@ -105,6 +105,28 @@ describe('one remote shell start per command', () => {
     expect(left.exitCode, left.stderr).toBe(0);
   });
 
+  it('fleet up on an engine whose data lives elsewhere than daemon.json says reads facts.sh again, in full', async () => {
+    // The lock's facts.sh skips the docker CLI and looks at the configured root's disk; the engine's
+    // /info names another root (dockerd started with --data-root), so the probe runs facts.sh again
+    // for the disk the Raft log would really live on: one more shell start, on this host only.
+    const cwd = scratchDir('shells');
+    lab.writeInventory(join(cwd, 'nodes.yml'));
+    await lab.exec(
+      HOST,
+      `mkdir -p /etc/docker && echo '{"data-root": "/srv/not-used"}' > /etc/docker/daemon.json`,
+    );
+    try {
+      await takeStarts();
+      const r = await runFleet(lab, ['up'], { cwd });
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(await takeStarts()).toEqual({ root: 2, fleet: 0 });
+    } finally {
+      await lab.exec(HOST, 'rm -f /etc/docker/daemon.json');
+    }
+    const left = await runFleet(lab, ['down', '--yes'], { cwd });
+    expect(left.exitCode, left.stderr).toBe(0);
+  });
+
   it('--timeout still kills the remote command itself when it runs in the login shell', async () => {
     const cwd = scratchDir('shells');
     const r = await runFleet(lab, ['exec', '-n', HOST, '--timeout', '2', '--', 'sleep 303; echo late'], {

@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cpuModelName } from '../../src/core/facts-device.js';
-import { estimateClockSkewSeconds, parseFacts, parseGpuMemory, type Facts } from '../../src/core/facts.js';
+import {
+  dockerFactsFromEngine,
+  estimateClockSkewSeconds,
+  parseFacts,
+  parseGpuMemory,
+  type EngineFactsSource,
+  type Facts,
+} from '../../src/core/facts.js';
 import { catchFleetError } from '../helpers/fleet-error.js';
 
 const DIR = join(import.meta.dirname, '../../fixtures/facts');
@@ -216,6 +223,49 @@ describe('hardware naming', () => {
   });
 });
 
+describe('dockerFactsFromEngine', () => {
+  const engine = (swarm: Partial<EngineFactsSource['swarm']>): EngineFactsSource => ({
+    serverVersion: '20.10.24',
+    apiVersion: '1.41',
+    dockerRootDir: '/var/lib/docker',
+    swarm: {
+      localNodeState: 'inactive',
+      nodeId: '',
+      clusterId: '',
+      controlAvailable: false,
+      nodeAddr: '',
+      ...swarm,
+    },
+  });
+
+  it('reads what facts.sh reads from docker info: a host in no swarm', () => {
+    expect(dockerFactsFromEngine(engine({}))).toEqual({
+      status: 'ok',
+      version: '20.10.24',
+      apiVersion: '1.41',
+      swarm: { state: 'inactive' },
+    });
+  });
+
+  it('a manager and a worker of a swarm; an unknown state is inactive', () => {
+    const manager = engine({
+      localNodeState: 'active',
+      nodeId: 'n1',
+      clusterId: 'c1',
+      controlAvailable: true,
+      nodeAddr: '10.0.0.2',
+    });
+    expect(dockerFactsFromEngine(manager)).toMatchObject({
+      swarm: { state: 'active', nodeId: 'n1', clusterId: 'c1', role: 'manager', nodeAddr: '10.0.0.2' },
+    });
+    const worker = engine({ localNodeState: 'pending', nodeId: 'n2' });
+    expect(dockerFactsFromEngine(worker)).toMatchObject({ swarm: { state: 'pending', role: 'worker' } });
+    expect(dockerFactsFromEngine(engine({ localNodeState: 'weird' }))).toMatchObject({
+      swarm: { state: 'inactive' },
+    });
+  });
+});
+
 describe('remote/facts.sh on this machine', () => {
   const script = readFileSync(join(import.meta.dirname, '../../remote/facts.sh'), 'utf8');
   for (const shell of ['dash', 'bash']) {
@@ -238,14 +288,14 @@ describe('remote/facts.sh probes, with stub commands on PATH', () => {
   const dirs: string[] = [];
   afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-  function runWithStubs(stubs: Record<string, string>): Facts {
+  function runWithStubs(stubs: Record<string, string>, args: string[] = []): Facts {
     const dir = mkdtempSync(join(tmpdir(), 'fleet-facts-stub-'));
     dirs.push(dir);
     for (const [name, body] of Object.entries(stubs)) {
       writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`);
       chmodSync(join(dir, name), 0o755);
     }
-    const out = execFileSync('dash', ['-s'], {
+    const out = execFileSync('dash', ['-s', '--', ...args], {
       input: script,
       encoding: 'utf8',
       env: { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` },
@@ -283,6 +333,23 @@ describe('remote/facts.sh probes, with stub commands on PATH', () => {
     ]);
     expect(f.deviceType).toBe(f.arch === 'x86_64' ? 'x86-gpu' : 'arm64-gpu');
     expect(f.clock).toMatchObject({ synced: false, offsetSeconds: -0.001345, source: 'timesyncd' });
+  });
+
+  it('--docker-from-api runs no docker CLI, says deferred, and still reads the rest', () => {
+    const calls = join(mkdtempSync(join(tmpdir(), 'fleet-facts-calls-')), 'docker-calls');
+    dirs.push(join(calls, '..'));
+    const f = runWithStubs(
+      {
+        docker: `echo "$@" >>${calls}; echo "OK|24.0.7|/srv/docker|active|x|true||10.1.2.3"`,
+        'nvidia-smi': 'echo "NVIDIA RTX A4000, 16376 MiB, 535.183.01"',
+      },
+      ['--docker-from-api'],
+    );
+    expect(f.docker.status).toBe('deferred');
+    expect(() => readFileSync(calls)).toThrow(/ENOENT/);
+    // The configured root (no daemon.json here: the default), not the one `docker info` would say.
+    expect(f.disk.dockerRoot).toBe('/var/lib/docker');
+    expect(f.gpus.map((g) => g.name)).toEqual(['NVIDIA RTX A4000']);
   });
 
   it('reports a docker socket it may not use, and a broken nvidia driver, without failing', () => {

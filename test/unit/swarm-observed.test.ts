@@ -18,6 +18,7 @@ function info(swarm: Partial<EngineInfo['swarm']>): EngineInfo {
     os: 'Ubuntu 18.04',
     arch: 'aarch64',
     containersRunning: 0,
+    dockerRootDir: '/var/lib/docker',
     swarm: {
       nodeId: '',
       nodeAddr: '',

@@ -33,6 +33,7 @@ export function parseInfo(raw: unknown): EngineInfo {
     os: str(info.OperatingSystem),
     arch: str(info.Architecture),
     containersRunning: num(info.ContainersRunning),
+    dockerRootDir: str(info.DockerRootDir),
     swarm: {
       nodeId: str(swarm.NodeID),
       nodeAddr: str(swarm.NodeAddr),

@@ -57,6 +57,8 @@ export interface EngineInfo {
   arch: string;
   /** Containers running on this engine (`docker ps` would list them). */
   containersRunning: number;
+  /** Where the engine keeps its data (the disk a manager's Raft log lives on). */
+  dockerRootDir: string;
   swarm: EngineSwarmState;
 }
 

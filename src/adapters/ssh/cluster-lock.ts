@@ -49,7 +49,8 @@ export interface ClusterLockOptions {
   /** Notes: hosts skipped because they cannot be reached, "waiting for …", a lock lost mid-run. */
   log?: (level: 'info' | 'warn', message: string, host?: string) => void;
   /**
-   * A read-only remote script (a remote/*.sh name) run right after the lock is held, in the lock's
+   * A read-only remote script (a remote/*.sh name, then its arguments as single words separated by
+   * spaces, e.g. `facts.sh --docker-from-api`) run right after the lock is held, in the lock's
    * own remote shell, on the selected hosts only: `fleet up` reads facts.sh this way, one login-shell
    * start per host instead of two (an account whose ~/.bashrc initialises conda pays it once). Not
    * with `sudo` (the script would run as root, where the run reads it as the login user).
@@ -94,8 +95,10 @@ export async function acquireClusterLock(
   const script = await loadRemoteScript('cluster-lock.sh');
   const args = ['sh', '-c', script, 'fleet-lock', REMOTE_LOCK_DIR, CLUSTER_LOCK_FILE, JOB_LOCK_FILE];
   const command = shJoin([...args, String(LOCK_IDLE_SECONDS)]);
-  const alsoRun = opts.alsoRun && !opts.sudo ? await loadRemoteScript(opts.alsoRun) : undefined;
-  const withAlsoRun = alsoRun && shJoin([...args, String(LOCK_IDLE_SECONDS), alsoRun]);
+  // "facts.sh --docker-from-api": the script's name, then its arguments (single words).
+  const [alsoName, ...alsoArgs] = opts.alsoRun?.split(' ').filter(Boolean) ?? [];
+  const alsoRun = alsoName && !opts.sudo ? await loadRemoteScript(alsoName) : undefined;
+  const withAlsoRun = alsoRun && shJoin([...args, String(LOCK_IDLE_SECONDS), alsoRun, ...alsoArgs]);
   const alsoRunOn = new Set(selected.map((t) => t.id));
   const outputs = new Map<string, Promise<string | undefined>>();
   const holder: LockHolder = {

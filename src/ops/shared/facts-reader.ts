@@ -21,6 +21,8 @@ export interface ReadFactsOptions {
 
 /** The remote script readFacts runs; `fleet up` also has the cluster lock run it (ClusterLockRequest.alsoRun). */
 export const FACTS_SCRIPT = 'facts.sh';
+/** facts.sh's argument for callers that read Docker through its API: docker facts come back `deferred`. */
+export const FACTS_DOCKER_FROM_API = '--docker-from-api';
 
 /** The one facts reader (was two: the swarm pipeline's and facts/score's). */
 export async function readFacts(conn: SshConnection, options: ReadFactsOptions = {}): Promise<FactsRead> {

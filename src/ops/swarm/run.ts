@@ -13,7 +13,7 @@ import { createPhaseContext, runPhases, type Phase, type PhaseTiming } from '../
 import type { ConfirmRequest, OperationResult, Runtime } from '../../runtime/types.js';
 import { failureKind } from '../../core/host.js';
 import { withDeadline } from '../../core/poll.js';
-import { FACTS_SCRIPT } from '../shared/facts-reader.js';
+import { FACTS_DOCKER_FROM_API, FACTS_SCRIPT } from '../shared/facts-reader.js';
 import { newResult, type HostRecord, type SwarmContext, type UpOptions } from './context.js';
 import { buildUpReport, settleStatuses, upExitCode, type UpReport } from './report.js';
 
@@ -59,10 +59,12 @@ export interface SwarmRunHooks {
 
 /**
  * The read-only script the cluster lock's session runs for this command (Runtime.lockOutput):
- * `up` reads facts.sh there, one login-shell start per host instead of two.
+ * `up` reads facts.sh there, one login-shell start per host instead of two. Without the docker CLI
+ * probes: preflight's GET /info on the same connection has those facts (ops/shared/phases/probe.ts),
+ * and two docker CLI starts per host were ~40 % of preflight on 16 lab hosts sharing two cores.
  */
 export function lockAlsoRun(command: SwarmInput['command']): string | undefined {
-  return command === 'up' ? FACTS_SCRIPT : undefined;
+  return command === 'up' ? `${FACTS_SCRIPT} ${FACTS_DOCKER_FROM_API}` : undefined;
 }
 
 /** down's "are you sure", asked by the front end before the run starts; none for plan, --dry-run, --yes. */

@@ -7,7 +7,7 @@ import { createDockerEngineWithInfo } from '../../../adapters/docker/engine.js';
 import type { DockerEngine, EngineInfo } from '../../../adapters/docker/types.js';
 import type { SshConnection, SshPool } from '../../../adapters/ssh/types.js';
 import { toFleetError, type FleetError } from '../../../core/errors.js';
-import { parseFacts, type Facts } from '../../../core/facts.js';
+import { dockerFactsFromEngine, parseFacts, type Facts } from '../../../core/facts.js';
 import type { HostTarget } from '../../../core/host.js';
 import type { EventBus } from '../../../runtime/events.js';
 import { withDeadline } from '../../../core/poll.js';
@@ -72,9 +72,9 @@ export async function probeHost(
       o.facts ? factsOf(env, slot, conn, o.factsOutput) : Promise.resolve(undefined),
       createDockerEngineWithInfo(conn, { signal: env.signal, sudoPassword: o.sudoPassword }),
     ]);
-    slot.facts = facts;
     slot.engine = engine;
     slot.info = { ...info, apiVersion: engine.apiVersion };
+    slot.facts = facts && (await withEngineDocker(env, conn, facts, slot.info));
     slot.durationMs += Date.now() - started;
     env.bus.hostState(slot.target.id, 'waiting', `docker ${engine.serverVersion} (API ${engine.apiVersion})`);
   } catch (err) {
@@ -105,6 +105,24 @@ async function factsOf(
     ));
   if (text) return parseFacts(text, { host });
   return (await readFacts(conn, { signal: env.signal })).facts;
+}
+
+/**
+ * Facts read with `--docker-from-api` (the lock's session: ops/swarm/run.ts lockAlsoRun) get their
+ * docker part from the engine's /info. Their disk facts describe the configured Docker root
+ * (daemon.json or the default); an engine keeping its data elsewhere (dockerd --data-root) has
+ * facts.sh run again here, in full, so the disk scored is the one its Raft log would live on.
+ */
+async function withEngineDocker(
+  env: ProbeEnv,
+  conn: SshConnection,
+  facts: Facts,
+  info: EngineInfo & { apiVersion: string },
+): Promise<Facts> {
+  if (facts.docker.status !== 'deferred') return facts;
+  if (info.dockerRootDir && info.dockerRootDir !== facts.disk.dockerRoot)
+    return (await readFacts(conn, { signal: env.signal })).facts;
+  return { ...facts, docker: dockerFactsFromEngine(info) };
 }
 
 /** probeHost for every slot, `concurrency` at a time. */
