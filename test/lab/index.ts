@@ -15,6 +15,7 @@ import {
   type LabContext,
 } from './host.js';
 import { removeHostDocker } from './installs.js';
+import { ensureNeighbourRoom } from './neighbours.js';
 import { ensureSystemSshSnippet, makeClientKeys, writeKnownHosts, writeSshConfig } from './keys.js';
 import { loadState, makeLab, saveState, type LabState } from './lab.js';
 import {
@@ -158,6 +159,7 @@ async function build(opts: LabOptions, specs: LabHostSpec[], t0: number): Promis
   };
   await saveState(state);
 
+  await ensureNeighbourRoom();
   const br = bridgeName(id);
   const batch = [
     // Bridged lab traffic bypasses iptables: on machines running Docker the FORWARD policy is DROP.
