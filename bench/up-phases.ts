@@ -17,7 +17,7 @@ import type { Lab, LabProfile } from '../test/lab/index.js';
 import { labSsh, labTarget, testRuntime } from '../test/helpers/runtime.js';
 import { loadDockerode } from '../src/adapters/docker/dockerode-loader.js';
 import { resolveSwarmNetwork } from '../src/core/config.js';
-import { runSwarm, type SwarmInput } from '../src/ops/swarm/run.js';
+import { lockAlsoRun, runSwarm, type SwarmInput } from '../src/ops/swarm/run.js';
 import type { FleetEvent } from '../src/runtime/events.js';
 import { fmt, median } from './lib/stats.js';
 import { startUpLab, upHostNames } from './lib/up-lab.js';
@@ -96,7 +96,7 @@ async function oneRun(lab: Lab, names: string[], dir: string): Promise<Record<Co
   try {
     const t0 = Date.now();
     // As the CLI's up takes it (ops/swarm/run.ts lockAlsoRun: facts.sh runs in the lock's shell).
-    await rt.lockCluster(hosts, hosts, { command: 'up', waitSeconds: 0, sudo: false, alsoRun: 'facts.sh' });
+    await rt.lockCluster(hosts, hosts, { command: 'up', waitSeconds: 0, sudo: false, alsoRun: lockAlsoRun('up') });
     const lockMs = Date.now() - t0;
     const { error } = await runSwarm(input, rt);
     if (error) throw new Error(`up failed: ${error.message}`);

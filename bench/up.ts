@@ -20,6 +20,11 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RUNS = Math.max(3, Number(process.env.BENCH_RUNS ?? 3));
 const SIZES = (process.env.BENCH_SIZES ?? '16,50').split(',').map(Number);
 const PROFILES = (process.env.BENCH_PROFILES ?? 'quick,realistic-sleep').split(',') as LabProfile[];
+/**
+ * Pause before each measured run: `swarm leave --force` returns while the engines are still tearing
+ * down the swarm's state, and a run started at once shared the two cores with that (8-13 s spread).
+ */
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 3000);
 /** Issue 10: fleet up at most 0.8x the script forming the same topology. */
 const TARGET = 0.8;
 const NOTES_MARKER = '<!-- notes: kept by bench/up.ts across runs -->';
@@ -120,6 +125,7 @@ async function benchSize(lab: Lab, size: number): Promise<Row> {
     const order = run % 2 === 0 ? NAMES : [...NAMES].reverse();
     for (const tool of order) {
       const { argv, cwd } = TOOLS[tool](lab, s);
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
       const m: Measurement = await measure(argv, { env, cwd, timeoutMs: 300_000 });
       const problem =
         m.exitCode !== 0 ? `exit ${m.exitCode}: ${m.stderr.slice(-400)}` : await checkSwarm(lab, s);
@@ -185,7 +191,7 @@ async function main(): Promise<void> {
     'Lab `bup` (10.77.21.0/24): full hosts (OpenSSH + Docker 20.10) in network namespaces on one machine.',
     `Each run starts with every host out of any swarm and ends with a check (every node Ready, the`,
     `managers Reachable, the overlay present); the swarm is torn down (\`docker swarm leave --force\``,
-    `everywhere) between runs. Median of ${RUNS} runs per tool, the order alternating each round. Roles:`,
+    `everywhere) between runs, then ${SETTLE_MS / 1000} s of rest. Median of ${RUNS} runs per tool, the order alternating each round. Roles:`,
     'fleet picks them (a warm-up run, not measured); the script gets the same managers, the first one',
     'initialising.',
     '',
