@@ -96,7 +96,12 @@ async function oneRun(lab: Lab, names: string[], dir: string): Promise<Record<Co
   try {
     const t0 = Date.now();
     // As the CLI's up takes it (ops/swarm/run.ts lockAlsoRun: facts.sh runs in the lock's shell).
-    await rt.lockCluster(hosts, hosts, { command: 'up', waitSeconds: 0, sudo: false, alsoRun: lockAlsoRun('up') });
+    await rt.lockCluster(hosts, hosts, {
+      command: 'up',
+      waitSeconds: 0,
+      sudo: false,
+      alsoRun: lockAlsoRun('up'),
+    });
     const lockMs = Date.now() - t0;
     const { error } = await runSwarm(input, rt);
     if (error) throw new Error(`up failed: ${error.message}`);
