@@ -20,7 +20,8 @@ interface Sample {
   names: string[];
 }
 
-function getJson(socketPath: string, path: string, timeoutMs = 1500): Promise<unknown> {
+/** GET a lab engine's API over its Docker socket (reachable from the test even when the host's link is cut). */
+export function getJson(socketPath: string, path: string, timeoutMs = 1500): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const req = request({ socketPath, path, timeout: timeoutMs }, (res) => {
       let body = '';

@@ -5,13 +5,12 @@
  * through whichever manager's Docker socket answers. With --batch 2 the workers go two at a time: the
  * running replicas may dip by at most the batch, and quorum is never lost (managers one at a time).
  */
-import { request } from 'node:http';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { pollUntil } from '../../src/core/poll.js';
 import { run as reboot } from '../../src/ops/reboot/run.js';
 import { startLab, type Lab } from '../lab/index.js';
 import { labSsh, labTarget, testRuntime } from '../helpers/runtime.js';
-import { QuorumWatcher } from './quorum-watcher.js';
+import { getJson, QuorumWatcher } from './quorum-watcher.js';
 
 const MANAGERS = ['m1', 'm2', 'm3'];
 const WORKERS = ['w1', 'w2', 'w3', 'w4', 'w5'];
@@ -24,27 +23,6 @@ async function sh(host: string, command: string): Promise<string> {
   const r = await lab.exec(host, command);
   if (r.code !== 0) throw new Error(`${host}: ${command}: ${r.stderr}`);
   return r.stdout.trim();
-}
-
-function getJson(socketPath: string, path: string): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path, timeout: 1500 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => {
-        if ((res.statusCode ?? 500) >= 300) return reject(new Error(`${res.statusCode} ${body.trim()}`));
-        try {
-          resolve(JSON.parse(body));
-        } catch (err) {
-          reject(err as Error);
-        }
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 /** Running tasks of `service` as the first manager that answers sees them, every ~300 ms. */
