@@ -4,6 +4,8 @@
  * (quorum-watcher.ts) samples the managers and a replica watcher counts the service's running tasks
  * through whichever manager's Docker socket answers. With --batch 2 the workers go two at a time: the
  * running replicas may dip by at most the batch, and quorum is never lost (managers one at a time).
+ * The dip stays within the batch only because each wave waits for the drained tasks to run again
+ * elsewhere before the next wave drains (shared/drain-wait.ts); a CI run without that wait saw 2.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { pollUntil } from '../../src/core/poll.js';
@@ -79,9 +81,13 @@ beforeAll(async () => {
   );
   // No registry: every node gets the image it may be asked to run.
   const images = await Promise.all(ALL.map((h) => lab.importImage(h)));
+  // sleep as PID 1 ignores SIGTERM: without a short grace period each moved task would hold its slot
+  // for docker's default 10 s before the swarm starts its replacement (it waits for the old one to stop).
+  // One replica per node, as a service meant to survive node loss is spread: the swarm's scheduler
+  // otherwise may stack two moved tasks on one node, and a batch of 2 nodes could hold 3 replicas.
   await sh(
     'm1',
-    `docker service create --detach --name web --replicas ${REPLICAS} --no-resolve-image ${images[0]} sleep 86400 >/dev/null`,
+    `docker service create --detach --name web --replicas ${REPLICAS} --replicas-max-per-node 1 --stop-grace-period 1s --no-resolve-image ${images[0]} sleep 86400 >/dev/null`,
   );
   await pollUntil(
     'web to run all its replicas',

@@ -22,13 +22,18 @@ import { roundSeconds } from '../../core/report.js';
 import { checkAllAtOnce, checkWaveQuorum, rollingWaves } from '../../core/rolling-plan.js';
 import { forEachHost } from '../../runtime/for-each-host.js';
 import type { Runtime } from '../../runtime/types.js';
-import { withManager } from './manager.js';
+import { waitDrained, waitServicesRun, type DrainWaitResult } from './drain-wait.js';
+import { withManager, type ManagerConn } from './manager.js';
 import { managerCandidates, readMembership, setAvailability, type NodeInfo } from './rolling-nodes.js';
 
 export type { NodeInfo } from './rolling-nodes.js';
 
 /** When no manager answers to drain, check quorum or activate through. */
 export const NO_MANAGER_HINT = 'select a manager too (-n), or pass --no-drain';
+
+/** How long a drained node's tasks may take to stop, then to run again elsewhere (an image pull). */
+const DRAIN_MOVE_MS = 120_000;
+const DRAIN_SETTLE_MS = 120_000;
 
 export type RollingStatus = 'ok' | 'failed' | 'not-started';
 
@@ -130,19 +135,27 @@ export async function runRolling<R extends RollingRow>(
         await withManager(
           rt,
           candidates,
-          async ({ engine }) => {
+          async (m) => {
+            // What the last wave moved (or a leader change made the swarm re-read) runs again first.
+            warnUnsettled(
+              rt,
+              await waitServicesRun(rt, m, undefined, { settleMs: DRAIN_SETTLE_MS, signal: stepSignal }),
+            );
+            const now: NodeInfo[] = [];
             for (const n of members) {
               // Drained or paused by the user: left as it is, and not activated after the step.
-              const availability = (await engine.inspectNode(n.nodeId!, stepSignal)).availability;
+              const availability = (await m.engine.inspectNode(n.nodeId!, stepSignal)).availability;
               if (availability !== 'active') {
                 bus.log('info', `already ${availability}: left ${availability} after the step`, n.id);
                 continue;
               }
-              await setAvailability(engine, n.nodeId!, 'drain', stepSignal);
+              await setAvailability(m.engine, n.nodeId!, 'drain', stepSignal);
               drained.set(n.id, n);
+              now.push(n);
               bus.emit({ type: 'change', host: n.id, description: 'drained', dryRun: false });
               o.onChange?.(n.id, 'drained');
             }
+            if (now.length > 0) await waitMoved(rt, m, now, stepSignal);
           },
           { avoid: inWave, signal: stepSignal, hint: NO_MANAGER_HINT },
         );
@@ -234,6 +247,32 @@ async function stepOne<R extends RollingRow>(
     durationMs: Date.now() - started,
   });
   return err === undefined;
+}
+
+/**
+ * The wave's step waits until the drained nodes' tasks have left and run again elsewhere: stopping
+ * the next nodes while the last ones' replacements still start would add the capacity lost up (a
+ * batch of 2 could take 3 replicas away). Tasks that keep running past the budget are stopped by
+ * the step; services that cannot run everything elsewhere are said, and the wave goes on.
+ */
+async function waitMoved(rt: Runtime, m: ManagerConn, nodes: NodeInfo[], signal: AbortSignal): Promise<void> {
+  const drained = nodes.map((n) => ({ nodeId: n.nodeId!, name: n.id }));
+  try {
+    const moved = await waitDrained(rt, m, drained, {
+      moveMs: DRAIN_MOVE_MS,
+      settleMs: DRAIN_SETTLE_MS,
+      signal,
+    });
+    warnUnsettled(rt, moved);
+  } catch (err) {
+    if (!(err instanceof FleetError) || err.code !== 'timeout') throw err;
+    rt.bus.log('warn', `${err.message}; going on (the step stops what is left)`);
+  }
+}
+
+function warnUnsettled(rt: Runtime, r: DrainWaitResult): void {
+  for (const u of r.unscheduled) rt.bus.log('warn', `could not be rescheduled: ${u}`);
+  for (const u of r.starting) rt.bus.log('warn', `still starting elsewhere: ${u}`);
 }
 
 /**
