@@ -22,7 +22,8 @@ Order (safe by default):
   (/proc/sys/kernel/random/boot_id) changed and it lists itself Ready and Reachable, which needs
   quorum, before the next one. Then workers and hosts outside any swarm in batches (--batch N;
   default one at a time up to 10 of them, else 10 % rounded down). Swarm nodes are drained first
-  and activated again once Ready (--no-drain skips both). Stops at the first host that does not
+  and activated again once Ready (--no-drain skips both); a wave waits until every service runs
+  all its tasks, and reboots only once its nodes' tasks run elsewhere. Stops at the first host that does not
   come back (--continue goes on). Reboots with "systemctl reboot || shutdown -r now", through
   sudo when the login is not root.
   --all-at-once reboots every selected host together (the old scripts' synchronized reboot); it is

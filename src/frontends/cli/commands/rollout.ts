@@ -21,6 +21,8 @@ Order (the same as fleet reboot):
   Reachable (which needs quorum) before it is activated and the next one starts. Then workers and
   hosts outside any swarm in batches (--batch N; default one at a time up to 10 of them, else
   10 % rounded down), each swarm node drained before and activated after (--no-drain skips both).
+  A wave waits until every service runs all its tasks, and runs CMD once its nodes' tasks run
+  elsewhere.
   A host fails when CMD exits non-zero, runs longer than --timeout, or the node is not Ready
   within --timeout after it. The rollout stops after the first wave with a failure (--continue goes
   on); a failed node stays drained (nothing is scheduled onto a half-maintained node) and is
