@@ -46,12 +46,20 @@ describe('buildRemoteCommand', () => {
   it('starts the login shell once per command, like plain `bash -c` (its start-up file runs once)', () => {
     // BASH_ENV is the start-up file every non-interactive bash runs: it stands in for ~/.bashrc.
     const dir = mkdtempSync(join(tmpdir(), 'fleet-rc-'));
-    writeFileSync(join(dir, 'rc'), `echo start >> ${dir}/starts\n`);
+    // Each start says who it was, so a failure shows which process read the file more than once.
+    writeFileSync(
+      join(dir, 'rc'),
+      `echo "start pid=$$ ppid=$PPID cmd=$(tr '\\0' ' ' < /proc/$PPID/cmdline)" >> ${dir}/starts\n`,
+    );
     const env = { ...process.env, SHELL: '/bin/bash', BASH_ENV: join(dir, 'rc') };
     const wrapped = spawnSync('setsid', ['bash', '-c', buildRemoteCommand('echo "$$"', 'abc123', 'none')], {
       env,
     });
-    expect(readFileSync(join(dir, 'starts'), 'utf8')).toBe('start\n');
+    const starts = readFileSync(join(dir, 'starts'), 'utf8');
+    expect(
+      starts.split('\n').filter((l) => l.startsWith('start ')),
+      starts,
+    ).toHaveLength(1);
     // And the command ran in that shell: its $$ is the process group the marker names.
     const pid = /^\0fleet-pgid-abc123:(\d+)\n/.exec(wrapped.stderr.toString('latin1'))?.[1];
     expect(wrapped.stdout.toString()).toBe(`${pid}\n`);
