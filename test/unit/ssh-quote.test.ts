@@ -46,12 +46,15 @@ describe('buildRemoteCommand', () => {
   it('starts the login shell once per command, like plain `bash -c` (its start-up file runs once)', () => {
     // BASH_ENV is the start-up file every non-interactive bash runs: it stands in for ~/.bashrc.
     const dir = mkdtempSync(join(tmpdir(), 'fleet-rc-'));
-    // Each start says who it was, so a failure shows which process read the file more than once.
+    // Each start says who it was, so a failure shows which process started bash.
     writeFileSync(
       join(dir, 'rc'),
       `echo "start pid=$$ ppid=$PPID cmd=$(tr '\\0' ' ' < /proc/$PPID/cmdline)" >> ${dir}/starts\n`,
     );
-    const env = { ...process.env, SHELL: '/bin/bash', BASH_ENV: join(dir, 'rc') };
+    // SHLVL and HOME pinned: at SHLVL < 2 with a socket for stdin (node's child pipes are
+    // socketpairs) Debian's bash takes the "started by sshd" path and reads the machine's own
+    // ~/.bashrc instead, whose pyenv init starts more bash (a full-suite run counted 12).
+    const env = { ...process.env, HOME: dir, SHLVL: '1', SHELL: '/bin/bash', BASH_ENV: join(dir, 'rc') };
     const wrapped = spawnSync('setsid', ['bash', '-c', buildRemoteCommand('echo "$$"', 'abc123', 'none')], {
       env,
     });
