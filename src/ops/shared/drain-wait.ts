@@ -6,7 +6,8 @@
  * while earlier replacements are still starting, or the capacity lost adds up.
  */
 import { pollUntil } from '../../core/poll.js';
-import { describeConvergence, serviceConvergence } from '../../core/service-convergence.js';
+import { FleetError } from '../../core/errors.js';
+import { describeConvergence, serviceConvergence, type Convergence } from '../../core/service-convergence.js';
 import type { Runtime } from '../../runtime/types.js';
 import type { ManagerConn } from './manager.js';
 
@@ -76,10 +77,15 @@ export interface SettleOptions {
   names?: Record<string, string>;
 }
 
+/** How long the scheduler's reason for not placing a task must stand before it is believed. */
+const STUCK_MS = 3000;
+
 /**
- * Waits until the given services (all services when undefined) run every task they want. Moved
- * tasks start elsewhere (an image pull can take a while); a service whose tasks the scheduler cannot
- * place says why at once, so it is named as soon as that reason has stood a moment, not waited for.
+ * Waits (core/poll.ts) until the given services run every task they want; undefined = every
+ * replicated service (a global service's task waits for its own node, which no wait elsewhere
+ * helps, e.g. an agent on a board that is switched off). Moved tasks start elsewhere (an image
+ * pull can take a while); a service whose tasks the scheduler cannot place says why at once, so it
+ * is named as soon as that reason has stood a moment, not waited for.
  */
 export async function waitServicesRun(
   rt: Runtime,
@@ -90,34 +96,46 @@ export async function waitServicesRun(
   const names = o.names ?? Object.fromEntries(m.nodes.map((n) => [n.id, n.hostname]));
   const services =
     serviceIds === undefined
-      ? await m.engine.listServices(undefined, o.signal)
+      ? (await m.engine.listServices(undefined, o.signal)).filter((svc) => svc.mode === 'replicated')
       : (await Promise.all(serviceIds.map((id) => m.engine.inspectService(id, o.signal)))).filter(
           (svc) => svc !== undefined,
         );
-  const unscheduled: string[] = [];
-  const starting: string[] = [];
+  const result: DrainWaitResult = { unscheduled: [], starting: [] };
   const deadline = Date.now() + o.settleMs;
   for (const svc of services) {
     let problemsSince: number | undefined;
-    let said = false;
-    for (;;) {
-      const tasks = (await m.engine.listTasks({ service: [svc.id] }, o.signal)).filter(
-        (t) => t.serviceId === svc.id,
-      );
-      const c = serviceConvergence(svc, tasks, names);
-      if (c.done) break;
-      if (!said) rt.bus.log('info', `waiting for ${svc.name}: ${describeConvergence(c)}`);
-      said = true;
-      if (c.problems.length === 0) problemsSince = undefined;
-      else problemsSince ??= Date.now();
-      const stuck = problemsSince !== undefined && Date.now() - problemsSince >= 3000;
-      if (stuck || Date.now() > deadline || o.signal.aborted) {
-        if (c.problems.length > 0) unscheduled.push(`${svc.name}: ${c.problems.join('; ')}`);
-        else starting.push(`${svc.name}: ${describeConvergence(c)}`);
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 500));
-    }
+    let last: Convergence | undefined;
+    const outcome = await pollUntil(
+      `${svc.name} to run all its tasks`,
+      async (signal) => {
+        const tasks = await m.engine.listTasks({ service: [svc.id] }, signal);
+        const c = serviceConvergence(
+          svc,
+          tasks.filter((t) => t.serviceId === svc.id),
+          names,
+        );
+        if (c.done) return 'done';
+        if (!last) rt.bus.log('info', `waiting for ${svc.name}: ${describeConvergence(c)}`);
+        last = c;
+        if (c.problems.length === 0) problemsSince = undefined;
+        else if (Date.now() - (problemsSince ??= Date.now()) >= STUCK_MS) return 'stuck';
+        return undefined;
+      },
+      {
+        timeoutMs: Math.max(0, deadline - Date.now()),
+        signal: o.signal,
+        initialDelayMs: 500,
+        maxDelayMs: 1000,
+      },
+    ).catch((err: unknown) => {
+      if (err instanceof FleetError && err.code === 'timeout' && last) return 'late';
+      throw err;
+    });
+    if (outcome === 'done' || !last) continue;
+    // Out of time with a reason standing: named as unplaced, as when the reason had stood long enough.
+    if (outcome === 'stuck' || last.problems.length > 0)
+      result.unscheduled.push(`${svc.name}: ${last.problems.join('; ')}`);
+    else result.starting.push(`${svc.name}: ${describeConvergence(last)}`);
   }
-  return { unscheduled, starting };
+  return result;
 }
